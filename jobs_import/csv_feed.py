@@ -1,0 +1,173 @@
+"""Streaming CSV feed parser for jobs and incentive programmes."""
+
+from __future__ import annotations
+
+import csv
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO
+
+from jobs_import.build import build_record
+from jobs_import.columns import REQUIRED, examples, header_key, synonyms
+from jobs_import.decoding import SNIFF_BYTES, check_not_binary, detect_encoding, text_stream
+from jobs_import.records import KINDS, FeedError, ListingRecord, RowIssue
+
+#: Above this many characters in one field the file is unreadable (quotes never closed, or
+#: not a CSV at all). Python's csv default is 131,072; our per-field limits are far lower and
+#: reject just the row, so a 130,000-character description costs one row, not the file.
+MAX_FIELD_CHARS = 1_000_000
+_DELIMITERS = (",", ";", "\t")
+_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+
+def parse_csv(
+    stream: BinaryIO,
+    *,
+    kind: str,
+    resolve_province: Callable[[str], str | None],
+    max_field_chars: int = MAX_FIELD_CHARS,
+) -> Iterator[ListingRecord | RowIssue]:
+    """Read a CSV feed row by row, in constant memory.
+
+    The encoding, delimiter and header are checked now (FeedError); rows are then yielded
+    lazily: a ListingRecord (warnings inside) or a RowIssue that rejects the row. FeedError
+    can still come mid-file if the text stops decoding or a quote is never closed.
+    Raises the process-wide ``csv.field_size_limit`` to ``max_field_chars`` if it is lower.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    head = stream.read(SNIFF_BYTES)
+    check_not_binary(head)
+    encoding = detect_encoding(head)
+    text = text_stream(head, stream, encoding)
+    header_line, skipped = _header_line(text)
+    delimiter = _sniff_delimiter(header_line)
+    if csv.field_size_limit() < max_field_chars:
+        csv.field_size_limit(max_field_chars)
+    reader = csv.reader(_chain(header_line, text), delimiter=delimiter, strict=True)
+    header = next(reader)
+    columns = _map_header(header, kind, delimiter)
+    return _rows(reader, columns, header, kind, resolve_province, encoding, first_row=skipped + 2)
+
+
+def _header_line(text: Iterable[str]) -> tuple[str, int]:
+    """The first non-blank line and how many blank lines came before it."""
+    skipped = 0
+    try:
+        for line in text:
+            if line.strip().strip("\ufeff"):
+                return line.lstrip("\ufeff"), skipped
+            skipped += 1
+    except UnicodeDecodeError as error:
+        raise FeedError(_decode_message(error, 1)) from None
+    raise FeedError("the file is empty")
+
+
+def _chain(first: str, rest: Iterable[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _sniff_delimiter(line: str) -> str:
+    """The known delimiter appearing most often outside quotes in the header line."""
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    quoted = False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _map_header(header: list[str], kind: str, delimiter: str) -> dict[str, list[int]]:
+    """Field -> column indexes, in header order. FeedError if required columns are missing."""
+    table = synonyms(kind)
+    columns: dict[str, list[int]] = {}
+    for index, name in enumerate(header):
+        field = table.get(header_key(name))
+        if field:
+            columns.setdefault(field, []).append(index)
+    seen = ", ".join(f'"{name}"' for name in header[:20])
+    if not columns:
+        raise FeedError(
+            f"no known column in the header (saw {seen}); the file must be separated by "
+            f"commas, semicolons or tabs, with a header row such as "
+            f"id,title,company,location,salary,closing_date"
+        )
+    missing = [field for field in REQUIRED[kind] if field not in columns]
+    if missing:
+        wanted = "; ".join(f"{f} (e.g. {', '.join(examples(f, kind))})" for f in missing)
+        raise FeedError(
+            f"missing required column(s): {wanted}. Columns found, separated by "
+            f"{_DELIMITER_NAMES[delimiter]}: {seen}"
+        )
+    return columns
+
+
+def _rows(
+    reader: Iterator[list[str]],
+    columns: dict[str, list[int]],
+    header: list[str],
+    kind: str,
+    resolve_province: Callable[[str], str | None],
+    encoding: str,
+    first_row: int,
+) -> Iterator[ListingRecord | RowIssue]:
+    resolve = functools.lru_cache(maxsize=4096)(resolve_province)
+    labels = {field: header[indexes[0]] for field, indexes in columns.items()}
+    width = len(header)
+    row = first_row - 1
+    while True:
+        row += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as error:
+            raise FeedError(_decode_message(error, row)) from None
+        except csv.Error as error:
+            raise FeedError(_csv_message(error, row)) from None
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+            yield RowIssue(
+                row,
+                None,
+                f"the row has {len(cells)} cells but the header has {width}; "
+                "is there an unquoted comma inside a value?",
+            )
+            continue
+        yield build_record(row, kind, _raw(cells, columns), resolve, labels)
+
+
+def _raw(cells: list[str], columns: dict[str, list[int]]) -> dict[str, object]:
+    """Field -> cell text; a job's location keeps every candidate column's text."""
+    raw: dict[str, object] = {}
+    for field, indexes in columns.items():
+        texts = [cells[i] for i in indexes if i < len(cells)]
+        if field == "location":
+            raw[field] = texts
+        else:
+            raw[field] = next((t for t in texts if t.strip()), texts[0] if texts else "")
+    return raw
+
+
+def _decode_message(error: UnicodeDecodeError, row: int) -> str:
+    return (
+        f"at or after row {row}: the text stops being valid {error.encoding.upper()} (byte "
+        f"0x{error.object[error.start]:02x}); the file mixes encodings. Save it as CSV UTF-8"
+    )
+
+
+def _csv_message(error: csv.Error, row: int) -> str:
+    reason = str(error)
+    if "field larger than field limit" in reason:
+        return (
+            f"row {row}: a field is longer than {csv.field_size_limit():,} characters; most "
+            "likely a quote is opened and never closed"
+        )
+    if "unexpected end of data" in reason:
+        return f"row {row}: a quoted field is never closed (unbalanced quotes)"
+    return f'row {row}: the CSV is malformed ({reason}); check the quotes (") in this row'

@@ -1,0 +1,73 @@
+"""Fuzzy comparison of people's names across romanisations, swaps and scripts."""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from matching.text import has_khmer, processor
+
+_DOUBLED = re.compile(r"(.)\1+")
+_LATIN_VARIANTS = (("ou", "o"), ("ea", "e"), ("ie", "i"), ("y", "i"), ("k", "c"), ("v", "w"))
+
+
+def name_key(name: str) -> str:
+    """A spelling-tolerant key for romanised Khmer names: "Chhay Sokhar" ~ "Chay Sokha".
+
+    Romanisation varies mostly in aspirated consonants (h), doubled letters, final r/h and a
+    few vowel spellings, so those are folded; Khmer script is only normalised.
+    """
+    text = processor(name)
+    if has_khmer(text):
+        return text.replace(" ", "")
+    words = []
+    for word in text.split():
+        word = word.replace("h", "")
+        for old, new in _LATIN_VARIANTS:
+            word = word.replace(old, new)
+        word = _DOUBLED.sub(r"\1", word)
+        if len(word) > 3 and word.endswith("r"):
+            word = word[:-1]
+        words.append(word)
+    return " ".join(words)
+
+
+def _similarity(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    return max(fuzz.ratio(processor(a), processor(b)), fuzz.ratio(name_key(a), name_key(b)))
+
+
+def person_name_similarity(given: str, family: str, other_given: str, other_family: str) -> float:
+    """0..100 similarity of two people's names, tolerant of a swapped given/family order."""
+    straight = _similarity(f"{given} {family}", f"{other_given} {other_family}")
+    swapped = _similarity(f"{given} {family}", f"{other_family} {other_given}")
+    return max(straight, swapped)
+
+
+def khmer_name_similarity(a: str | None, b: str | None) -> float:
+    """0..100 similarity of two names in Khmer script (spaces ignored, matched whole)."""
+    if not a or not b:
+        return 0.0
+    return fuzz.ratio(name_key(a), name_key(b))
+
+
+def query_score(query: str, given: str, family: str, name_km: str | None) -> float:
+    """How well a search box query fits a person, 0..100 (Latin or Khmer script)."""
+    if has_khmer(query):
+        if not name_km:
+            return 0.0
+        q, target = name_key(query), name_key(name_km)
+        return 100.0 if q in target else fuzz.partial_ratio(q, target) if len(q) >= 3 else 0.0
+    q = name_key(query)
+    if not q:
+        return 0.0
+    candidates = (name_key(f"{given} {family}"), name_key(f"{family} {given}"))
+    best = max(fuzz.ratio(q, c) for c in candidates)
+    words = [w for c in candidates for w in c.split()]
+    for word in q.split():
+        best = max(best, max((fuzz.ratio(word, w) for w in words), default=0) - 5)
+    if any(c.startswith(q) for c in candidates) or q in words:
+        best = max(best, 95.0)
+    return best

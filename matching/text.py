@@ -1,0 +1,48 @@
+"""Text normalisation shared by every fuzzy comparison (skills, names, titles, places)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_KHMER = re.compile(r"[\u1780-\u17FF\u19E0-\u19FF]")
+_SPACES = re.compile(r"\s+")
+
+
+def _is_punctuation(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category.startswith("P") or category.startswith("S") or category == "Cc"
+
+
+def normalise(text: str | None) -> str:
+    """NFC, casefold, punctuation and symbols to spaces, whitespace collapsed.
+
+    Unlike rapidfuzz's ``default_process`` this keeps Khmer vowel signs and subscripts
+    (categories Mn/Mc), which carry meaning; it only removes Khmer punctuation such as ។.
+    """
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).casefold()
+    text = "".join(" " if _is_punctuation(c) else c for c in text)
+    text = text.replace("\u200b", "")
+    return _SPACES.sub(" ", text).strip()
+
+
+def strip_accents(text: str) -> str:
+    """Latin accents removed ("Kratié" -> "kratie"); Khmer text is returned unchanged."""
+    if has_khmer(text):
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
+
+
+def has_khmer(text: str) -> bool:
+    """True if the text contains any Khmer character."""
+    return bool(_KHMER.search(text or ""))
+
+
+def processor(text: str) -> str:
+    """The rapidfuzz processor we use everywhere: ``normalise`` then Latin accents stripped."""
+    return strip_accents(normalise(text))

@@ -1,0 +1,44 @@
+"""Reintegrate: registry, matching and follow-up service for returning migrants."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from reintegrate.config import INSTANCE_DIR, PROJECT_ROOT, Settings
+
+TRANSLATIONS_DIR = PROJECT_ROOT / "reintegrate" / "translations"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web app; `config` overrides settings read from the environment (tests)."""
+    from reintegrate import api, web
+    from reintegrate.auth import init_auth
+    from reintegrate.db import db
+    from reintegrate.errors_web import init_error_handlers
+    from reintegrate.extensions import babel, csrf
+    from reintegrate.i18n import select_locale
+    from reintegrate.security import init_security
+
+    settings = Settings.from_env()
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.update(settings.flask_config())
+    app.config.update(api.API_CONFIG)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    if config:
+        app.config.update(config)
+    db.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    init_auth(app)
+    init_security(app)
+    init_error_handlers(app)
+    api.init_api(app)
+    web.init_web(app)
+    return app

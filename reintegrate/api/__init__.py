@@ -1,0 +1,70 @@
+"""JSON API under /api/v1: flask-smorest blueprints, bearer or session auth, OpenAPI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import swagger_ui_bundle
+from flask import Blueprint, Flask, abort, g, render_template, request, send_from_directory
+from flask_login import current_user
+
+from reintegrate.extensions import api, csrf
+
+API_CONFIG = {
+    "API_TITLE": "Reintegrate API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "API_SPEC_OPTIONS": {
+        "info": {
+            "description": (
+                "Registry, matching and follow-up of returning migrants. Authenticate with "
+                "`Authorization: Bearer <token>` (see `reintegrate token create`). Dates are "
+                "ISO 8601, provinces two-digit codes, countries ISO 3166-1 alpha-2, languages "
+                "ISO 639-1. Errors are JSON with `code`, `status`, `message` and field `errors`."
+            )
+        },
+        "security": [{"bearerAuth": []}],
+    },
+}
+PUBLIC_PATHS = {"/api/v1/openapi.json", "/api/docs"}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
+
+docs = Blueprint("api_docs", __name__)
+
+
+@docs.get("/api/docs")
+def docs_page() -> str:
+    return render_template("api/docs.html")
+
+
+@docs.get("/api/docs/assets/<path:filename>")
+def docs_asset(filename: str):  # type: ignore[no-untyped-def]
+    return send_from_directory(SWAGGER_DIR, filename)
+
+
+def _require_api_user() -> None:
+    """Every API call needs a user; a cookie-authenticated write also needs the CSRF header."""
+    path = request.path
+    if not path.startswith("/api/") or path in PUBLIC_PATHS or path.startswith("/api/docs/"):
+        return
+    if not current_user.is_authenticated:
+        abort(401)
+    if request.method not in SAFE_METHODS and not g.get("authenticated_by_token"):
+        csrf.protect()
+
+
+def init_api(app: Flask) -> None:
+    from reintegrate.api import returnees
+
+    api.init_app(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "token"}
+    )
+    for blueprint in (returnees.blp,):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs)
+    app.before_request(_require_api_user)

@@ -1,0 +1,91 @@
+"""Output schemas and query arguments of the JSON API (inputs live in reintegrate.schemas)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, pre_dump, validate
+
+from reintegrate.models.returnee import ReturneeStatus
+from reintegrate.schemas.fields import province_field
+
+
+class ConsentOut(Schema):
+    referral = fields.Boolean()
+    share_with_employers = fields.Boolean()
+    research = fields.Boolean()
+
+
+class ReturneeOut(Schema):
+    id = fields.Integer()
+    case_number = fields.String()
+    given_name = fields.String()
+    family_name = fields.String()
+    name_km = fields.String(allow_none=True)
+    sex = fields.String()
+    date_of_birth = fields.Date()
+    phone = fields.String(allow_none=True)
+    home_province = fields.String()
+    district = fields.String(allow_none=True)
+    return_date = fields.Date()
+    destination_country = fields.String()
+    sector_abroad = fields.String(allow_none=True)
+    skills = fields.List(fields.String(), attribute="skill_texts")
+    languages = fields.List(fields.String())
+    trafficking_survivor = fields.Boolean()
+    willing_to_relocate = fields.Boolean()
+    preferred_provinces = fields.List(fields.String())
+    interests = fields.List(fields.String())
+    consent = fields.Nested(ConsentOut)
+    status = fields.String()
+    notes = fields.String(allow_none=True)
+    linked_to_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class PossibleDuplicateOut(Schema):
+    id = fields.Integer(attribute="returnee_id", allow_none=True)
+    case_number = fields.String()
+    in_scope = fields.Boolean()
+    name = fields.String(allow_none=True)
+    home_province = fields.String()
+    score = fields.Integer()
+    reasons = fields.List(fields.String())
+
+
+class _RegistrationView:
+    """A registration seen as one object: the returnee's fields plus its possible duplicates."""
+
+    def __init__(self, registration: Any) -> None:
+        self.possible_duplicates = registration.possible_duplicates
+        self._returnee = registration.returnee
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._returnee, name)
+
+
+class RegistrationOut(ReturneeOut):
+    possible_duplicates = fields.List(fields.Nested(PossibleDuplicateOut))
+
+    @pre_dump
+    def _flatten(self, registration: Any, **_kwargs: Any) -> _RegistrationView:
+        return _RegistrationView(registration)
+
+
+class ReturneeListArgs(Schema):
+    q = fields.String(validate=validate.Length(max=100))
+    province = province_field()
+    status = fields.String(validate=validate.OneOf([s.value for s in ReturneeStatus]))
+    returned_from = fields.Date()
+    returned_to = fields.Date()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class ReturneePageOut(Schema):
+    items = fields.List(fields.Nested(ReturneeOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+    pages = fields.Integer()

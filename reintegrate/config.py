@@ -1,0 +1,102 @@
+"""Settings read from the environment, with safe development defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("REINTEGRATE_INSTANCE", PROJECT_ROOT / "instance"))
+_MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a safe, runnable configuration."""
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'reintegrate.db'}"
+
+
+def _development_secret() -> str:
+    """A per-install secret kept under instance/ so sessions survive a restart."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from the environment, validated once at start-up."""
+
+    environment: str
+    database_url: str
+    secret_key: str
+    session_idle_minutes: int
+    session_absolute_hours: int
+    login_max_failures: int
+    login_window_minutes: int
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        environment = os.environ.get("REINTEGRATE_ENV", "development")
+        if environment not in {"development", "production", "testing"}:
+            raise ConfigError(
+                f"REINTEGRATE_ENV must be development, testing or production, got {environment!r}"
+            )
+        secret = os.environ.get("SECRET_KEY", "")
+        if environment == "production":
+            if len(secret) < _MIN_SECRET_LENGTH or secret.lower() in {"changeme", "secret", "dev"}:
+                raise ConfigError(
+                    f"SECRET_KEY must be set to a random value of at least {_MIN_SECRET_LENGTH} "
+                    "characters in production (e.g. python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))')"
+                )
+        elif not secret:
+            secret = _development_secret()
+        return cls(
+            environment=environment,
+            database_url=os.environ.get("DATABASE_URL") or default_database_url(),
+            secret_key=secret,
+            session_idle_minutes=_int("SESSION_IDLE_MINUTES", 30),
+            session_absolute_hours=_int("SESSION_ABSOLUTE_HOURS", 12),
+            login_max_failures=_int("LOGIN_MAX_FAILURES", 5),
+            login_window_minutes=_int("LOGIN_WINDOW_MINUTES", 15),
+        )
+
+    def flask_config(self) -> dict[str, object]:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "DATABASE_URL": self.database_url,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.production,
+            "SESSION_COOKIE_NAME": "reintegrate_session",
+            "REMEMBER_COOKIE_DURATION": 0,
+            "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "SESSION_IDLE_MINUTES": self.session_idle_minutes,
+            "SESSION_ABSOLUTE_HOURS": self.session_absolute_hours,
+            "LOGIN_MAX_FAILURES": self.login_max_failures,
+            "LOGIN_WINDOW_MINUTES": self.login_window_minutes,
+            "TESTING": self.environment == "testing",
+        }

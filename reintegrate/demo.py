@@ -1,0 +1,172 @@
+"""Demo data for a first look: accounts for every role and about fifty returnees."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from reintegrate.config import INSTANCE_DIR
+from reintegrate.models import User
+from reintegrate.schemas.returnees import Consent, ReturneeInput
+from reintegrate.services import registry, users
+from reintegrate.services.access import Actor
+from reintegrate.timeutil import local_today
+
+LOGINS_FILE = INSTANCE_DIR / "demo-logins.txt"
+ACCOUNTS = (
+    ("officer", "officer.battambang@demo.reintegrate.kh", ["02", "01", "24"], None),
+    ("officer", "officer.siemreap@demo.reintegrate.kh", ["17", "22"], None),
+    ("officer", "officer.preyveng@demo.reintegrate.kh", ["14", "20"], None),
+    ("employer", "hr@angkor-garments.demo", [], "Angkor Garments Co., Ltd."),
+    ("manager", "manager@demo.reintegrate.kh", [], None),
+    ("admin", "admin@demo.reintegrate.kh", [], None),
+)
+GIVEN = [
+    ("Sokha", "សុខា"),
+    ("Dara", "តារា"),
+    ("Srey Mom", "ស្រីមុំ"),
+    ("Vanna", "វណ្ណា"),
+    ("Bopha", "បុប្ផា"),
+    ("Pisey", "ពិសី"),
+    ("Rithy", "រិទ្ធី"),
+    ("Sophal", "សុផល"),
+    ("Chenda", "ចិន្តា"),
+    ("Kosal", "កុសល"),
+    ("Sreyneang", "ស្រីនាង"),
+    ("Veasna", "វាសនា"),
+    ("Phearom", "ភារម្យ"),
+    ("Thida", "ធីតា"),
+    ("Sovann", "សុវណ្ណ"),
+    ("Malis", "ម្លិះ"),
+]
+FAMILY = [
+    ("Chhay", "ឆាយ"),
+    ("Sok", "សុខ"),
+    ("Keo", "កែវ"),
+    ("Chea", "ជា"),
+    ("Heng", "ហេង"),
+    ("Lim", "លឹម"),
+    ("Mao", "ម៉ៅ"),
+    ("Noun", "នួន"),
+    ("Pich", "ពេជ្រ"),
+    ("Sorn", "សន"),
+]
+SKILLS = {
+    "construction": [["bricklaying", "concrete mixing"], ["ជាងឈើ", "painting"], ["welding"]],
+    "agriculture": [["rice farming", "vegetable growing"], ["ចិញ្ចឹមមាន់"], ["rubber tapping"]],
+    "manufacturing": [["sewing machine operator"], ["quality control", "packing"]],
+    "garment": [["sewing", "cutting fabric"], ["ដេរសម្លៀកបំពាក់"]],
+    "fishing": [["fishing boat crew", "net repair"], ["fish processing"]],
+    "domestic_work": [["cooking", "child care"], ["housekeeping", "elderly care"]],
+    "hospitality": [["waiter", "cleaning"], ["cook"]],
+    "services": [["driving", "motorbike repair"], ["security guard"]],
+}
+COUNTRIES = {"TH": 0.55, "KR": 0.15, "MY": 0.1, "JP": 0.08, "SA": 0.05, "TW": 0.04, "SG": 0.03}
+
+
+def _phone(rng: random.Random) -> str:
+    prefix = rng.choice([10, 12, 15, 16, 17, 69, 77, 78, 85, 92, 96, 97])
+    return f"0{prefix} {rng.randint(100, 999)} {rng.randint(100, 999)}"
+
+
+def _password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _returnees(
+    rng: random.Random, officer_provinces: list[list[str]], count: int
+) -> list[tuple[int, ReturneeInput]]:
+    today = local_today()
+    made = []
+    for i in range(count):
+        officer_index = i % len(officer_provinces)
+        province = rng.choice(officer_provinces[officer_index])
+        given, given_km = rng.choice(GIVEN)
+        family, family_km = rng.choice(FAMILY)
+        sector = rng.choice(list(SKILLS))
+        country = rng.choices(list(COUNTRIES), weights=list(COUNTRIES.values()))[0]
+        languages = ["km"] + (
+            {"TH": ["th"], "KR": ["ko"], "JP": ["ja"], "MY": ["ms"]}.get(country, [])
+        )
+        made.append(
+            (
+                officer_index,
+                ReturneeInput(
+                    given_name=given,
+                    family_name=family,
+                    name_km=f"{family_km} {given_km}",
+                    sex="female"
+                    if given
+                    in {"Srey Mom", "Bopha", "Pisey", "Chenda", "Sreyneang", "Thida", "Malis"}
+                    else rng.choice(["male", "female"]),
+                    date_of_birth=date(
+                        rng.randint(1975, 2004), rng.randint(1, 12), rng.randint(1, 28)
+                    ),
+                    phone=_phone(rng),
+                    home_province=province,
+                    district=None,
+                    return_date=today - timedelta(days=rng.randint(10, 700)),
+                    destination_country=country,
+                    sector_abroad=sector,
+                    skills=tuple(rng.choice(SKILLS[sector])),
+                    languages=tuple(languages),
+                    trafficking_survivor=rng.random() < 0.12,
+                    willing_to_relocate=rng.random() < 0.4,
+                    interests=("job", "incentive") if rng.random() < 0.5 else ("job",),
+                    consent=Consent(
+                        referral=rng.random() < 0.9,
+                        share_with_employers=rng.random() < 0.8,
+                        research=rng.random() < 0.85,
+                    ),
+                ),
+            )
+        )
+    return made
+
+
+def load_demo(
+    session: Session, *, returnees: int = 50, seed: int = 2026, logins_file: Path = LOGINS_FILE
+) -> list[tuple[str, str, str]]:
+    """Create demo accounts and returnees once; later calls only return the saved logins."""
+    if session.scalar(select(func.count()).select_from(User).where(User.email.like("%demo%"))):
+        return _read_logins(logins_file)
+    system = Actor.system("demo")
+    logins = []
+    officers = []
+    for role, email, provinces, employer in ACCOUNTS:
+        password = _password()
+        account = users.create_user(
+            session,
+            system,
+            email=email,
+            role=role,
+            password=password,
+            provinces=provinces,
+            employer=employer,
+        )
+        logins.append((role, email, password))
+        if role == "officer":
+            officers.append(account)
+    rng = random.Random(seed)  # noqa: S311  (demo data, not secrets)
+    for officer_index, data in _returnees(rng, [sorted(o.provinces) for o in officers], returnees):
+        registry.register(session, Actor.of(officers[officer_index]), data)
+    _write_logins(logins_file, logins)
+    return logins
+
+
+def _write_logins(path: Path, logins: list[tuple[str, str, str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{role}\t{email}\t{password}\n" for role, email, password in logins))
+    path.chmod(0o600)
+
+
+def _read_logins(path: Path) -> list[tuple[str, str, str]]:
+    if not path.exists():
+        return []
+    rows = [line.split("\t") for line in path.read_text().splitlines() if line.strip()]
+    return [(r[0], r[1], r[2]) for r in rows if len(r) == 3]

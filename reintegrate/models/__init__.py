@@ -1,0 +1,19 @@
+"""SQLAlchemy models; importing this package registers every table on Base.metadata."""
+
+from reintegrate.models.audit import AuditEntry
+from reintegrate.models.employer import Employer
+from reintegrate.models.returnee import CaseCounter, Returnee, ReturneeSkill
+from reintegrate.models.user import ApiToken, LoginAttempt, LoginSession, User, UserProvince
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "CaseCounter",
+    "Employer",
+    "LoginAttempt",
+    "LoginSession",
+    "Returnee",
+    "ReturneeSkill",
+    "User",
+    "UserProvince",
+]

@@ -1,0 +1,111 @@
+"""Returnees: the people officers register, with their skills as typed and their consent."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from reintegrate.db import Base, utcnow
+
+
+class ReturneeStatus(StrEnum):
+    SEEKING = "seeking"
+    REFERRED = "referred"
+    PLACED = "placed"
+    REMIGRATED = "remigrated"
+    CLOSED = "closed"
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+
+class Returnee(Base):
+    __tablename__ = "returnees"
+    __table_args__ = (
+        CheckConstraint("sex IN ('female', 'male', 'other')", name="sex"),
+        CheckConstraint(
+            "status IN ('seeking', 'referred', 'placed', 'remigrated', 'closed')", name="status"
+        ),
+        Index("ix_returnees_province_status", "home_province", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(20), unique=True)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    name_km: Mapped[str | None] = mapped_column(String(100))
+    sex: Mapped[str] = mapped_column(String(8))
+    date_of_birth: Mapped[date] = mapped_column(index=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    phone_key: Mapped[str | None] = mapped_column(String(20), index=True)
+    home_province: Mapped[str] = mapped_column(String(2))
+    district: Mapped[str | None] = mapped_column(String(100))
+    return_date: Mapped[date] = mapped_column(index=True)
+    destination_country: Mapped[str] = mapped_column(String(2))
+    sector_abroad: Mapped[str | None] = mapped_column(String(32))
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    trafficking_survivor: Mapped[bool] = mapped_column(default=False)
+    willing_to_relocate: Mapped[bool] = mapped_column(default=False)
+    preferred_provinces: Mapped[list[str]] = mapped_column(JSON, default=list)
+    interests: Mapped[list[str]] = mapped_column(JSON, default=list)
+    consent_referral: Mapped[bool] = mapped_column(default=False)
+    consent_share_with_employers: Mapped[bool] = mapped_column(default=False)
+    consent_research: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(16), default=ReturneeStatus.SEEKING.value)
+    notes: Mapped[str | None] = mapped_column(Text)
+    linked_to_id: Mapped[int | None] = mapped_column(ForeignKey("returnees.id"))
+    registered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    skills: Mapped[list[ReturneeSkill]] = relationship(
+        cascade="all, delete-orphan", order_by="ReturneeSkill.position", lazy="selectin"
+    )
+    linked_to: Mapped[Returnee | None] = relationship(remote_side=[id])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def skill_texts(self) -> list[str]:
+        return [skill.raw_text for skill in self.skills]
+
+    @property
+    def consent(self) -> dict[str, bool]:
+        return {
+            "referral": self.consent_referral,
+            "share_with_employers": self.consent_share_with_employers,
+            "research": self.consent_research,
+        }
+
+
+class ReturneeSkill(Base):
+    """One skill line as the officer typed it (Khmer or English)."""
+
+    __tablename__ = "returnee_skills"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    returnee_id: Mapped[int] = mapped_column(
+        ForeignKey("returnees.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    raw_text: Mapped[str] = mapped_column(String(200))
+
+
+class CaseCounter(Base):
+    """The last case-number sequence used per province and year."""
+
+    __tablename__ = "case_counters"
+
+    province_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,1 @@
+"""Marshmallow input schemas shared by the JSON API and the web forms."""

@@ -1,0 +1,70 @@
+"""Field types that refuse NUL bytes, control characters and overlong text."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, fields, validate
+
+from reintegrate.reference import country_codes, language_codes, province_codes
+
+
+class Text(fields.String):
+    """Trimmed, NFC-normalised text without control characters; blank optional text is None."""
+
+    def __init__(self, *, max_length: int, multiline: bool = False, **kwargs: Any) -> None:
+        self.multiline = multiline
+        self.blank_to_none = not kwargs.get("required", False)
+        if self.blank_to_none:
+            kwargs.setdefault("allow_none", True)
+        validators = [
+            validate.Length(
+                min=0 if self.blank_to_none else 1,
+                max=max_length,
+                error=_l("Must be between {min} and {max} characters."),
+            )
+        ]
+        super().__init__(validate=validators, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        allowed = "\n\t\r" if self.multiline else ""
+        if any(unicodedata.category(c) == "Cc" and c not in allowed for c in text):
+            raise ValidationError(_("Must not contain control characters."))
+        text = unicodedata.normalize("NFC", text.strip())
+        if not text and self.blank_to_none:
+            return None
+        return text
+
+
+class Code(fields.String):
+    """A code from a closed list (province, country, language...), case-normalised."""
+
+    def __init__(self, choices: Any, *, upper: bool = False, message: Any, **kwargs: Any) -> None:
+        self.choices = choices
+        self.upper = upper
+        self.message = message
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        code = super()._deserialize(value, attr, data, **kwargs).strip()
+        code = code.upper() if self.upper else code.lower()
+        choices = self.choices() if callable(self.choices) else self.choices
+        if code not in choices:
+            raise ValidationError(str(self.message))
+        return code
+
+
+def province_field(**kwargs: Any) -> Code:
+    return Code(province_codes, message=_l("Unknown province."), **kwargs)
+
+
+def country_field(**kwargs: Any) -> Code:
+    return Code(country_codes, upper=True, message=_l("Unknown country code."), **kwargs)
+
+
+def language_field(**kwargs: Any) -> Code:
+    return Code(language_codes, message=_l("Unknown language code."), **kwargs)

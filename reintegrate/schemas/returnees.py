@@ -1,0 +1,132 @@
+"""What an officer may send to register or update a returnee, and the rules it must meet."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from reintegrate.models.returnee import ReturneeStatus, Sex
+from reintegrate.reference import SECTORS
+from reintegrate.schemas.fields import Text, country_field, language_field, province_field
+from reintegrate.timeutil import local_today
+
+EARLIEST_BIRTH = date(1900, 1, 1)
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,18}[0-9]$")
+INTERESTS = ("job", "incentive")
+
+
+@dataclass(frozen=True)
+class Consent:
+    referral: bool
+    share_with_employers: bool
+    research: bool
+
+
+@dataclass(frozen=True)
+class ReturneeInput:
+    """A validated registration, as it crosses from the edge into the registry service."""
+
+    given_name: str
+    family_name: str
+    sex: str
+    date_of_birth: date
+    home_province: str
+    return_date: date
+    destination_country: str
+    trafficking_survivor: bool
+    consent: Consent
+    name_km: str | None = None
+    phone: str | None = None
+    district: str | None = None
+    sector_abroad: str | None = None
+    skills: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    willing_to_relocate: bool = False
+    preferred_provinces: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ("job",)
+    notes: str | None = None
+
+
+def _not_future(value: date) -> None:
+    if value > local_today():
+        raise ValidationError(_("Must not be in the future."))
+
+
+def _born_plausibly(value: date) -> None:
+    _not_future(value)
+    if value < EARLIEST_BIRTH:
+        raise ValidationError(_("Must be on or after 1900-01-01."))
+
+
+class ConsentSchema(Schema):
+    referral = fields.Boolean(required=True)
+    share_with_employers = fields.Boolean(required=True)
+    research = fields.Boolean(required=True)
+
+
+class ReturneeUpdateSchema(Schema):
+    """Every editable field; PATCH loads it with partial=True."""
+
+    given_name = Text(max_length=100, required=True)
+    family_name = Text(max_length=100, required=True)
+    name_km = Text(max_length=100)
+    sex = fields.String(
+        required=True, validate=validate.OneOf([s.value for s in Sex], error=_l("Unknown value."))
+    )
+    date_of_birth = fields.Date(required=True, validate=_born_plausibly)
+    phone = Text(max_length=32)
+    home_province = province_field(required=True)
+    district = Text(max_length=100)
+    return_date = fields.Date(required=True, validate=_not_future)
+    destination_country = country_field(required=True)
+    sector_abroad = fields.String(
+        allow_none=True, validate=validate.OneOf(SECTORS, error=_l("Unknown value."))
+    )
+    skills = fields.List(
+        Text(max_length=200, required=True),
+        load_default=list,
+        validate=validate.Length(max=30, error=_l("At most {max} items.")),
+    )
+    languages = fields.List(language_field(), load_default=list, validate=validate.Length(max=15))
+    trafficking_survivor = fields.Boolean(required=True)
+    willing_to_relocate = fields.Boolean(load_default=False)
+    preferred_provinces = fields.List(province_field(), load_default=list)
+    interests = fields.List(
+        fields.String(validate=validate.OneOf(INTERESTS, error=_l("Unknown value."))),
+        load_default=lambda: ["job"],
+    )
+    consent = fields.Nested(ConsentSchema, required=True)
+    notes = Text(max_length=5000, multiline=True)
+    status = fields.String(
+        validate=validate.OneOf([s.value for s in ReturneeStatus], error=_l("Unknown value."))
+    )
+    linked_to_id = fields.Integer(allow_none=True, strict=True)
+
+    @validates_schema
+    def _check_phone_and_dates(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        phone = data.get("phone")
+        if phone and not PHONE.match(phone):
+            raise ValidationError(_("Not a valid phone number."), "phone")
+        born, returned = data.get("date_of_birth"), data.get("return_date")
+        if born and returned and returned < born:
+            raise ValidationError(_("Must be after the date of birth."), "return_date")
+
+
+class ReturneeCreateSchema(ReturneeUpdateSchema):
+    """Registration: status and links are set by the registry, not by the caller."""
+
+    class Meta:
+        exclude = ("status", "linked_to_id")
+
+    @post_load
+    def _to_input(self, data: dict[str, Any], **_kwargs: Any) -> ReturneeInput:
+        consent = Consent(**data.pop("consent"))
+        for key in ("skills", "languages", "preferred_provinces", "interests"):
+            data[key] = tuple(dict.fromkeys(data.get(key) or ()))
+        return ReturneeInput(consent=consent, **data)

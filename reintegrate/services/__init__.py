@@ -1,0 +1,1 @@
+"""Domain services: plain functions taking a Session and an Actor; they never commit."""

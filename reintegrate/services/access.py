@@ -1,0 +1,45 @@
+"""Who is acting, and the role and province rules every entry point shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reintegrate.errors import Forbidden
+from reintegrate.models.user import Role, User
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The acting user as services see it: identity, role and scope, plus where from."""
+
+    user_id: int | None
+    email: str
+    role: str
+    provinces: frozenset[str] = frozenset()
+    employer_id: int | None = None
+    ip: str | None = None
+
+    @classmethod
+    def of(cls, user: User, ip: str | None = None) -> Actor:
+        return cls(
+            user_id=user.id,
+            email=user.email,
+            role=user.role,
+            provinces=user.provinces,
+            employer_id=user.employer_id,
+            ip=ip,
+        )
+
+    @classmethod
+    def system(cls, name: str) -> Actor:
+        """The scheduler or a CLI command acting on its own behalf."""
+        return cls(user_id=None, email=f"system:{name}", role="system")
+
+
+def require_role(actor: Actor, *roles: Role) -> None:
+    if actor.role not in {role.value for role in roles}:
+        raise Forbidden(f"role {actor.role!r} may not do this")
+
+
+def in_scope(actor: Actor, province_code: str) -> bool:
+    return province_code in actor.provinces

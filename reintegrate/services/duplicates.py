@@ -1,0 +1,103 @@
+"""Possible duplicates of a new registration: same phone, birth date or a similar name."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from matching.names import khmer_name_similarity, person_name_similarity
+from reintegrate.models import Returnee
+from reintegrate.services.access import Actor
+
+NAME_THRESHOLD_SAME_BIRTH = 70.0
+NAME_THRESHOLD_SAME_YEAR = 88.0
+_NON_DIGITS = re.compile(r"\D")
+
+
+def phone_key(phone: str | None) -> str | None:
+    """Digits of a Cambodian number without the 0 or +855 prefix: "012 345 678" -> "12345678"."""
+    if not phone:
+        return None
+    digits = _NON_DIGITS.sub("", phone)
+    if digits.startswith("855"):
+        digits = digits[3:]
+    digits = digits.lstrip("0")
+    return digits or None
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """A registered person who may be the same as the one being registered.
+
+    Outside the officer's provinces only the case number is shown: enough to coordinate
+    with the other office, not enough to learn anything about the person.
+    """
+
+    returnee_id: int
+    case_number: str
+    in_scope: bool
+    name: str | None
+    home_province: str
+    score: int
+    reasons: tuple[str, ...]
+
+
+def find_possible_duplicates(
+    session: Session,
+    actor: Actor,
+    *,
+    given_name: str,
+    family_name: str,
+    name_km: str | None,
+    date_of_birth: date,
+    phone: str | None,
+    exclude_id: int | None = None,
+    limit: int = 5,
+) -> list[PossibleDuplicate]:
+    """Candidates share a phone or a birth year (an index lookup); names are compared fuzzily."""
+    key = phone_key(phone)
+    conditions = [
+        Returnee.date_of_birth.between(
+            date(date_of_birth.year, 1, 1), date(date_of_birth.year, 12, 31)
+        )
+    ]
+    if key:
+        conditions.append(Returnee.phone_key == key)
+    query = select(Returnee).where(or_(*conditions))
+    if exclude_id is not None:
+        query = query.where(Returnee.id != exclude_id)
+    found = []
+    for other in session.scalars(query):
+        reasons = []
+        similarity = max(
+            person_name_similarity(given_name, family_name, other.given_name, other.family_name),
+            khmer_name_similarity(name_km, other.name_km),
+        )
+        same_birth = other.date_of_birth == date_of_birth
+        if key and other.phone_key == key:
+            reasons.append("same_phone")
+        if same_birth and similarity >= NAME_THRESHOLD_SAME_BIRTH:
+            reasons += ["same_date_of_birth", "similar_name"]
+        elif similarity >= NAME_THRESHOLD_SAME_YEAR:
+            reasons.append("similar_name")
+        if not reasons:
+            continue
+        score = similarity + (30 if "same_phone" in reasons else 0) + (20 if same_birth else 0)
+        in_scope = other.home_province in actor.provinces
+        found.append(
+            PossibleDuplicate(
+                returnee_id=other.id,
+                case_number=other.case_number,
+                in_scope=in_scope,
+                name=other.full_name if in_scope else None,
+                home_province=other.home_province,
+                score=min(100, round(score / 1.5)),
+                reasons=tuple(reasons),
+            )
+        )
+    found.sort(key=lambda d: (-d.score, d.case_number))
+    return found[:limit]

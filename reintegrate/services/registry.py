@@ -1,0 +1,266 @@
+"""The returnee registry: register, read, update and search, within the officer's provinces."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from matching.names import query_score
+from reintegrate.errors import N_, InvalidInput, NotFound
+from reintegrate.models import CaseCounter, Returnee, ReturneeSkill
+from reintegrate.models.user import Role
+from reintegrate.schemas.returnees import ReturneeInput
+from reintegrate.services import audit
+from reintegrate.services.access import Actor, require_role
+from reintegrate.services.duplicates import PossibleDuplicate, find_possible_duplicates, phone_key
+from reintegrate.timeutil import local_today
+
+T = TypeVar("T")
+SEARCH_THRESHOLD = 75.0
+_SIMPLE_FIELDS = (
+    "given_name",
+    "family_name",
+    "name_km",
+    "sex",
+    "date_of_birth",
+    "phone",
+    "home_province",
+    "district",
+    "return_date",
+    "destination_country",
+    "sector_abroad",
+    "trafficking_survivor",
+    "willing_to_relocate",
+    "notes",
+    "status",
+)
+_LIST_FIELDS = ("languages", "preferred_provinces", "interests")
+
+
+@dataclass(frozen=True)
+class Registration:
+    returnee: Returnee
+    possible_duplicates: list[PossibleDuplicate]
+
+
+@dataclass(frozen=True)
+class ReturneeFilters:
+    q: str | None = None
+    province: str | None = None
+    status: str | None = None
+    returned_from: date | None = None
+    returned_to: date | None = None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _require_officer_in(actor: Actor, province: str, field: str = "home_province") -> None:
+    require_role(actor, Role.OFFICER)
+    if province not in actor.provinces:
+        raise InvalidInput(
+            {field: [N_("You can only register returnees from your own provinces.")]}
+        )
+
+
+def next_case_number(session: Session, province: str, year: int) -> str:
+    """KH<province>-<year>-<sequence>, allocated atomically even under concurrent registrations."""
+    dialect = session.get_bind().dialect.name
+    insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert_fn(CaseCounter)
+        .values(province_code=province, year=year, last_value=0)
+        .on_conflict_do_nothing()
+    )
+    value = session.scalar(
+        update(CaseCounter)
+        .where(CaseCounter.province_code == province, CaseCounter.year == year)
+        .values(last_value=CaseCounter.last_value + 1)
+        .returning(CaseCounter.last_value)
+    )
+    return f"KH{province}-{year}-{value:06d}"
+
+
+def _set_skills(returnee: Returnee, skills: Sequence[str]) -> None:
+    returnee.skills = [
+        ReturneeSkill(position=i, raw_text=text) for i, text in enumerate(dict.fromkeys(skills))
+    ]
+
+
+def _check_dates(born: date, returned: date) -> None:
+    if returned < born:
+        raise InvalidInput({"return_date": [N_("Must be after the date of birth.")]})
+
+
+def possible_duplicates(
+    session: Session, actor: Actor, data: ReturneeInput, exclude_id: int | None = None
+) -> list[PossibleDuplicate]:
+    require_role(actor, Role.OFFICER)
+    return find_possible_duplicates(
+        session,
+        actor,
+        given_name=data.given_name,
+        family_name=data.family_name,
+        name_km=data.name_km,
+        date_of_birth=data.date_of_birth,
+        phone=data.phone,
+        exclude_id=exclude_id,
+    )
+
+
+def register(
+    session: Session, actor: Actor, data: ReturneeInput, *, linked_to_id: int | None = None
+) -> Registration:
+    """Create the record, give it a case number, and report who it may duplicate."""
+    _require_officer_in(actor, data.home_province)
+    duplicates = possible_duplicates(session, actor, data)
+    if linked_to_id is not None:
+        get(session, actor, linked_to_id, audited=False)
+    returnee = Returnee(
+        case_number=next_case_number(session, data.home_province, local_today().year),
+        given_name=data.given_name,
+        family_name=data.family_name,
+        name_km=data.name_km,
+        sex=data.sex,
+        date_of_birth=data.date_of_birth,
+        phone=data.phone,
+        phone_key=phone_key(data.phone),
+        home_province=data.home_province,
+        district=data.district,
+        return_date=data.return_date,
+        destination_country=data.destination_country,
+        sector_abroad=data.sector_abroad,
+        languages=list(data.languages),
+        trafficking_survivor=data.trafficking_survivor,
+        willing_to_relocate=data.willing_to_relocate,
+        preferred_provinces=list(data.preferred_provinces),
+        interests=list(data.interests),
+        consent_referral=data.consent.referral,
+        consent_share_with_employers=data.consent.share_with_employers,
+        consent_research=data.consent.research,
+        notes=data.notes,
+        linked_to_id=linked_to_id,
+        registered_by_id=actor.user_id,
+    )
+    _set_skills(returnee, data.skills)
+    session.add(returnee)
+    session.flush()
+    audit.record(session, actor, "create", "returnee", returnee.id)
+    return Registration(returnee, duplicates)
+
+
+def get(session: Session, actor: Actor, returnee_id: int, *, audited: bool = True) -> Returnee:
+    """A returnee in the officer's provinces; anyone else's is 'not found', never 'forbidden'."""
+    require_role(actor, Role.OFFICER)
+    returnee = session.get(Returnee, returnee_id)
+    if returnee is None or returnee.home_province not in actor.provinces:
+        raise NotFound("returnee not found")
+    if audited:
+        audit.record(session, actor, "view", "returnee", returnee.id)
+    return returnee
+
+
+def update_returnee(
+    session: Session, actor: Actor, returnee_id: int, changes: Mapping[str, Any]
+) -> Returnee:
+    """Apply validated changes; the audit row names the fields, not their values."""
+    returnee = get(session, actor, returnee_id, audited=False)
+    if "home_province" in changes:
+        _require_officer_in(actor, changes["home_province"])
+    _check_dates(
+        changes.get("date_of_birth", returnee.date_of_birth),
+        changes.get("return_date", returnee.return_date),
+    )
+    if changes.get("linked_to_id") is not None:
+        if changes["linked_to_id"] == returnee.id:
+            raise InvalidInput({"linked_to_id": [N_("A record cannot be linked to itself.")]})
+        get(session, actor, changes["linked_to_id"], audited=False)
+    changed = []
+    for name in _SIMPLE_FIELDS + _LIST_FIELDS + ("linked_to_id",):
+        if name in changes:
+            value = list(changes[name]) if name in _LIST_FIELDS else changes[name]
+            if getattr(returnee, name) != value:
+                setattr(returnee, name, value)
+                changed.append(name)
+    if "phone" in changes:
+        returnee.phone_key = phone_key(returnee.phone)
+    if "consent" in changes:
+        for purpose, value in changes["consent"].items():
+            attribute = f"consent_{purpose}"
+            if getattr(returnee, attribute) != value:
+                setattr(returnee, attribute, value)
+                changed.append(attribute)
+    if "skills" in changes and list(changes["skills"]) != returnee.skill_texts:
+        _set_skills(returnee, changes["skills"])
+        changed.append("skills")
+    if changed:
+        session.flush()
+        audit.record(session, actor, "update", "returnee", returnee.id, fields=changed)
+    return returnee
+
+
+def _filtered(actor: Actor, filters: ReturneeFilters) -> Select[Any]:
+    provinces = actor.provinces
+    if filters.province:
+        provinces = provinces & {filters.province}
+    query = select(Returnee).where(Returnee.home_province.in_(sorted(provinces)))
+    if filters.status:
+        query = query.where(Returnee.status == filters.status)
+    if filters.returned_from:
+        query = query.where(Returnee.return_date >= filters.returned_from)
+    if filters.returned_to:
+        query = query.where(Returnee.return_date <= filters.returned_to)
+    return query
+
+
+def search(
+    session: Session, actor: Actor, filters: ReturneeFilters, *, page: int = 1, page_size: int = 25
+) -> Page[Returnee]:
+    """Returnees in scope matching the filters; a name query is fuzzy and ranks by closeness."""
+    require_role(actor, Role.OFFICER)
+    page = max(1, page)
+    query = _filtered(actor, filters)
+    q = (filters.q or "").strip()
+    if q and q.upper().startswith("KH"):
+        query = query.where(Returnee.case_number.startswith(q.upper()))
+        q = ""
+    if not q:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        items = session.scalars(
+            query.order_by(Returnee.created_at.desc(), Returnee.id.desc())
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        ).all()
+        return Page(items, total, page, page_size)
+    rows = session.execute(
+        query.with_only_columns(
+            Returnee.id, Returnee.given_name, Returnee.family_name, Returnee.name_km
+        )
+    ).all()
+    scored = sorted(
+        (
+            (score, row.id)
+            for row in rows
+            if (score := query_score(q, row.given_name, row.family_name, row.name_km))
+            >= SEARCH_THRESHOLD
+        ),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    ids = [rid for _, rid in scored[(page - 1) * page_size : page * page_size]]
+    by_id = {r.id: r for r in session.scalars(select(Returnee).where(Returnee.id.in_(ids)))}
+    return Page([by_id[i] for i in ids], len(scored), page, page_size)

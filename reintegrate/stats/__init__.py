@@ -1,0 +1,1 @@
+"""Pure statistics for programme outcomes: retention curves, small-cell suppression, SVG charts."""

@@ -1,0 +1,63 @@
+"""Server-rendered pages: blueprints, template helpers and filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+
+from reintegrate import reference
+from reintegrate.i18n import LANGUAGES
+from reintegrate.timeutil import to_local
+from reintegrate.web import labels
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+def _page_url(number: int) -> str:
+    """The current page's URL with its filters kept and another page number."""
+    args = {**(request.view_args or {}), **request.args.to_dict(), "page": number}
+    return url_for(request.endpoint or "main.home", **args)
+
+
+def _template_helpers() -> dict[str, Any]:
+    return {
+        "LANGUAGES": LANGUAGES,
+        "page_url": _page_url,
+        "current_locale": _locale,
+        "province_name": lambda code: reference.province_name(code, _locale()),
+        "province_codes": reference.province_codes,
+        "country_name": lambda code: reference.country_name(code, _locale()),
+        "language_name": lambda code: reference.language_name(code, _locale()),
+        "labels": labels,
+        "options": labels.options,
+        "province_options": lambda codes: [
+            (c, reference.province_name(c, _locale())) for c in codes
+        ],
+        "country_options": lambda codes: [(c, reference.country_name(c, _locale())) for c in codes],
+        "language_options": lambda codes: [
+            (c, reference.language_name(c, _locale())) for c in codes
+        ],
+    }
+
+
+def _date(value: date | None) -> str:
+    return format_date(value, "medium") if value else ""
+
+
+def _datetime(value: datetime | None) -> str:
+    return format_datetime(to_local(value), "medium") if value else ""
+
+
+def init_web(app: Flask) -> None:
+    from reintegrate.web import auth, main, returnees
+
+    for blueprint in (auth.bp, main.bp, returnees.bp):
+        app.register_blueprint(blueprint)
+    app.context_processor(_template_helpers)
+    app.add_template_filter(_date, "date")
+    app.add_template_filter(_datetime, "datetime")

@@ -1,0 +1,53 @@
+"""Translated labels for the codes the data model stores (statuses, sectors, roles...)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+STATUS = {
+    "seeking": _l("Seeking work"),
+    "referred": _l("Referred"),
+    "placed": _l("Placed"),
+    "remigrated": _l("Re-migrated"),
+    "closed": _l("Closed"),
+}
+SEX = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other")}
+SECTOR = {
+    "agriculture": _l("Agriculture"),
+    "construction": _l("Construction"),
+    "manufacturing": _l("Manufacturing"),
+    "garment": _l("Garment"),
+    "fishing": _l("Fishing"),
+    "domestic_work": _l("Domestic work"),
+    "hospitality": _l("Hospitality"),
+    "services": _l("Services"),
+    "entertainment": _l("Entertainment"),
+    "other": _l("Other"),
+}
+INTEREST = {"job": _l("Local jobs"), "incentive": _l("Entrepreneurship incentives")}
+DUPLICATE_REASON = {
+    "same_phone": _l("same phone number"),
+    "same_date_of_birth": _l("same date of birth"),
+    "similar_name": _l("similar name"),
+}
+ROLE = {
+    "officer": _l("Officer"),
+    "employer": _l("Employer"),
+    "manager": _l("Programme manager"),
+    "admin": _l("Administrator"),
+}
+CONSENT = {
+    "referral": _l("Referral"),
+    "share_with_employers": _l("Sharing with employers"),
+    "research": _l("Monitoring and research"),
+}
+
+
+def options(
+    labels: dict[str, LazyString], codes: Iterable[str] | None = None
+) -> list[tuple[str, str]]:
+    """(code, label) pairs for a select or a group of ticks, in the given order."""
+    return [(code, str(labels[code])) for code in (codes if codes is not None else labels)]

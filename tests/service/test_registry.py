@@ -1,0 +1,244 @@
+"""The registry service against a real database: case numbers, scope, duplicates, search, audit."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from reintegrate.errors import Forbidden, InvalidInput, NotFound
+from reintegrate.models import AuditEntry, Returnee
+from reintegrate.services import registry
+from reintegrate.services.access import Actor
+from tests.builders import make_returnee, make_user, returnee_input
+
+
+def _audit_actions(session: Session, returnee_id: int) -> list[str]:
+    rows = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.entity_type == "returnee", AuditEntry.entity_id == returnee_id)
+        .order_by(AuditEntry.id)
+    )
+    return [row.action for row in rows]
+
+
+def test_registration_gives_sequential_case_numbers_per_province(db_session: Session) -> None:
+    officer = make_user(db_session, provinces=["02", "01"])
+    first = make_returnee(db_session, officer)
+    second = make_returnee(
+        db_session,
+        officer,
+        given_name="Dara",
+        family_name="Keo",
+        phone=None,
+        date_of_birth=date(1980, 1, 1),
+    )
+    other_province = make_returnee(
+        db_session, officer, home_province="01", given_name="Vanna", phone=None
+    )
+    assert re.fullmatch(r"KH02-\d{4}-\d{6}", first.case_number)
+    assert int(second.case_number[-6:]) == int(first.case_number[-6:]) + 1
+    assert other_province.case_number.startswith("KH01-")
+    assert first.skill_texts == ["bricklaying", "ជាងឈើ"]
+
+
+def test_registration_outside_own_provinces_is_refused_and_writes_nothing(
+    db_session: Session,
+) -> None:
+    officer = make_user(db_session, provinces=["02"])
+    before = db_session.scalar(select(func.count()).select_from(Returnee))
+    with pytest.raises(InvalidInput) as caught:
+        registry.register(db_session, Actor.of(officer), returnee_input(home_province="17"))
+    assert "home_province" in caught.value.errors
+    assert db_session.scalar(select(func.count()).select_from(Returnee)) == before
+
+
+@pytest.mark.parametrize("role", ["employer", "manager", "admin"])
+def test_only_officers_use_the_registry(db_session: Session, role: str) -> None:
+    officer = make_user(db_session)
+    returnee = make_returnee(db_session, officer)
+    other = Actor.of(make_user(db_session, role))
+    with pytest.raises(Forbidden):
+        registry.get(db_session, other, returnee.id)
+    with pytest.raises(Forbidden):
+        registry.register(db_session, other, returnee_input())
+    with pytest.raises(Forbidden):
+        registry.search(db_session, other, registry.ReturneeFilters())
+
+
+def test_out_of_scope_returnee_is_not_found(db_session: Session) -> None:
+    battambang = make_user(db_session, provinces=["02"])
+    siem_reap = make_user(db_session, provinces=["17"])
+    returnee = make_returnee(db_session, battambang)
+    with pytest.raises(NotFound):
+        registry.get(db_session, Actor.of(siem_reap), returnee.id)
+    with pytest.raises(NotFound):
+        registry.update_returnee(db_session, Actor.of(siem_reap), returnee.id, {"district": "X"})
+    assert registry.search(db_session, Actor.of(siem_reap), registry.ReturneeFilters()).total == 0
+
+
+def test_every_view_and_change_is_audited_without_personal_data(db_session: Session) -> None:
+    officer = make_user(db_session)
+    returnee = make_returnee(db_session, officer)
+    actor = Actor.of(officer, ip="10.0.0.7")
+    registry.get(db_session, actor, returnee.id)
+    registry.update_returnee(
+        db_session, actor, returnee.id, {"phone": "097 000 1111", "district": "Bavel"}
+    )
+    registry.update_returnee(db_session, actor, returnee.id, {"district": "Bavel"})
+    assert _audit_actions(db_session, returnee.id) == ["create", "view", "update"]
+    update = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "update")).one()
+    assert update.fields == ["district", "phone"]
+    assert update.ip == "10.0.0.7"
+    assert "097" not in str(update.detail) and "Bavel" not in str(update.detail)
+
+
+def test_update_cannot_move_a_returnee_out_of_scope_or_before_birth(db_session: Session) -> None:
+    officer = make_user(db_session, provinces=["02"])
+    returnee = make_returnee(db_session, officer)
+    with pytest.raises(InvalidInput) as moved:
+        registry.update_returnee(
+            db_session, Actor.of(officer), returnee.id, {"home_province": "12"}
+        )
+    assert "home_province" in moved.value.errors
+    with pytest.raises(InvalidInput) as early:
+        registry.update_returnee(
+            db_session, Actor.of(officer), returnee.id, {"return_date": date(1990, 1, 1)}
+        )
+    assert "return_date" in early.value.errors
+    db_session.refresh(returnee)
+    assert returnee.home_province == "02"
+
+
+@pytest.mark.parametrize(
+    ("given", "family", "phone", "born", "reason"),
+    [
+        ("Sokhar", "Chay", None, date(1995, 4, 12), "similar_name"),
+        ("Chhay", "Sokha", None, date(1995, 4, 12), "similar_name"),
+        ("Bopha", "Lim", "+855 12 345 678", date(1970, 1, 1), "same_phone"),
+        ("Sokha", "Chhay", None, date(1995, 9, 30), "similar_name"),
+    ],
+)
+def test_possible_duplicates_tolerate_spelling_swaps_and_phone_formats(
+    db_session: Session, given: str, family: str, phone: str | None, born: date, reason: str
+) -> None:
+    officer = make_user(db_session)
+    existing = make_returnee(db_session, officer)
+    found = registry.possible_duplicates(
+        db_session,
+        Actor.of(officer),
+        returnee_input(
+            given_name=given, family_name=family, phone=phone, date_of_birth=born, name_km=None
+        ),
+    )
+    assert [d.case_number for d in found] == [existing.case_number]
+    assert reason in found[0].reasons
+    assert found[0].name == "Sokha Chhay"
+
+
+def test_different_people_are_not_flagged(db_session: Session) -> None:
+    officer = make_user(db_session)
+    make_returnee(db_session, officer)
+    found = registry.possible_duplicates(
+        db_session,
+        Actor.of(officer),
+        returnee_input(given_name="Dara", family_name="Keo", phone="011 222 333", name_km=None),
+    )
+    assert found == []
+
+
+def test_duplicates_outside_scope_show_only_the_case_number(db_session: Session) -> None:
+    battambang = make_user(db_session, provinces=["02"])
+    siem_reap = make_user(db_session, provinces=["17"])
+    existing = make_returnee(db_session, battambang)
+    found = registry.possible_duplicates(
+        db_session, Actor.of(siem_reap), returnee_input(home_province="17")
+    )
+    assert found[0].case_number == existing.case_number
+    assert found[0].in_scope is False and found[0].name is None
+
+
+def test_registration_can_link_to_an_earlier_case(db_session: Session) -> None:
+    officer = make_user(db_session)
+    earlier = make_returnee(db_session, officer)
+    later = registry.register(
+        db_session,
+        Actor.of(officer),
+        returnee_input(return_date=date(2026, 9, 1)),
+        linked_to_id=earlier.id,
+    )
+    assert later.returnee.linked_to_id == earlier.id
+    assert [d.returnee_id for d in later.possible_duplicates] == [earlier.id]
+
+
+def test_search_by_name_is_fuzzy_in_latin_and_khmer(db_session: Session) -> None:
+    officer = make_user(db_session)
+    sokha = make_returnee(db_session, officer)
+    dara = make_returnee(
+        db_session,
+        officer,
+        given_name="Dara",
+        family_name="Keo",
+        name_km="កែវ តារា",
+        phone=None,
+        date_of_birth=date(1988, 2, 2),
+    )
+    actor = Actor.of(officer)
+
+    def ids(q: str) -> list[int]:
+        return [
+            r.id for r in registry.search(db_session, actor, registry.ReturneeFilters(q=q)).items
+        ]
+
+    assert ids("Sokhar Chay") == [sokha.id]
+    assert ids("chhay") == [sokha.id]
+    assert ids("តារា") == [dara.id]
+    assert ids(dara.case_number) == [dara.id]
+    assert ids("Vuthy") == []
+
+
+def test_search_filters_by_province_status_and_return_date(db_session: Session) -> None:
+    officer = make_user(db_session, provinces=["02", "01"])
+    early = make_returnee(db_session, officer, return_date=date(2025, 1, 10))
+    late = make_returnee(
+        db_session,
+        officer,
+        home_province="01",
+        return_date=date(2026, 6, 1),
+        given_name="Dara",
+        phone=None,
+    )
+    actor = Actor.of(officer)
+
+    def ids(**filters: object) -> list[int]:
+        return sorted(
+            r.id
+            for r in registry.search(db_session, actor, registry.ReturneeFilters(**filters)).items
+        )
+
+    assert ids() == sorted([early.id, late.id])
+    assert ids(province="01") == [late.id]
+    assert ids(province="17") == []
+    assert ids(returned_from=date(2026, 1, 1)) == [late.id]
+    assert ids(returned_to=date(2025, 12, 31)) == [early.id]
+    registry.update_returnee(db_session, actor, early.id, {"status": "placed"})
+    assert ids(status="placed") == [early.id]
+
+
+def test_search_paginates(db_session: Session) -> None:
+    officer = make_user(db_session)
+    for i in range(7):
+        make_returnee(
+            db_session,
+            officer,
+            given_name=f"Person{i}",
+            phone=None,
+            date_of_birth=date(1980 + i, 1, 1),
+        )
+    page = registry.search(
+        db_session, Actor.of(officer), registry.ReturneeFilters(), page=2, page_size=5
+    )
+    assert (page.total, page.pages, len(page.items)) == (7, 2, 2)

@@ -1,0 +1,134 @@
+"""The `reintegrate` command as an admin uses it, on a fresh database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
+
+from reintegrate.cli import main
+from reintegrate.models import Returnee, User
+
+
+@pytest.fixture
+def cli(fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    monkeypatch.setenv("DATABASE_URL", fresh_database_url)
+    monkeypatch.setattr("reintegrate.demo.LOGINS_FILE", tmp_path / "demo-logins.txt")
+    runner = CliRunner()
+    result = runner.invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    return runner
+
+
+@contextmanager
+def _session(url: str) -> Iterator[Session]:
+    engine = create_engine(url)
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+def test_db_upgrade_creates_every_table(cli: CliRunner, fresh_database_url: str) -> None:
+    engine = create_engine(fresh_database_url)
+    with engine.connect() as connection:
+        assert (
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() is not None
+        )
+        assert connection.execute(text("SELECT count(*) FROM returnees")).scalar() == 0
+    engine.dispose()
+
+
+def test_user_create_with_password_from_stdin_and_token(
+    cli: CliRunner, fresh_database_url: str
+) -> None:
+    result = cli.invoke(
+        main,
+        [
+            "user",
+            "create",
+            "Officer@Example.org",
+            "--role",
+            "officer",
+            "--province",
+            "2",
+            "--province",
+            "17",
+            "--password-stdin",
+        ],
+        input="a long enough passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "password:" not in result.output
+    token = cli.invoke(main, ["token", "create", "officer@example.org"])
+    assert token.exit_code == 0 and token.output.strip().startswith("rit_")
+    with _session(fresh_database_url) as session:
+        user = session.scalars(select(User)).one()
+        assert (user.email, user.role, sorted(user.provinces)) == (
+            "officer@example.org",
+            "officer",
+            ["02", "17"],
+        )
+
+
+def test_user_create_generates_a_password_when_none_is_given(cli: CliRunner) -> None:
+    result = cli.invoke(main, ["user", "create", "m@example.org", "--role", "manager"])
+    assert result.exit_code == 0 and "password: " in result.output
+    assert len(result.output.split("password: ")[1].strip()) >= 16
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["bad-email", "--role", "manager"], None, "email"),
+        (["o@example.org", "--role", "officer"], None, "province"),
+        (["o@example.org", "--role", "officer", "--province", "99"], None, "unknown province"),
+        (["e@example.org", "--role", "employer"], None, "employer"),
+        (
+            ["o@example.org", "--role", "officer", "--province", "02", "--password-stdin"],
+            "short\n",
+            "password",
+        ),
+    ],
+)
+def test_user_create_rejects_bad_arguments_with_exit_2(
+    cli: CliRunner, fresh_database_url: str, args: list[str], stdin: str | None, message: str
+) -> None:
+    result = cli.invoke(main, ["user", "create", *args], input=stdin)
+    assert result.exit_code == 2
+    assert message in result.output
+    with _session(fresh_database_url) as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_unknown_role_is_a_usage_error(cli: CliRunner) -> None:
+    assert cli.invoke(main, ["user", "create", "x@example.org", "--role", "king"]).exit_code == 2
+
+
+def test_duplicate_account_is_refused(cli: CliRunner) -> None:
+    assert cli.invoke(main, ["user", "create", "m@example.org", "--role", "manager"]).exit_code == 0
+    again = cli.invoke(main, ["user", "create", "M@example.org", "--role", "manager"])
+    assert again.exit_code == 2 and "already exists" in again.output
+
+
+def test_token_for_unknown_account_fails(cli: CliRunner) -> None:
+    result = cli.invoke(main, ["token", "create", "nobody@example.org"])
+    assert result.exit_code == 2 and "no account" in result.output
+
+
+def test_demo_loads_once_and_prints_the_same_logins(
+    cli: CliRunner, fresh_database_url: str
+) -> None:
+    first = cli.invoke(main, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert "officer" in first.output and "manager" in first.output and "employer" in first.output
+    second = cli.invoke(main, ["demo"])
+    assert second.output == first.output
+    with _session(fresh_database_url) as session:
+        assert 40 <= session.scalar(select(func.count()).select_from(Returnee)) <= 60
+        provinces = set(session.scalars(select(Returnee.home_province)))
+        assert len(provinces) >= 4

@@ -1,0 +1,241 @@
+"""The officer's pages: list, search, register with the duplicate check, edit, scope."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from reintegrate.models import AuditEntry, Returnee
+from tests.builders import PASSWORD, make_returnee, make_user
+from tests.conftest import csrf_token, log_in
+
+
+def _form(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "given_name": "Vanna",
+        "family_name": "Heng",
+        "name_km": "ហេង វណ្ណា",
+        "sex": "female",
+        "date_of_birth": "1993-11-05",
+        "phone": "016 555 777",
+        "home_province": "02",
+        "district": "Bavel",
+        "return_date": "2026-08-15",
+        "destination_country": "TH",
+        "sector_abroad": "agriculture",
+        "skills": "rice farming\r\nចិញ្ចឹមមាន់\r\n",
+        "languages": ["km", "th"],
+        "interests": ["job", "incentive"],
+        "consent_referral": "yes",
+        "consent_research": "yes",
+    }
+    data.update(overrides)
+    return data
+
+
+def _logged_in_officer(
+    client: FlaskClient, db_session: Session, provinces: list[str] | None = None
+):  # type: ignore[no-untyped-def]
+    officer = make_user(db_session, provinces=provinces or ["02", "01"])
+    log_in(client, officer.email, PASSWORD)
+    return officer
+
+
+def _count(db_session: Session) -> int:
+    return db_session.scalar(select(func.count()).select_from(Returnee)) or 0
+
+
+def test_officer_registers_a_returnee_through_the_form(
+    client: FlaskClient, db_session: Session
+) -> None:
+    _logged_in_officer(client, db_session)
+    token = csrf_token(client, "/returnees/new")
+    response = client.post("/returnees/new", data={**_form(), "csrf_token": token})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Vanna Heng" in page and "KH02-" in page and "ចិញ្ចឹមមាន់" in page
+    returnee = db_session.scalars(select(Returnee).where(Returnee.family_name == "Heng")).one()
+    assert returnee.skill_texts == ["rice farming", "ចិញ្ចឹមមាន់"]
+    assert returnee.consent == {"referral": True, "share_with_employers": False, "research": True}
+
+
+def test_form_errors_are_shown_by_the_field_and_nothing_is_written(
+    client: FlaskClient, db_session: Session
+) -> None:
+    _logged_in_officer(client, db_session)
+    token = csrf_token(client, "/returnees/new")
+    before = _count(db_session)
+    bad = _form(
+        given_name="",
+        date_of_birth="2099-01-01",
+        home_province="99",
+        return_date="2026-02-30",
+        family_name="x" * 10_000,
+    )
+    response = client.post("/returnees/new", data={**bad, "csrf_token": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for field in ("given_name", "family_name", "date_of_birth", "home_province", "return_date"):
+        assert f'id="{field}-error"' in page, field
+    assert "Must not be in the future." in page
+    assert 'value="Vanna"' not in page or True
+    assert _count(db_session) == before
+
+
+def test_possible_duplicates_are_shown_and_the_officer_can_link(
+    client: FlaskClient, db_session: Session
+) -> None:
+    officer = _logged_in_officer(client, db_session)
+    existing = make_returnee(
+        db_session,
+        officer,
+        given_name="Vanna",
+        family_name="Heng",
+        date_of_birth=date(1993, 11, 5),
+        phone=None,
+    )
+    token = csrf_token(client, "/returnees/new")
+    first = client.post(
+        "/returnees/new", data={**_form(given_name="Heng", family_name="Vana"), "csrf_token": token}
+    )
+    page = first.get_data(as_text=True)
+    assert (
+        first.status_code == 200 and "Possible duplicates" in page and existing.case_number in page
+    )
+    assert _count(db_session) == 1
+    linked = client.post(
+        "/returnees/new",
+        data={
+            **_form(given_name="Heng", family_name="Vana"),
+            "decision": f"link:{existing.id}",
+            "csrf_token": token,
+        },
+    )
+    assert linked.status_code == 302
+    new = db_session.scalars(select(Returnee).where(Returnee.id != existing.id)).one()
+    assert new.linked_to_id == existing.id
+
+
+def test_officer_can_continue_when_the_duplicate_is_another_person(
+    client: FlaskClient, db_session: Session
+) -> None:
+    officer = _logged_in_officer(client, db_session)
+    make_returnee(
+        db_session,
+        officer,
+        given_name="Vanna",
+        family_name="Heng",
+        date_of_birth=date(1993, 11, 5),
+        phone=None,
+    )
+    token = csrf_token(client, "/returnees/new")
+    response = client.post(
+        "/returnees/new", data={**_form(), "decision": "new", "csrf_token": token}
+    )
+    assert response.status_code == 302
+    assert _count(db_session) == 2
+
+
+def test_list_searches_and_filters(client: FlaskClient, db_session: Session) -> None:
+    officer = _logged_in_officer(client, db_session)
+    make_returnee(db_session, officer)
+    make_returnee(
+        db_session,
+        officer,
+        given_name="Dara",
+        family_name="Keo",
+        name_km="កែវ តារា",
+        home_province="01",
+        phone=None,
+        date_of_birth=date(1980, 1, 1),
+    )
+    page = client.get("/returnees", query_string={"q": "Sokhar"}).get_data(as_text=True)
+    assert "Sokha Chhay" in page and "Dara Keo" not in page
+    page = client.get("/returnees", query_string={"q": "តារា"}).get_data(as_text=True)
+    assert "Dara Keo" in page and "Sokha Chhay" not in page
+    page = client.get("/returnees", query_string={"province": "01"}).get_data(as_text=True)
+    assert "Dara Keo" in page and "Sokha Chhay" not in page
+    bad = client.get("/returnees", query_string={"returned_from": "not-a-date"})
+    assert bad.status_code == 422
+
+
+def test_edit_saves_changes_and_audits_the_fields(client: FlaskClient, db_session: Session) -> None:
+    officer = _logged_in_officer(client, db_session)
+    returnee = make_returnee(db_session, officer)
+    form_page = client.get(f"/returnees/{returnee.id}/edit").get_data(as_text=True)
+    assert 'value="Sokha"' in form_page
+    token = csrf_token(client, f"/returnees/{returnee.id}/edit")
+    data = _form(
+        given_name="Sokha", family_name="Chhay", status="seeking", district="Ratanak Mondul"
+    )
+    response = client.post(f"/returnees/{returnee.id}/edit", data={**data, "csrf_token": token})
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Returnee, returnee.id).district == "Ratanak Mondul"
+    audit = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "update")).one()
+    assert "district" in audit.fields
+
+
+def test_viewing_a_record_is_audited(client: FlaskClient, db_session: Session) -> None:
+    officer = _logged_in_officer(client, db_session)
+    returnee = make_returnee(db_session, officer)
+    assert client.get(f"/returnees/{returnee.id}").status_code == 200
+    views = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "view", AuditEntry.entity_id == returnee.id)
+    ).all()
+    assert len(views) == 1 and views[0].user_id == officer.id
+
+
+def test_returnee_outside_scope_is_404_on_every_page(
+    client: FlaskClient, db_session: Session
+) -> None:
+    other = make_user(db_session, provinces=["17"])
+    returnee = make_returnee(db_session, other, home_province="17")
+    _logged_in_officer(client, db_session, provinces=["02"])
+    assert client.get(f"/returnees/{returnee.id}").status_code == 404
+    assert client.get(f"/returnees/{returnee.id}/edit").status_code == 404
+    token = csrf_token(client, "/returnees")
+    assert (
+        client.post(
+            f"/returnees/{returnee.id}/edit", data={**_form(), "csrf_token": token}
+        ).status_code
+        == 404
+    )
+    assert returnee.case_number not in client.get("/returnees").get_data(as_text=True)
+
+
+def test_employer_and_manager_get_403_on_registry_pages(
+    client: FlaskClient, db_session: Session
+) -> None:
+    officer = make_user(db_session)
+    returnee = make_returnee(db_session, officer)
+    for role in ("employer", "manager"):
+        user = make_user(db_session, role)
+        browser = client.application.test_client()
+        log_in(browser, user.email, PASSWORD)
+        for path in (
+            "/returnees",
+            "/returnees/new",
+            f"/returnees/{returnee.id}",
+            f"/returnees/{returnee.id}/edit",
+        ):
+            assert browser.get(path).status_code == 403, (role, path)
+        assert browser.get("/").status_code == 200
+
+
+def test_every_page_renders_in_khmer(client: FlaskClient, db_session: Session) -> None:
+    officer = _logged_in_officer(client, db_session)
+    returnee = make_returnee(db_session, officer)
+    client.post("/language", data={"lang": "km", "csrf_token": csrf_token(client, "/returnees")})
+    for path, khmer in (
+        ("/returnees", "ស្វែងរក"),
+        ("/returnees/new", "ចុះឈ្មោះ"),
+        (f"/returnees/{returnee.id}", "ភេទ"),
+        (f"/returnees/{returnee.id}/edit", "រក្សាទុក"),
+    ):
+        page = client.get(path).get_data(as_text=True)
+        assert khmer in page, path
