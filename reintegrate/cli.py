@@ -6,6 +6,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from sqlalchemy.orm import Session
@@ -117,25 +118,150 @@ def token_create(email: str) -> None:
     click.echo(value)
 
 
+@main.group("import")
+def import_group() -> None:
+    """Feeds of job listings and incentive programmes."""
+
+
+@import_group.command("listings")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--source", required=True, help="Name of the feed, e.g. cambodiajobs-export.")
+@click.option("--kind", type=click.Choice(["job", "incentive"]), default="job", show_default=True)
+@click.option("--strict", is_flag=True, help="Import nothing if any row is bad.")
+@click.option("--full", is_flag=True, help="The feed lists everything open: close what it omits.")
+@click.option("--employer", help="The feed belongs to this employer: reject rows naming another.")
+def import_listings(
+    file: Path, source: str, kind: str, strict: bool, full: bool, employer: str | None
+) -> None:
+    """Import FILE (CSV, JSON, JSON-LD or HTML with JobPosting) and print the report.
+
+    Exit status: 0 all rows imported, 1 some rows rejected (the rest imported), 2 nothing
+    imported (unreadable file, or --strict and a bad row).
+    """
+    from reintegrate import create_app
+    from reintegrate.db import db
+    from reintegrate.services import imports
+    from reintegrate.services.access import Actor
+
+    options = imports.ImportOptions(
+        source=source, kind=kind, filename=file.name, strict=strict, full=full, employer=employer
+    )
+    try:
+        size = file.stat().st_size
+        stream = file.open("rb")
+    except OSError as exc:
+        click.echo(f"error: cannot read {file}: {exc.strerror}", err=True)
+        sys.exit(2)
+    app = create_app()
+    if size > app.config["IMPORT_MAX_BYTES"]:
+        click.echo(
+            f"error: {file} is {size:,} bytes; the limit is {app.config['IMPORT_MAX_BYTES']:,}",
+            err=True,
+        )
+        sys.exit(2)
+    with app.app_context(), stream:
+        try:
+            with click.progressbar(
+                length=size, label=f"Importing {file.name}", file=sys.stderr
+            ) as bar:
+                run = imports.import_feed(
+                    db.sessions(), Actor.system("cli"), stream, options, on_progress=bar.update
+                )
+        except DomainError as exc:
+            message = (
+                "; ".join(f"{k}: {v[0]}" for k, v in exc.errors.items())
+                if isinstance(exc, InvalidInput)
+                else exc.message
+            )
+            click.echo(f"error: {message}", err=True)
+            sys.exit(2)
+        finally:
+            db.engine(app).dispose()
+    click.echo(format_report(run))
+    sys.exit(imports.exit_code(run))
+
+
+def format_report(run: object) -> str:
+    """The import report as an admin reads it in a terminal."""
+    lines = [
+        f"Import #{run.id} of {run.filename} from {run.source} ({run.kind}): {run.status}",
+    ]
+    if run.message:
+        lines.append(f"  {run.message}")
+    lines.append(
+        f"  rows {run.rows} · created {run.created} · updated {run.updated} · unchanged "
+        f"{run.unchanged} · closed {run.closed} · linked duplicates {run.linked} · "
+        f"rejected {run.rejected}"
+    )
+    for issue in run.errors:
+        where = f"row {issue['row']}" + (f", {issue['field']}" if issue["field"] else "")
+        lines.append(f"  rejected {where}: {issue['message']}")
+    for issue in run.warnings[:50]:
+        where = f"row {issue['row']}" + (f", {issue['field']}" if issue["field"] else "")
+        lines.append(f"  warning {where}: {issue['message']}")
+    if len(run.warnings) > 50:
+        lines.append(f"  … {len(run.warnings) - 50} more warnings (see the report page)")
+    return "\n".join(lines)
+
+
 @main.command()
 def demo() -> None:
     """Load demo data (once) and print the demo logins."""
+    from reintegrate import create_app
+    from reintegrate.db import db
     from reintegrate.demo import load_demo
 
-    with _session() as session:
-        logins = load_demo(session)
+    app = create_app()
+    with app.app_context():
+        try:
+            logins = load_demo(db.sessions())
+        finally:
+            db.engine(app).dispose()
     click.echo("Demo logins (passwords generated for this install):")
     for role, email, password in logins:
         click.echo(f"  {role:<9} {email:<32} {password}")
 
 
 @main.command()
+@click.option("--once", is_flag=True, help="Run every periodic job once and exit.")
+def scheduler(once: bool) -> None:
+    """Run the one scheduler process (a second one against the same database stands by)."""
+    import logging
+
+    from reintegrate import create_app
+    from reintegrate.scheduler import run_forever, run_once
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = create_app()
+    if once:
+        for job_id, result in run_once(app).items():
+            click.echo(f"{job_id}: {result}")
+        return
+    run_forever(app)
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the web app with gunicorn."""
+@click.option("--no-scheduler", is_flag=True, help="Do not start the scheduler beside the web app.")
+def serve(host: str, port: int, workers: int, no_scheduler: bool) -> None:
+    """Serve the web app with gunicorn and, for a one-machine install, the scheduler beside it."""
+    import subprocess
+
     from reintegrate.server import run_gunicorn
 
+    child = None
+    if not no_scheduler:
+        child = subprocess.Popen([sys.executable, "-m", "reintegrate.cli", "scheduler"])  # noqa: S603
     click.echo(f"Reintegrate is running at http://{host}:{port}/  (Ctrl+C to stop)")
-    run_gunicorn(host, port, workers)
+    try:
+        run_gunicorn(host, port, workers)
+    finally:
+        if child is not None:
+            child.terminate()
+            child.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -51,6 +51,8 @@ class Settings:
     session_absolute_hours: int
     login_max_failures: int
     login_window_minutes: int
+    import_max_bytes: int
+    feeds_file: Path | None
 
     @property
     def production(self) -> bool:
@@ -81,6 +83,10 @@ class Settings:
             session_absolute_hours=_int("SESSION_ABSOLUTE_HOURS", 12),
             login_max_failures=_int("LOGIN_MAX_FAILURES", 5),
             login_window_minutes=_int("LOGIN_WINDOW_MINUTES", 15),
+            import_max_bytes=_int("IMPORT_MAX_MB", 50) * 1024 * 1024,
+            feeds_file=Path(os.environ["REINTEGRATE_FEEDS"])
+            if os.environ.get("REINTEGRATE_FEEDS")
+            else INSTANCE_DIR / "feeds.toml",
         )
 
     def flask_config(self) -> dict[str, object]:
@@ -92,11 +98,13 @@ class Settings:
             "SESSION_COOKIE_SECURE": self.production,
             "SESSION_COOKIE_NAME": "reintegrate_session",
             "REMEMBER_COOKIE_DURATION": 0,
-            "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+            "MAX_CONTENT_LENGTH": self.import_max_bytes + 1024 * 1024,
             "WTF_CSRF_TIME_LIMIT": None,
             "SESSION_IDLE_MINUTES": self.session_idle_minutes,
             "SESSION_ABSOLUTE_HOURS": self.session_absolute_hours,
             "LOGIN_MAX_FAILURES": self.login_max_failures,
             "LOGIN_WINDOW_MINUTES": self.login_window_minutes,
             "TESTING": self.environment == "testing",
+            "IMPORT_MAX_BYTES": self.import_max_bytes,
+            "FEEDS_FILE": self.feeds_file,
         }

@@ -94,8 +94,12 @@ class Database:
             bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
         )
 
+    def sessions(self) -> sessionmaker[Session]:
+        """The session factory, for services that need transactions of their own (imports)."""
+        return current_app.extensions[self.key]["Session"]
+
     def new_session(self) -> Session:
-        return current_app.extensions[self.key]["Session"]()
+        return self.sessions()()
 
     @property
     def session(self) -> Session:

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import random
 import secrets
 from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from reintegrate.config import INSTANCE_DIR
+from reintegrate.config import INSTANCE_DIR, PROJECT_ROOT
 from reintegrate.models import User
 from reintegrate.schemas.returnees import Consent, ReturneeInput
-from reintegrate.services import registry, users
+from reintegrate.services import imports, registry, users
 from reintegrate.services.access import Actor
 from reintegrate.timeutil import local_today
 
 LOGINS_FILE = INSTANCE_DIR / "demo-logins.txt"
+SAMPLE_DIR = PROJECT_ROOT / "tests" / "data"
+SAMPLE_FEEDS = (
+    ("jobs_board.csv", "cambodia-jobs-board", "job", "closing_date"),
+    ("jobs_api.json", "provincial-job-centres", "job", "valid_through"),
+    ("incentives.csv", "rural-development-incentives", "incentive", "closing_date"),
+)
 ACCOUNTS = (
     ("officer", "officer.battambang@demo.reintegrate.kh", ["02", "01", "24"], None),
     ("officer", "officer.siemreap@demo.reintegrate.kh", ["17", "22"], None),
@@ -130,33 +139,70 @@ def _returnees(
 
 
 def load_demo(
-    session: Session, *, returnees: int = 50, seed: int = 2026, logins_file: Path = LOGINS_FILE
+    sessions: sessionmaker[Session],
+    *,
+    returnees: int = 50,
+    seed: int = 2026,
+    logins_file: Path | None = None,
 ) -> list[tuple[str, str, str]]:
-    """Create demo accounts and returnees once; later calls only return the saved logins."""
-    if session.scalar(select(func.count()).select_from(User).where(User.email.like("%demo%"))):
-        return _read_logins(logins_file)
-    system = Actor.system("demo")
-    logins = []
-    officers = []
-    for role, email, provinces, employer in ACCOUNTS:
-        password = _password()
-        account = users.create_user(
-            session,
-            system,
-            email=email,
-            role=role,
-            password=password,
-            provinces=provinces,
-            employer=employer,
-        )
-        logins.append((role, email, password))
-        if role == "officer":
-            officers.append(account)
-    rng = random.Random(seed)  # noqa: S311  (demo data, not secrets)
-    for officer_index, data in _returnees(rng, [sorted(o.provinces) for o in officers], returnees):
-        registry.register(session, Actor.of(officers[officer_index]), data)
+    """Create demo accounts, returnees and listings once; later calls return the saved logins."""
+    logins_file = logins_file or LOGINS_FILE
+    with sessions() as session, session.begin():
+        if session.scalar(select(func.count()).select_from(User).where(User.email.like("%demo%"))):
+            return _read_logins(logins_file)
+        system = Actor.system("demo")
+        logins = []
+        officers = []
+        for role, email, provinces, employer in ACCOUNTS:
+            password = _password()
+            account = users.create_user(
+                session,
+                system,
+                email=email,
+                role=role,
+                password=password,
+                provinces=provinces,
+                employer=employer,
+            )
+            logins.append((role, email, password))
+            if role == "officer":
+                officers.append(account)
+        rng = random.Random(seed)  # noqa: S311  (demo data, not secrets)
+        for officer_index, data in _returnees(
+            rng, [sorted(o.provinces) for o in officers], returnees
+        ):
+            registry.register(session, Actor.of(officers[officer_index]), data)
+    _import_sample_feeds(sessions, rng)
     _write_logins(logins_file, logins)
     return logins
+
+
+def _import_sample_feeds(sessions: sessionmaker[Session], rng: random.Random) -> None:
+    """The sample feeds, with closing dates moved to the coming weeks so the demo stays current."""
+    today = local_today()
+    for filename, source, kind, date_field in SAMPLE_FEEDS:
+        content = _with_future_dates(SAMPLE_DIR / filename, date_field, today, rng)
+        options = imports.ImportOptions(source=source, kind=kind, filename=filename, full=True)
+        imports.import_feed(sessions, Actor.system("demo"), io.BytesIO(content), options)
+
+
+def _with_future_dates(path: Path, date_field: str, today: date, rng: random.Random) -> bytes:
+    def future() -> str:
+        return (today + timedelta(days=rng.randint(7, 120))).isoformat()
+
+    if path.suffix == ".json":
+        items = json.loads(path.read_text(encoding="utf-8"))
+        for item in items:
+            item[date_field] = future()
+        return json.dumps(items, ensure_ascii=False).encode("utf-8")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, date_field: future()})
+    return out.getvalue().encode("utf-8")
 
 
 def _write_logins(path: Path, logins: list[tuple[str, str, str]]) -> None:

@@ -89,3 +89,98 @@ class ReturneePageOut(Schema):
     page = fields.Integer()
     page_size = fields.Integer()
     pages = fields.Integer()
+
+
+class EligibilityOut(Schema):
+    returned_within_months = fields.Integer(allow_none=True)
+    min_age = fields.Integer(allow_none=True)
+    max_age = fields.Integer(allow_none=True)
+    sex = fields.String(allow_none=True)
+    survivors_priority = fields.Boolean()
+
+
+class ListingOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    employer = fields.String(attribute="employer_name", allow_none=True)
+    programme = fields.String(allow_none=True)
+    province = fields.String(allow_none=True)
+    provinces = fields.List(fields.String())
+    nationwide = fields.Boolean()
+    district = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    skills = fields.List(fields.String(), attribute="skill_texts")
+    positions = fields.Integer(allow_none=True)
+    wage_min_usd = fields.Float(allow_none=True)
+    wage_max_usd = fields.Float(allow_none=True)
+    employment_type = fields.String(allow_none=True)
+    languages = fields.List(fields.String())
+    valid_through = fields.Date(allow_none=True)
+    url = fields.String(allow_none=True)
+    sector = fields.String(allow_none=True)
+    benefit = fields.String(allow_none=True)
+    eligibility = fields.Method("_eligibility", allow_none=True)
+    status = fields.String()
+    closed_reason = fields.String(allow_none=True)
+    source = fields.String()
+    duplicate_of_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+    def _eligibility(self, listing: Any) -> dict[str, Any] | None:
+        return EligibilityOut().dump(listing.eligibility) if listing.kind == "incentive" else None
+
+
+class ListingListArgs(Schema):
+    kind = fields.String(validate=validate.OneOf(["job", "incentive"]))
+    province = province_field()
+    skill = fields.String(validate=validate.Length(max=100))
+    status = fields.String(load_default="open", validate=validate.OneOf(["open", "closed", "all"]))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class ListingPageOut(Schema):
+    items = fields.List(fields.Nested(ListingOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+    pages = fields.Integer()
+
+
+class RowIssueOut(Schema):
+    row = fields.Integer()
+    field = fields.String(allow_none=True)
+    message = fields.String()
+
+
+class ImportRunOut(Schema):
+    id = fields.Integer()
+    source = fields.String()
+    kind = fields.String()
+    filename = fields.String()
+    full = fields.Boolean()
+    strict = fields.Boolean()
+    status = fields.String(metadata={"description": "running, succeeded, partial or failed"})
+    message = fields.String(allow_none=True)
+    rows = fields.Integer()
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    closed = fields.Integer()
+    linked = fields.Integer()
+    rejected = fields.Integer()
+    errors = fields.List(fields.Nested(RowIssueOut))
+    warnings = fields.List(fields.Nested(RowIssueOut))
+    started_by = fields.String()
+    started_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+
+
+class ImportForm(Schema):
+    source = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    kind = fields.String(load_default="job", validate=validate.OneOf(["job", "incentive"]))
+    strict = fields.Boolean(load_default=False)
+    full = fields.Boolean(load_default=False)
+    employer = fields.String(validate=validate.Length(max=200))

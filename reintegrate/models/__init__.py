@@ -2,6 +2,7 @@
 
 from reintegrate.models.audit import AuditEntry
 from reintegrate.models.employer import Employer
+from reintegrate.models.listing import ImportRun, Listing, ListingProvince, ListingSkill
 from reintegrate.models.returnee import CaseCounter, Returnee, ReturneeSkill
 from reintegrate.models.user import ApiToken, LoginAttempt, LoginSession, User, UserProvince
 
@@ -10,6 +11,10 @@ __all__ = [
     "AuditEntry",
     "CaseCounter",
     "Employer",
+    "ImportRun",
+    "Listing",
+    "ListingProvince",
+    "ListingSkill",
     "LoginAttempt",
     "LoginSession",
     "Returnee",

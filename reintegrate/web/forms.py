@@ -62,9 +62,94 @@ def flatten_errors(errors: Mapping[str, Any], prefix: str = "") -> dict[str, lis
     return flat
 
 
-def form_values(form: MultiDict[str, str]) -> dict[str, Any]:
+def form_values(form: MultiDict[str, str], lists: tuple[str, ...] = _LIST_FIELDS) -> dict[str, Any]:
     """Posted values as the form template expects them: lists for multi-selects."""
     values: dict[str, Any] = {key: form.get(key, "") for key in form}
-    for name in _LIST_FIELDS:
+    for name in lists:
         values[name] = form.getlist(name)
+    return values
+
+
+_LISTING_TEXT = (
+    "title",
+    "employer",
+    "programme",
+    "province",
+    "district",
+    "description",
+    "positions",
+    "wage_min_usd",
+    "wage_max_usd",
+    "employment_type",
+    "valid_through",
+    "url",
+    "sector",
+    "benefit",
+)
+_LISTING_OPTIONAL = {
+    "employer",
+    "district",
+    "description",
+    "wage_min_usd",
+    "wage_max_usd",
+    "employment_type",
+    "url",
+    "sector",
+    "positions",
+}
+_ELIGIBILITY_NUMBERS = ("returned_within_months", "min_age", "max_age")
+
+
+def listing_payload(form: MultiDict[str, str], kind: str) -> dict[str, Any]:
+    """A listing form as the listing schema expects it; numbers stay text for it to judge."""
+    data: dict[str, Any] = {"kind": kind}
+    for name in _LISTING_TEXT:
+        value = form.get(name, "").strip()
+        if value:
+            data[name] = int(value) if name == "positions" and value.isdigit() else value
+        elif name in _LISTING_OPTIONAL:
+            data[name] = None
+    data["skills"] = [line for line in form.get("skills", "").splitlines() if line.strip()]
+    data["languages"] = [v for v in form.getlist("languages") if v]
+    if kind == "incentive":
+        data["provinces"] = [v for v in form.getlist("provinces") if v]
+        eligibility: dict[str, Any] = {
+            "survivors_priority": form.get("survivors_priority") == "yes"
+        }
+        for name in _ELIGIBILITY_NUMBERS:
+            value = form.get(name, "").strip()
+            eligibility[name] = int(value) if value.lstrip("-").isdigit() else (value or None)
+        eligibility["sex"] = form.get("eligible_sex") or None
+        data["eligibility"] = eligibility
+        for name in (
+            "province",
+            "employer",
+            "positions",
+            "wage_min_usd",
+            "wage_max_usd",
+            "employment_type",
+        ):
+            data.pop(name, None)
+    return data
+
+
+def listing_values(record: Any) -> dict[str, Any]:
+    """A listing's current values in the shape its form posts."""
+    values: dict[str, Any] = {
+        name: ("" if getattr(record, name, None) is None else str(getattr(record, name)))
+        for name in _LISTING_TEXT
+        if name != "province"
+    }
+    values["kind"] = record.kind
+    values["province"] = record.provinces[0] if record.kind == "job" and record.provinces else ""
+    values["provinces"] = list(record.provinces)
+    values["skills"] = "\n".join(record.skills)
+    values["languages"] = list(record.languages)
+    eligibility = record.eligibility
+    if eligibility is not None:
+        for name in _ELIGIBILITY_NUMBERS:
+            value = getattr(eligibility, name)
+            values[name] = "" if value is None else str(value)
+        values["eligible_sex"] = eligibility.sex or ""
+        values["survivors_priority"] = "yes" if eligibility.survivors_priority else ""
     return values

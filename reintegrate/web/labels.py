@@ -39,6 +39,28 @@ ROLE = {
     "manager": _l("Programme manager"),
     "admin": _l("Administrator"),
 }
+KIND = {"job": _l("Job"), "incentive": _l("Incentive programme")}
+LISTING_STATUS = {"open": _l("Open"), "closed": _l("Closed")}
+CLOSED_REASON = {
+    "expired": _l("closing date passed"),
+    "closed_by_user": _l("closed by a user"),
+    "removed_from_feed": _l("no longer in its feed"),
+}
+EMPLOYMENT_TYPE = {
+    "full_time": _l("Full time"),
+    "part_time": _l("Part time"),
+    "contract": _l("Contract"),
+    "temporary": _l("Temporary"),
+    "seasonal": _l("Seasonal"),
+    "internship": _l("Internship"),
+    "self_employment": _l("Self-employment"),
+}
+IMPORT_STATUS = {
+    "running": _l("running"),
+    "succeeded": _l("succeeded"),
+    "partial": _l("imported, some rows rejected"),
+    "failed": _l("failed, nothing imported"),
+}
 CONSENT = {
     "referral": _l("Referral"),
     "share_with_employers": _l("Sharing with employers"),

@@ -224,7 +224,7 @@ def test_employer_and_manager_get_403_on_registry_pages(
             f"/returnees/{returnee.id}/edit",
         ):
             assert browser.get(path).status_code == 403, (role, path)
-        assert browser.get("/").status_code == 200
+        assert browser.get("/", follow_redirects=True).status_code == 200
 
 
 def test_every_page_renders_in_khmer(client: FlaskClient, db_session: Session) -> None:

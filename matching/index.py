@@ -1,0 +1,548 @@
+"""Ranking through indexes on canonical skill codes and provinces: top listings for a returnee,
+top returnees (candidates) for a listing.
+
+How it stays exact and fast: posting lists (skill code -> rows) give, in one vectorised pass, the
+skill credit of every row that shares a skill or a related skill; every other component value
+comes from small per-query tables (location by province, languages by distinct set, eligibility
+by profile). Every value is a Python float computed by the same functions as ``scoring.score`` and
+combined with the same float operations in the same order, so scores are identical to the bit.
+Rows that share nothing have a skills value of 0 and therefore a known upper bound; they are
+scored (all of them, vectorised) only when fewer than k candidates beat that bound. Components and
+reasons are built with ``scoring.score`` for the returned top k only.
+
+Incentives: every incentive available in the person's province (or nationwide) is a candidate
+even when it shares no skill, because officers want to see the programmes open to a returnee
+(start-up grants rarely require a skill); the interests component ranks them down for people who
+did not ask for incentives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import date
+from typing import Literal
+
+import numpy as np
+
+from matching.geo import Gazetteer
+from matching.scoring import (
+    COMPONENTS,
+    NO_SKILLS_REQUIRED,
+    PREFERRED_PROVINCE,
+    RELATED_CREDIT,
+    WEIGHTS,
+    Eligibility,
+    Listing,
+    Match,
+    Person,
+    age_on,
+    combine,
+    distance_value,
+    eligibility_value,
+    interest_value,
+    language_value,
+    months_since,
+    score,
+)
+from matching.vocabulary import Vocabulary
+
+_KINDS = ("job", "incentive")
+_ID_SHIFT = 1 << 40
+_ELIGIBILITY = np.array([[eligibility_value(u, p) for p in (False, True)] for u in range(3)])
+
+
+def _months(ty: int, tm: int, td: int, y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    months = (ty - y) * 12 + (tm - m) - (td < d)
+    return np.maximum(months, 0)
+
+
+def _ages(ty: int, tm: int, td: int, y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    return ty - y - ((tm < m) | ((tm == m) & (td < d)))
+
+
+def _top(rows: np.ndarray, scores: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
+    """Rows of the k best by score descending then id ascending; rows with a negative score (hard
+    filtered) are left out. Scores are small integers, so the k-th best score is found by counting
+    and only the rows at or above it are sorted."""
+    counts = np.bincount(scores + 1, minlength=102)[:0:-1].cumsum()
+    threshold = max(0, 100 - int(np.searchsorted(counts, k)))
+    chosen = np.flatnonzero(scores >= threshold)
+    rows, scores = rows[chosen], scores[chosen]
+    key = (100 - scores.astype(np.int64)) * _ID_SHIFT + ids[rows]
+    return rows[np.argsort(key, kind="stable")[:k]]
+
+
+def _weights(kind: str) -> tuple[float, ...]:
+    return tuple(WEIGHTS[kind][c] for c in COMPONENTS)
+
+
+def _total(kind_weights: np.ndarray | tuple[float, ...], values: list) -> np.ndarray:
+    """The vectorised twin of ``scoring.combine``: same operations, same order, same rounding."""
+    rest = None
+    for i, value in enumerate(values[1:], start=1):
+        w = kind_weights[i] if isinstance(kind_weights, tuple) else kind_weights[:, i]
+        term = w * value
+        rest = term if rest is None else rest + term
+    skills_weight = kind_weights[0] if isinstance(kind_weights, tuple) else kind_weights[:, 0]
+    return _round(skills_weight * values[0] + rest)
+
+
+def _round(total: np.ndarray) -> np.ndarray:
+    return np.clip(np.floor(total * 100.0 + 0.5), 0, 100).astype(np.int16)
+
+
+class _Base:
+    def __init__(self, gazetteer: Gazetteer, vocabulary: Vocabulary):
+        self._gazetteer = gazetteer
+        self._vocabulary = vocabulary
+        self._provinces = gazetteer.codes()
+        self._pidx = {code: i for i, code in enumerate(self._provinces)}
+        self._sex_codes: dict[str, int] = {"female": 1, "male": 2, "other": 3}
+
+    def _province(self, code: str) -> int:
+        try:
+            return self._pidx[code]
+        except KeyError:
+            raise ValueError(f"unknown province code {code!r}") from None
+
+    def _sex(self, value: str | None) -> int:
+        if not value:
+            return 0
+        return self._sex_codes.setdefault(value, len(self._sex_codes) + 1)
+
+
+class ListingIndex(_Base):
+    """Open listings indexed for ranking against one returnee at a time. Immutable: rebuild it
+    (well under a second for 50,000 listings) when listings change.
+
+    Listings that differ only by their skills share a "profile" (kind, province, language set,
+    eligibility conditions): per query the non-skill part of the score, and the hard filters, are
+    computed once per profile (a few hundred), then gathered for each candidate row.
+    """
+
+    def __init__(
+        self, listings: Iterable[Listing], *, gazetteer: Gazetteer, vocabulary: Vocabulary
+    ):
+        super().__init__(gazetteer, vocabulary)
+        rows = sorted(listings, key=lambda listing: listing.id)
+        self._listings = rows
+        self._row_of = {listing.id: i for i, listing in enumerate(rows)}
+        if len(self._row_of) != len(rows):
+            raise ValueError("listing ids must be unique")
+        n, nowhere = len(rows), len(self._provinces)
+        self._ids = np.fromiter((listing.id for listing in rows), np.int64, n)
+        if n and (self._ids.min() < 0 or self._ids.max() >= _ID_SHIFT):
+            raise ValueError("listing ids must be in 0..2**40")
+        self._kind = np.fromiter((_KINDS.index(listing.kind) for listing in rows), np.int8, n)
+        self._nskills = np.fromiter((len(listing.skills) for listing in rows), np.int16, n)
+        self._is_job = self._kind == 0
+        langsets: dict[frozenset[str], int] = {}
+        profiles: dict[tuple, int] = {}
+        self._profile = np.zeros(n, np.int32)
+        postings: dict[str, list[int]] = {}
+        incentives_in: list[list[int]] = [[] for _ in self._provinces]
+        for i, listing in enumerate(rows):
+            for code in listing.skills:
+                postings.setdefault(code, []).append(i)
+            langset = langsets.setdefault(listing.languages, len(langsets))
+            where = nowhere
+            if listing.kind == "job" and listing.provinces:
+                where = self._province(next(iter(listing.provinces)))
+            if listing.kind == "incentive":
+                places = [self._province(p) for p in listing.provinces] or range(nowhere)
+                for p in places:
+                    incentives_in[p].append(i)
+            rules = listing.eligibility
+            if rules is None and listing.kind == "incentive":
+                rules = Eligibility()
+            key = (self._kind[i], where, langset, rules, self._sex(rules.sex) if rules else 0)
+            self._profile[i] = profiles.setdefault(key, len(profiles))
+        self._postings = {code: np.array(r, np.int32) for code, r in postings.items()}
+        self._incentives_in = [np.array(r, np.int32) for r in incentives_in]
+        self._langsets = list(langsets)
+        self._related_by: dict[str, list[str]] = {}
+        for code in self._postings:
+            for other in vocabulary.related(code):
+                self._related_by.setdefault(other, []).append(code)
+
+        keys = list(profiles)
+        self._p_kind = np.array([key[0] for key in keys], np.int8)
+        self._p_where = np.array([key[1] for key in keys], np.int16)
+        self._p_langset = np.array([key[2] for key in keys], np.int16)
+        self._p_ruled = np.array([key[3] is not None for key in keys], bool)
+        self._p_within = np.array([_or(key[3], "returned_within_months") for key in keys], np.int32)
+        self._p_min_age = np.array([_or(key[3], "min_age") for key in keys], np.int32)
+        self._p_max_age = np.array([_or(key[3], "max_age") for key in keys], np.int32)
+        self._p_sex = np.array([key[4] for key in keys], np.int16)
+        self._p_survivors = np.array(
+            [bool(key[3] and key[3].survivors_priority) for key in keys], bool
+        )
+        weights = np.array([_weights(kind) for kind in _KINDS])
+        self._p_weights = weights[self._p_kind] if keys else np.zeros((0, len(COMPONENTS)))
+        self._p_plain_job = (self._p_kind == 0) & ~self._p_ruled
+        # Rows that are candidates even without a shared skill: no skill required, or conditions
+        # (ruled jobs are rare; incentives are added per province).
+        self._always = (self._nskills == 0) & self._is_job | (
+            ~self._p_plain_job[self._profile] & self._is_job
+        )
+        self._locations = np.ones((2, nowhere, nowhere + 1))
+        for w in (0, 1):
+            for h, home in enumerate(self._provinces):
+                for p, code in enumerate(self._provinces):
+                    if p != h:
+                        self._locations[w, h, p] = distance_value(
+                            gazetteer.distance_km(home, code), bool(w)
+                        )
+
+        # Skill credit of a row is counted in half points (2 per skill held, 1 per related one):
+        # (have + 0.5 * related) == 0.5 * credit exactly, so the skills value is one table lookup
+        # by (credit, number of skills required), and the score one lookup by (profile, credit, n).
+        if RELATED_CREDIT != 0.5:
+            raise NotImplementedError("the index counts skill credit in half points")
+        needs = sorted(set(self._nskills.tolist())) or [0]
+        self._needs = len(needs)
+        self._n_index = np.searchsorted(np.array(needs), self._nskills).astype(np.int64)
+        credits = 2 * max(needs) + 1
+        self._skill_values = np.array(
+            [
+                [NO_SKILLS_REQUIRED if need == 0 else (0.5 * credit) / need for need in needs]
+                for credit in range(credits)
+            ]
+        ).ravel()
+        self._base = self._profile.astype(np.int64) * (credits * len(needs)) + self._n_index
+
+    def __len__(self) -> int:
+        return len(self._listings)
+
+    def top_for(
+        self,
+        person: Person,
+        *,
+        k: int = 10,
+        kind: Literal["job", "incentive", "all"] = "all",
+        exclude: Collection[int] = (),
+        today: date,
+    ) -> list[Match]:
+        """The k best listings for a returnee, by score descending then listing id ascending;
+        exactly what ``score`` over every listing would rank, hard-filtered ones left out."""
+        n = len(self._listings)
+        if n == 0 or k <= 0:
+            return []
+        home = self._province(person.home_province)
+        credit = np.zeros(n, np.int16)
+        candidates = np.zeros(n, bool)
+        for code in person.skills:
+            rows = self._postings.get(code)
+            if rows is not None:
+                credit[rows] += 2
+                candidates[rows] = True
+        related = {r for c in person.skills for r in self._related_by.get(c, ())} - person.skills
+        for code in related:
+            rows = self._postings[code]
+            credit[rows] += 1
+            candidates[rows] = True
+        if kind == "incentive":
+            candidates[:] = False
+        else:
+            candidates &= self._is_job
+            candidates |= self._always
+        if kind != "job":
+            candidates[self._incentives_in[home]] = True
+        excluded = [self._row_of[i] for i in exclude if i in self._row_of]
+        candidates[excluded] = False
+
+        table = self._score_table(*self._profile_values(person, home, today))
+        rows = np.flatnonzero(candidates)
+        scores = table[self._base[rows] + credit[rows] * self._needs]
+        if kind != "incentive":
+            bound = combine(
+                "job",
+                (
+                    0.0,
+                    1.0,
+                    1.0,
+                    eligibility_value(0, False),
+                    interest_value("job", person.interests),
+                ),
+            )
+            if np.count_nonzero(scores > bound) < k:
+                everything = candidates | self._is_job
+                everything[excluded] = False
+                if np.count_nonzero(everything) > len(rows):
+                    rows = np.flatnonzero(everything)
+                    scores = table[self._base[rows] + credit[rows] * self._needs]
+        best = _top(rows, scores, self._ids, k)
+        matches = []
+        for row in best:
+            match = score(
+                person,
+                self._listings[row],
+                gazetteer=self._gazetteer,
+                vocabulary=self._vocabulary,
+                today=today,
+            )
+            if match is not None:
+                matches.append(match)
+        return matches
+
+    def _profile_values(
+        self, person: Person, home: int, today: date
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per profile: the non-skill part of ``combine`` (same operations, same order) and
+        whether the person passes its eligibility conditions."""
+        location = self._locations[int(person.willing_to_relocate), home].copy()
+        for code in person.preferred_provinces:
+            p = self._pidx.get(code)
+            if p is not None and p != home:
+                location[p] = PREFERRED_PROVINCE
+        location = location[self._p_where]
+        languages = np.array([language_value(s, person.languages) for s in self._langsets] or [1.0])
+        languages = languages[self._p_langset]
+        interests = np.array([interest_value(kind, person.interests) for kind in _KINDS])[
+            self._p_kind
+        ]
+
+        ok = np.ones(len(self._p_kind), bool)
+        unverified = np.zeros(len(self._p_kind), np.int8)
+        within, min_age, max_age = self._p_within, self._p_min_age, self._p_max_age
+        if person.return_date is None:
+            unverified += within >= 0
+        else:
+            ok &= (within < 0) | (months_since(person.return_date, today) <= within)
+        if person.date_of_birth is None:
+            unverified += (min_age >= 0) | (max_age >= 0)
+        else:
+            age = age_on(person.date_of_birth, today)
+            ok &= ~(((min_age >= 0) & (age < min_age)) | ((max_age >= 0) & (age > max_age)))
+        ok &= (self._p_sex == 0) | (self._p_sex == self._sex_codes.get(person.sex, -1))
+        priority = self._p_survivors & person.trafficking_survivor
+        eligibility = _ELIGIBILITY[unverified, priority.astype(np.int8)]
+
+        w = self._p_weights
+        rest = w[:, 1] * location
+        rest = rest + w[:, 2] * languages
+        rest = rest + w[:, 3] * eligibility
+        rest = rest + w[:, 4] * interests
+        return rest, ok
+
+    def _score_table(self, rest: np.ndarray, ok: np.ndarray) -> np.ndarray:
+        """Score by (profile, credit, number of skills required); -1 where the profile's hard
+        filters exclude the person. Same float operations as ``combine``."""
+        values = self._skill_values.reshape(1, -1)
+        table = _round(self._p_weights[:, :1] * values + rest[:, None])
+        return np.where(ok[:, None], table, -1).astype(np.int16).ravel()
+
+
+def _or(rules: Eligibility | None, name: str) -> int:
+    value = getattr(rules, name) if rules is not None else None
+    return -1 if value is None else value
+
+
+class PersonIndex(_Base):
+    """Returnees indexed for ranking against one listing at a time (a listing's candidates).
+    Immutable: rebuild it when returnees change."""
+
+    def __init__(self, persons: Iterable[Person], *, gazetteer: Gazetteer, vocabulary: Vocabulary):
+        super().__init__(gazetteer, vocabulary)
+        rows = sorted(persons, key=lambda person: person.id)
+        self._persons = rows
+        self._row_of = {person.id: i for i, person in enumerate(rows)}
+        if len(self._row_of) != len(rows):
+            raise ValueError("person ids must be unique")
+        n = len(rows)
+        self._ids = np.fromiter((p.id for p in rows), np.int64, n)
+        if n and (self._ids.min() < 0 or self._ids.max() >= _ID_SHIFT):
+            raise ValueError("person ids must be in 0..2**40")
+        self._home = np.fromiter((self._province(p.home_province) for p in rows), np.int16, n)
+        self._willing = np.fromiter((p.willing_to_relocate for p in rows), bool, n)
+        self._preferred = np.zeros((len(self._provinces), n), bool)
+        self._languages: dict[str, np.ndarray] = {}
+        self._sex = np.fromiter((self._sex(p.sex) for p in rows), np.int16, n)
+        self._survivor = np.fromiter((p.trafficking_survivor for p in rows), bool, n)
+        self._interests = np.zeros(n, np.int8)
+        self._has_dob = np.fromiter((p.date_of_birth is not None for p in rows), bool, n)
+        self._has_return = np.fromiter((p.return_date is not None for p in rows), bool, n)
+        self._dob = np.zeros((3, n), np.int32)
+        self._return = np.zeros((3, n), np.int32)
+        postings: dict[str, list[int]] = {}
+        for i, person in enumerate(rows):
+            for code in person.skills:
+                postings.setdefault(code, []).append(i)
+            for code in person.preferred_provinces:
+                if code in self._pidx:
+                    self._preferred[self._pidx[code], i] = True
+            for language in person.languages:
+                self._languages.setdefault(language, np.zeros(n, bool))[i] = True
+            self._interests[i] = (
+                ("job" in person.interests)
+                | ("incentive" in person.interests) << 1
+                | bool(person.interests - {"job", "incentive"}) << 2
+            )
+            if person.date_of_birth:
+                self._dob[:, i] = (
+                    person.date_of_birth.year,
+                    person.date_of_birth.month,
+                    person.date_of_birth.day,
+                )
+            if person.return_date:
+                self._return[:, i] = (
+                    person.return_date.year,
+                    person.return_date.month,
+                    person.return_date.day,
+                )
+        self._postings = {code: np.array(r, np.int32) for code, r in postings.items()}
+        km = np.array(
+            [[gazetteer.distance_km(a, b) for b in self._provinces] for a in self._provinces]
+        )
+        self._distance_values = np.array(
+            [
+                [[distance_value(float(km[h, p]), bool(w)) for h in range(len(km))] for w in (0, 1)]
+                for p in range(len(km))
+            ]
+        )
+
+    def __len__(self) -> int:
+        return len(self._persons)
+
+    def top_for(
+        self,
+        listing: Listing,
+        *,
+        k: int = 10,
+        exclude: Collection[int] = (),
+        today: date,
+        provinces: Collection[str] | None = None,
+    ) -> list[Match]:
+        """The k best returnees for a listing, by score descending then person id ascending.
+        ``provinces`` restricts to returnees whose home province is in an officer's scope."""
+        n = len(self._persons)
+        if n == 0 or k <= 0:
+            return []
+        allowed = np.ones(n, bool)
+        if provinces is not None:
+            in_scope = np.zeros(len(self._provinces), bool)
+            in_scope[[self._pidx[p] for p in provinces if p in self._pidx]] = True
+            allowed = in_scope[self._home]
+        for person_id in exclude:
+            row = self._row_of.get(person_id)
+            if row is not None:
+                allowed[row] = False
+        have = np.zeros(n, np.int16)
+        rel = np.zeros(n, np.int16)
+        for code in listing.skills:
+            rows = self._postings.get(code)
+            if rows is not None:
+                have[rows] += 1
+        for code in listing.skills:
+            flag = np.zeros(n, bool)
+            for other in self._vocabulary.related(code):
+                rows = self._postings.get(other)
+                if rows is not None:
+                    flag[rows] = True
+            if code in self._postings:
+                flag[self._postings[code]] = False
+            rel += flag
+        if listing.skills:
+            rows = np.flatnonzero(allowed & ((have + rel) > 0))
+        else:
+            rows = np.flatnonzero(allowed)
+        scores = self._score_rows(rows, listing, have, rel, today)
+        if listing.skills:
+            bound = combine(listing.kind, (0.0, 1.0, 1.0, eligibility_value(0, True), 1.0))
+            if np.count_nonzero(scores > bound) < k and np.count_nonzero(allowed) > len(rows):
+                rows = np.flatnonzero(allowed)
+                scores = self._score_rows(rows, listing, have, rel, today)
+        best = _top(rows, scores, self._ids, k)
+        matches = []
+        for row in best:
+            match = score(
+                self._persons[row],
+                listing,
+                gazetteer=self._gazetteer,
+                vocabulary=self._vocabulary,
+                today=today,
+            )
+            if match is not None:
+                matches.append(match)
+        return matches
+
+    def _score_rows(
+        self, rows: np.ndarray, listing: Listing, have: np.ndarray, rel: np.ndarray, today: date
+    ) -> np.ndarray:
+        m = len(rows)
+        ok = np.ones(m, bool)
+        home = self._home[rows]
+        need = len(listing.skills)
+        if need:
+            skills = (have[rows] + RELATED_CREDIT * rel[rows]) / need
+        else:
+            skills = np.full(m, NO_SKILLS_REQUIRED)
+
+        if not listing.provinces:
+            location = np.ones(m)
+        elif listing.kind == "incentive":
+            inside = np.zeros(len(self._provinces), bool)
+            inside[[self._province(p) for p in listing.provinces]] = True
+            ok &= inside[home]
+            location = np.ones(m)
+        else:
+            where = self._province(next(iter(listing.provinces)))
+            location = self._distance_values[where][self._willing[rows].astype(np.int8), home]
+            location = np.where(self._preferred[where, rows], PREFERRED_PROVINCE, location)
+            location = np.where(home == where, 1.0, location)
+
+        if listing.languages:
+            spoken = np.zeros(m, np.int64)
+            for language in listing.languages:
+                if language in self._languages:
+                    spoken += self._languages[language][rows]
+            languages = spoken / len(listing.languages)
+        else:
+            languages = np.ones(m)
+
+        rules = listing.eligibility
+        if rules is None and listing.kind == "job":
+            eligibility = np.full(m, eligibility_value(0, False))
+        else:
+            rules = rules or Eligibility()
+            unverified = np.zeros(m, np.int8)
+            if rules.returned_within_months is not None:
+                known = self._has_return[rows]
+                y, mo, d = self._return[:, rows]
+                months = _months(today.year, today.month, today.day, y, mo, d)
+                ok &= ~known | (months <= rules.returned_within_months)
+                unverified += ~known
+            if rules.min_age is not None or rules.max_age is not None:
+                known = self._has_dob[rows]
+                y, mo, d = self._dob[:, rows]
+                age = _ages(today.year, today.month, today.day, y, mo, d)
+                bad = np.zeros(m, bool)
+                if rules.min_age is not None:
+                    bad |= age < rules.min_age
+                if rules.max_age is not None:
+                    bad |= age > rules.max_age
+                ok &= ~(known & bad)
+                unverified += ~known
+            if rules.sex:
+                ok &= self._sex[rows] == self._sex_codes.get(rules.sex, -2)
+            priority = self._survivor[rows] & rules.survivors_priority
+            eligibility = _ELIGIBILITY[unverified, priority.astype(np.int8)]
+
+        interest_table = np.array(
+            [
+                interest_value(
+                    listing.kind,
+                    frozenset(
+                        name
+                        for bit, name in ((1, "job"), (2, "incentive"), (4, "other"))
+                        if bits & bit
+                    ),
+                )
+                for bits in range(8)
+            ]
+        )
+        interests = interest_table[self._interests[rows]]
+        scores = _total(
+            _weights(listing.kind), [skills, location, languages, eligibility, interests]
+        )
+        return np.where(ok, scores, -1)

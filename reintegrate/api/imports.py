@@ -1,0 +1,59 @@
+"""/api/v1/imports: upload a feed and read import reports (admins)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import Schema
+
+from reintegrate.api.schemas import ImportForm, ImportRunOut
+from reintegrate.auth import current_actor
+from reintegrate.db import db
+from reintegrate.services import imports
+
+blp = Blueprint(
+    "imports_api",
+    __name__,
+    url_prefix="/api/v1/imports",
+    description="Feed imports: one transaction per run, with a kept report.",
+)
+
+
+class ImportFile(Schema):
+    file = Upload(required=True)
+
+
+@blp.route("")
+class Imports(MethodView):
+    @blp.arguments(ImportForm, location="form")
+    @blp.arguments(ImportFile, location="files")
+    @blp.response(
+        201, ImportRunOut, description="Imported (status succeeded, or partial with rejected rows)."
+    )
+    @blp.alt_response(
+        422, schema=ImportRunOut, description="Nothing imported; the report says why."
+    )
+    def post(self, form: dict[str, Any], files: dict[str, Any]):  # type: ignore[no-untyped-def]
+        """Import a feed file; same rules and report as `reintegrate import listings`."""
+        upload = files["file"]
+        options = imports.ImportOptions(filename=upload.filename or "upload", **form)
+        run = imports.import_feed(db.sessions(), current_actor(), upload.stream, options)
+        return run, (422 if imports.exit_code(run) == 2 else 201)
+
+    @blp.response(200, ImportRunOut(many=True))
+    def get(self):  # type: ignore[no-untyped-def]
+        """The latest 100 import reports, newest first."""
+        with db.transaction() as session:
+            return imports.recent_runs(session, current_actor())
+
+
+@blp.route("/<int:run_id>")
+class ImportById(MethodView):
+    @blp.response(200, ImportRunOut)
+    def get(self, run_id: int):  # type: ignore[no-untyped-def]
+        """One import report."""
+        with db.transaction() as session:
+            return imports.get_run(session, current_actor(), run_id)

@@ -1,0 +1,385 @@
+"""Importing a feed: one transaction per run, idempotent re-imports, linked duplicates, a report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import BinaryIO
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from jobs_import import FeedError, ListingRecord, RowIssue, parse_feed
+from jobs_import.dedupe import TITLE_THRESHOLD, employer_key, title_similarity
+from reintegrate.db import utcnow
+from reintegrate.errors import N_, Forbidden, InvalidInput, NotFound
+from reintegrate.models import ImportRun, Listing
+from reintegrate.models.listing import POSTED_SOURCE, ListingStatus
+from reintegrate.models.user import Role
+from reintegrate.reference import gazetteer
+from reintegrate.services import audit
+from reintegrate.services.access import Actor, require_role
+from reintegrate.services.listings import apply_record
+from reintegrate.timeutil import local_today
+
+CHUNK = 500
+MAX_KEPT_ISSUES = 1000
+SOURCE_MAX = 100
+
+
+class StrictImportRefused(Exception):
+    """--strict and at least one bad row: nothing is imported (the issues are kept)."""
+
+    def __init__(self, rows: int, rejected: int, errors: list[dict[str, object]]) -> None:
+        super().__init__("strict import refused")
+        self.rows, self.rejected, self.errors = rows, rejected, errors
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    source: str
+    kind: str
+    filename: str
+    strict: bool = False
+    full: bool = False
+    employer: str | None = None
+
+
+def exit_code(run: ImportRun) -> int:
+    """0 everything imported, 1 some rows rejected (the rest imported), 2 nothing imported."""
+    if run.status == "succeeded":
+        return 0
+    if run.status == "partial":
+        return 1
+    return 2
+
+
+def validate_options(options: ImportOptions) -> None:
+    errors: dict[str, list[str]] = {}
+    if (
+        not options.source.strip()
+        or len(options.source) > SOURCE_MAX
+        or options.source == POSTED_SOURCE
+    ):
+        errors["source"] = [N_("Give the feed a name of at most 100 characters (not 'posted').")]
+    if options.kind not in ("job", "incentive"):
+        errors["kind"] = [N_("Must be job or incentive.")]
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _issue(issue: RowIssue) -> dict[str, object]:
+    return {"row": issue.row, "field": issue.field, "message": issue.message}
+
+
+def _chunks(items: Iterable[ListingRecord | RowIssue]) -> Iterator[list[ListingRecord | RowIssue]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, CHUNK)):
+        yield chunk
+
+
+class _Importer:
+    """Writes one run's records inside the caller's transaction, a chunk of rows at a time."""
+
+    def __init__(self, session: Session, run: ImportRun, options: ImportOptions) -> None:
+        self.session = session
+        self.run = run
+        self.options = options
+        self.owner_key = employer_key(options.employer) if options.employer else None
+        self.today = local_today()
+
+    def _reject(self, issue: RowIssue) -> None:
+        self.run.rejected += 1
+        if len(self.run.errors) < MAX_KEPT_ISSUES:
+            self.run.errors = [*self.run.errors, _issue(issue)]
+
+    def _warn(self, issues: Iterable[RowIssue]) -> None:
+        for issue in issues:
+            if len(self.run.warnings) < MAX_KEPT_ISSUES:
+                self.run.warnings = [*self.run.warnings, _issue(issue)]
+
+    def consume(self, items: Iterable[ListingRecord | RowIssue]) -> None:
+        for chunk in _chunks(items):
+            records = []
+            for item in chunk:
+                self.run.rows += 1
+                if isinstance(item, RowIssue):
+                    self._reject(item)
+                elif self.owner_key and employer_key(item.employer) != self.owner_key:
+                    self._reject(
+                        RowIssue(
+                            item.row, "employer", f"this feed belongs to {self.options.employer}"
+                        )
+                    )
+                elif item.kind != self.options.kind:
+                    self._reject(RowIssue(item.row, "kind", f"expected a {self.options.kind}"))
+                else:
+                    records.append(item)
+            if self.options.strict and self.run.rejected:
+                raise StrictImportRefused(self.run.rows, self.run.rejected, list(self.run.errors))
+            self._write(records)
+            self.session.flush()
+            self.session.expunge_all()
+            self.session.add(self.run)
+
+    def _write(self, records: list[ListingRecord]) -> None:
+        keys = {self._identity(r): r for r in records}
+        existing = {
+            listing.identity_key: listing
+            for listing in self.session.scalars(
+                select(Listing).where(
+                    Listing.source == self.options.source, Listing.identity_key.in_(keys)
+                )
+            )
+        }
+        created = []
+        seen_in_chunk: dict[str, int] = {}
+        for record in records:
+            key = self._identity(record)
+            self._warn(record.warnings)
+            listing = existing.get(key)
+            if key in seen_in_chunk or (
+                listing is not None and listing.last_import_run_id == self.run.id
+            ):
+                first = seen_in_chunk.get(key)
+                self._warn(
+                    [
+                        RowIssue(
+                            record.row,
+                            None,
+                            f"same listing as row {first}; skipped"
+                            if first
+                            else "same listing as an earlier row; skipped",
+                        )
+                    ]
+                )
+                continue
+            seen_in_chunk[key] = record.row
+            if listing is None:
+                listing = Listing(
+                    source=self.options.source, identity_key=key, status=ListingStatus.OPEN.value
+                )
+                apply_record(self.session, listing, record)
+                self.session.add(listing)
+                created.append(listing)
+                self.run.created += 1
+            elif listing.fingerprint == record.fingerprint() and not self._reopens(listing):
+                self.run.unchanged += 1
+            else:
+                apply_record(self.session, listing, record)
+                if (
+                    listing.status == ListingStatus.CLOSED
+                    and listing.closed_reason != "closed_by_user"
+                ):
+                    listing.status, listing.closed_reason, listing.closed_at = (
+                        ListingStatus.OPEN.value,
+                        None,
+                        None,
+                    )
+                self.run.updated += 1
+            listing.last_import_run_id = self.run.id
+            if (
+                listing.status == ListingStatus.OPEN
+                and listing.valid_through
+                and listing.valid_through < self.today
+            ):
+                listing.status, listing.closed_reason, listing.closed_at = (
+                    ListingStatus.CLOSED.value,
+                    "expired",
+                    utcnow(),
+                )
+        self.session.flush()
+        self._link_duplicates(created)
+
+    def _reopens(self, listing: Listing) -> bool:
+        return (
+            listing.status == ListingStatus.CLOSED and listing.closed_reason == "removed_from_feed"
+        )
+
+    def _identity(self, record: ListingRecord) -> str:
+        return f"id:{record.external_id}" if record.external_id else f"hash:{record.content_hash()}"
+
+    def _link_duplicates(self, created: list[Listing]) -> None:
+        """Link each new listing to an open listing of another source for the same opening."""
+        blocks = {listing.dedupe_key for listing in created if listing.dedupe_key}
+        if not blocks:
+            return
+        candidates: dict[str, list[Listing]] = {}
+        for other in self.session.scalars(
+            select(Listing)
+            .where(
+                Listing.dedupe_key.in_(blocks),
+                Listing.source != self.options.source,
+                Listing.status == ListingStatus.OPEN,
+                Listing.duplicate_of_id.is_(None),
+            )
+            .order_by(Listing.id)
+        ):
+            candidates.setdefault(other.dedupe_key or "", []).append(other)
+        for listing in created:
+            for other in candidates.get(listing.dedupe_key or "", []):
+                if title_similarity(listing.title, other.title) >= TITLE_THRESHOLD:
+                    listing.duplicate_of_id = other.id
+                    self.run.linked += 1
+                    break
+
+    def close_missing(self) -> None:
+        """A full feed lists everything open at the source: what it no longer lists has closed."""
+        result = self.session.execute(
+            update(Listing)
+            .where(
+                Listing.source == self.options.source,
+                Listing.status == ListingStatus.OPEN,
+                or_(
+                    Listing.last_import_run_id.is_(None), Listing.last_import_run_id != self.run.id
+                ),
+            )
+            .values(
+                status=ListingStatus.CLOSED.value,
+                closed_reason="removed_from_feed",
+                closed_at=utcnow(),
+            )
+        )
+        self.run.closed = result.rowcount or 0
+
+
+def _fail_interrupted(session: Session, source: str) -> None:
+    """A run of this source still 'running' when another starts was killed mid-file."""
+    session.execute(
+        update(ImportRun)
+        .where(and_(ImportRun.source == source, ImportRun.status == "running"))
+        .values(
+            status="failed",
+            message="interrupted: the import stopped before finishing; nothing from it was kept",
+            finished_at=utcnow(),
+        )
+    )
+
+
+def import_feed(
+    sessions: sessionmaker[Session],
+    actor: Actor,
+    stream: BinaryIO,
+    options: ImportOptions,
+    *,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportRun:
+    """Import one feed in one transaction and keep its report, whether it succeeds or fails.
+
+    The run row is committed first in its own transaction so that a failure (or a killed
+    process) still leaves a report; the listings are written in a second transaction that
+    either commits whole or leaves the database as it was.
+    """
+    if actor.role not in (Role.ADMIN, "system"):
+        raise Forbidden("only administrators import feeds")
+    validate_options(options)
+    with sessions() as session, session.begin():
+        _fail_interrupted(session, options.source)
+        run = ImportRun(
+            source=options.source,
+            kind=options.kind,
+            filename=options.filename[:300],
+            full=options.full,
+            strict=options.strict,
+            started_by=actor.email,
+            errors=[],
+            warnings=[],
+        )
+        session.add(run)
+    run_id = run.id
+    failure: str | None = None
+    errors: list[dict[str, object]] = []
+    rejected = rows = 0
+    try:
+        with sessions() as session, session.begin():
+            run = session.get_one(ImportRun, run_id)
+            importer = _Importer(session, run, options)
+            reader = _Counting(stream, on_progress) if on_progress else stream
+            importer.consume(
+                parse_feed(
+                    reader,
+                    filename=options.filename,
+                    kind=options.kind,
+                    resolve_province=gazetteer().resolve,
+                )
+            )
+            if run.rows == 0:
+                raise FeedError("the file has a header but no data rows")
+            if options.full:
+                importer.close_missing()
+            run.status = "partial" if run.rejected else "succeeded"
+            run.finished_at = utcnow()
+            audit.record(
+                session,
+                actor,
+                "import",
+                "import_run",
+                run.id,
+                detail={"source": options.source, "created": run.created, "updated": run.updated},
+            )
+    except StrictImportRefused as refused:
+        failure = f"--strict: {refused.rejected} row(s) rejected, so nothing was imported"
+        errors, rejected, rows = refused.errors, refused.rejected, refused.rows
+    except FeedError as exc:
+        failure = str(exc)
+    except Exception as exc:
+        _record_failure(
+            sessions, run_id, f"internal error ({type(exc).__name__}); nothing was kept", [], 0, 0
+        )
+        raise
+    if failure is None:
+        return run
+    return _record_failure(sessions, run_id, failure, errors, rejected, rows)
+
+
+def _record_failure(
+    sessions: sessionmaker[Session],
+    run_id: int,
+    message: str,
+    errors: list[dict[str, object]],
+    rejected: int,
+    rows: int,
+) -> ImportRun:
+    with sessions() as session, session.begin():
+        run = session.get_one(ImportRun, run_id)
+        run.status, run.message, run.finished_at = "failed", message, utcnow()
+        run.errors, run.rejected, run.rows = errors, rejected, rows
+    return run
+
+
+class _Counting:
+    """A read-only stream that reports how many bytes have been read (for progress bars)."""
+
+    def __init__(self, stream: BinaryIO, on_progress: Callable[[int], None]) -> None:
+        self._stream = stream
+        self._on_progress = on_progress
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._on_progress(len(data))
+        return data
+
+    def readinto(self, buffer: bytearray) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+def recent_runs(session: Session, actor: Actor, limit: int = 100) -> list[ImportRun]:
+    require_role(actor, Role.ADMIN)
+    return list(session.scalars(select(ImportRun).order_by(ImportRun.id.desc()).limit(limit)))
+
+
+def get_run(session: Session, actor: Actor, run_id: int) -> ImportRun:
+    require_role(actor, Role.ADMIN)
+    run = session.get(ImportRun, run_id)
+    if run is None:
+        raise NotFound("import run not found")
+    return run

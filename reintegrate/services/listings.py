@@ -1,0 +1,272 @@
+"""Listings: employers post and edit their own; officers and admins browse, post and close any."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, event, exists, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from jobs_import import Eligibility, ListingRecord
+from jobs_import.dedupe import block_key
+from reintegrate.db import utcnow
+from reintegrate.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
+from reintegrate.models import Employer, Listing, ListingProvince, ListingSkill
+from reintegrate.models.listing import POSTED_SOURCE, ListingKind, ListingStatus
+from reintegrate.models.user import Role
+from reintegrate.services import audit
+from reintegrate.services.access import Actor, require_role
+from reintegrate.services.registry import Page
+from reintegrate.timeutil import local_today
+
+READERS = (Role.OFFICER, Role.ADMIN, Role.EMPLOYER)
+
+
+@dataclass(frozen=True)
+class ListingFilters:
+    kind: str | None = None
+    province: str | None = None
+    skill: str | None = None
+    status: str | None = ListingStatus.OPEN.value
+    employer_id: int | None = None
+
+
+def employer_id_named(session: Session, name: str) -> int:
+    """The employer with this name, created on first use (feeds name employers we never met).
+
+    Ids are cached on the session: an import names the same few employers thousands of times.
+    """
+    name = " ".join(name.split())
+    cache: dict[str, int] = session.info.setdefault("employer_ids", {})
+    if name not in cache:
+        employer_id = session.scalar(select(Employer.id).where(Employer.name == name))
+        if employer_id is None:
+            employer = Employer(name=name)
+            session.add(employer)
+            session.flush()
+            employer_id = employer.id
+        cache[name] = employer_id
+    return cache[name]
+
+
+def apply_record(session: Session, listing: Listing, record: ListingRecord) -> None:
+    """Copy a validated record onto a listing: the one way its fields are written."""
+    listing.kind = record.kind
+    listing.title = record.title
+    listing.employer_id = employer_id_named(session, record.employer) if record.employer else None
+    listing.programme = record.programme
+    listing.description = record.description
+    listing.district = record.district
+    listing.nationwide = record.kind == ListingKind.INCENTIVE and not record.provinces
+    listing.positions = record.positions
+    listing.wage_min_usd = record.wage_min_usd
+    listing.wage_max_usd = record.wage_max_usd
+    listing.employment_type = record.employment_type
+    listing.languages = list(record.languages)
+    listing.valid_through = record.valid_through
+    listing.url = record.url
+    listing.sector = record.sector
+    listing.benefit = record.benefit
+    eligibility = record.eligibility
+    listing.returned_within_months = eligibility.returned_within_months if eligibility else None
+    listing.min_age = eligibility.min_age if eligibility else None
+    listing.max_age = eligibility.max_age if eligibility else None
+    listing.eligible_sex = eligibility.sex if eligibility else None
+    listing.survivors_priority = bool(eligibility and eligibility.survivors_priority)
+    listing.fingerprint = record.fingerprint()
+    listing.dedupe_key = block_key(record) or None
+    if listing.provinces != sorted(record.provinces):
+        listing.province_links = [
+            ListingProvince(province_code=c) for c in sorted(set(record.provinces))
+        ]
+    if listing.skill_texts != list(record.skills):
+        listing.skills = [
+            ListingSkill(position=i, raw_text=text)
+            for i, text in enumerate(dict.fromkeys(record.skills))
+        ]
+
+
+def _check_reader(actor: Actor) -> None:
+    if actor.role == Role.MANAGER:
+        raise Forbidden("managers see outcomes, not listings")
+    require_role(actor, *READERS)
+
+
+def _check_record_for(actor: Actor, session: Session, record: ListingRecord) -> ListingRecord:
+    """Employers post jobs for themselves only; the employer named is forced, not trusted."""
+    if actor.role != Role.EMPLOYER:
+        if record.kind == ListingKind.JOB and not record.employer:
+            raise InvalidInput({"employer": [N_("Missing data for required field.")]})
+        return record
+    if record.kind != ListingKind.JOB:
+        raise Forbidden("employers post jobs, not incentive programmes")
+    own = session.get(Employer, actor.employer_id)
+    assert own is not None
+    if record.employer and " ".join(record.employer.split()).casefold() != own.name.casefold():
+        raise InvalidInput(
+            {"employer": [N_("You can only post openings for your own organisation.")]}
+        )
+    return replace(record, employer=own.name)
+
+
+def create_listing(session: Session, actor: Actor, record: ListingRecord) -> Listing:
+    _check_reader(actor)
+    record = _check_record_for(actor, session, record)
+    if record.valid_through and record.valid_through < local_today():
+        raise InvalidInput({"valid_through": [N_("The closing date has already passed.")]})
+    listing = Listing(
+        source=POSTED_SOURCE, created_by_id=actor.user_id, status=ListingStatus.OPEN.value
+    )
+    apply_record(session, listing, record)
+    listing.identity_key = f"posted:{uuid.uuid4().hex}"
+    session.add(listing)
+    session.flush()
+    audit.record(session, actor, "create", "listing", listing.id)
+    return listing
+
+
+def get_listing(session: Session, actor: Actor, listing_id: int) -> Listing:
+    """A listing the actor may see; another employer's is 'not found'."""
+    _check_reader(actor)
+    listing = session.get(Listing, listing_id)
+    if listing is None or (
+        actor.role == Role.EMPLOYER and listing.employer_id != actor.employer_id
+    ):
+        raise NotFound("listing not found")
+    return listing
+
+
+def update_listing(
+    session: Session, actor: Actor, listing_id: int, changes: Mapping[str, Any]
+) -> Listing:
+    """Edit or close a listing; imported listings change at their source, so only close them."""
+    listing = get_listing(session, actor, listing_id)
+    content = {k: v for k, v in changes.items() if k != "status"}
+    if content and listing.source != POSTED_SOURCE:
+        raise Conflict(
+            f"this listing is imported from {listing.source!r}; change it there, or close it"
+        )
+    if content:
+        record = _record_of(listing, content)
+        record = _check_record_for(actor, session, record)
+        apply_record(session, listing, record)
+    if "status" in changes and changes["status"] != listing.status:
+        if (
+            changes["status"] == ListingStatus.OPEN
+            and listing.valid_through
+            and listing.valid_through < local_today()
+        ):
+            raise InvalidInput(
+                {"status": [N_("Set a closing date in the future before reopening.")]}
+            )
+        listing.status = changes["status"]
+        listing.closed_reason = "closed_by_user" if listing.status == ListingStatus.CLOSED else None
+        listing.closed_at = utcnow() if listing.status == ListingStatus.CLOSED else None
+    session.flush()
+    audit.record(session, actor, "update", "listing", listing.id, fields=sorted(changes))
+    return listing
+
+
+def _record_of(listing: Listing, changes: Mapping[str, Any]) -> ListingRecord:
+    """The listing as a record with some fields changed, so edits go through the same checks."""
+    current = record_of(listing)
+    if "kind" in changes and changes["kind"] != listing.kind:
+        raise InvalidInput({"kind": [N_("The kind of a listing cannot change.")]})
+    return replace(current, **{k: v for k, v in changes.items() if k != "kind"})
+
+
+def record_of(listing: Listing) -> ListingRecord:
+    eligibility = None
+    if listing.kind == ListingKind.INCENTIVE:
+        eligibility = Eligibility(
+            returned_within_months=listing.returned_within_months,
+            min_age=listing.min_age,
+            max_age=listing.max_age,
+            sex=listing.eligible_sex,
+            survivors_priority=listing.survivors_priority,
+        )
+    return ListingRecord(
+        row=0,
+        kind=listing.kind,
+        external_id=None,
+        title=listing.title,
+        employer=listing.employer_name,
+        programme=listing.programme,
+        provinces=tuple(listing.provinces),
+        district=listing.district,
+        description=listing.description,
+        skills=tuple(listing.skill_texts),
+        positions=listing.positions,
+        wage_min_usd=listing.wage_min_usd,
+        wage_max_usd=listing.wage_max_usd,
+        employment_type=listing.employment_type,
+        languages=tuple(listing.languages),
+        valid_through=listing.valid_through,
+        url=listing.url,
+        sector=listing.sector,
+        benefit=listing.benefit,
+        eligibility=eligibility,
+    )
+
+
+def _filtered(actor: Actor, filters: ListingFilters) -> Select[Any]:
+    query = select(Listing)
+    if actor.role == Role.EMPLOYER:
+        query = query.where(Listing.employer_id == actor.employer_id)
+    else:
+        query = query.where(Listing.duplicate_of_id.is_(None))
+        if filters.employer_id:
+            query = query.where(Listing.employer_id == filters.employer_id)
+    if filters.status:
+        query = query.where(Listing.status == filters.status)
+    if filters.kind:
+        query = query.where(Listing.kind == filters.kind)
+    if filters.province:
+        in_province = exists().where(
+            ListingProvince.listing_id == Listing.id,
+            ListingProvince.province_code == filters.province,
+        )
+        query = query.where(or_(in_province, Listing.nationwide.is_(True)))
+    if filters.skill and filters.skill.strip():
+        pattern = f"%{filters.skill.strip().lower()}%"
+        has_skill = exists().where(
+            ListingSkill.listing_id == Listing.id, func.lower(ListingSkill.raw_text).like(pattern)
+        )
+        query = query.where(or_(has_skill, func.lower(Listing.title).like(pattern)))
+    return query
+
+
+def search_listings(
+    session: Session, actor: Actor, filters: ListingFilters, *, page: int = 1, page_size: int = 25
+) -> Page[Listing]:
+    """Open listings by kind, province and skill (employers: their own, any status)."""
+    _check_reader(actor)
+    page = max(1, page)
+    query = _filtered(actor, filters)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = session.scalars(
+        query.order_by(Listing.created_at.desc(), Listing.id.desc())
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    return Page(items, total, page, page_size)
+
+
+def close_expired(session: Session, today: date) -> int:
+    """Close open listings whose closing date has passed; safe to run any number of times."""
+    result = session.execute(
+        update(Listing)
+        .where(and_(Listing.status == ListingStatus.OPEN, Listing.valid_through < today))
+        .values(status=ListingStatus.CLOSED.value, closed_reason="expired", closed_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_employer_ids(session: Session) -> None:
+    """Employers created in a rolled-back transaction no longer exist."""
+    session.info.pop("employer_ids", None)

@@ -1,0 +1,192 @@
+"""Listing pages: browse, post, edit and close; the admin's feed imports and their reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+from werkzeug.wrappers import Response
+
+from jobs_import.records import EMPLOYMENT_TYPES
+from reintegrate.api.schemas import ImportForm, ListingListArgs
+from reintegrate.auth import current_actor
+from reintegrate.db import db
+from reintegrate.errors import InvalidInput
+from reintegrate.models.user import Role
+from reintegrate.schemas.listings import ListingCreateSchema, ListingUpdateSchema
+from reintegrate.services import imports, listings
+from reintegrate.services.listings import record_of
+from reintegrate.web.forms import flatten_errors, form_values, listing_payload, listing_values
+
+LISTING_LISTS = ("languages", "provinces")
+
+bp = Blueprint("listings", __name__)
+CHOICES = {
+    "employment_types": EMPLOYMENT_TYPES,
+    "common_languages": ("km", "en", "th", "ko", "ja", "zh", "vi"),
+}
+
+
+def _page(template: str, http_status: int = 200, **context: Any) -> tuple[str, int]:
+    return render_template(template, **CHOICES, **context), http_status
+
+
+@bp.get("/listings")
+@login_required
+def index() -> tuple[str, int]:
+    raw = {k: v for k, v in request.args.items() if v and k in ListingListArgs().fields}
+    errors: dict[str, list[str]] = {}
+    try:
+        args = ListingListArgs().load(raw)
+    except ValidationError as exc:
+        errors, args = flatten_errors(exc.messages_dict), ListingListArgs().load({})
+    page = args.pop("page")
+    args.pop("page_size")
+    status = args.pop("status")
+    filters = listings.ListingFilters(status=None if status == "all" else status, **args)
+    with db.transaction() as session:
+        result = listings.search_listings(session, current_actor(), filters, page=page)
+    return _page(
+        "listings/list.html",
+        422 if errors else 200,
+        page=result,
+        filters=filters,
+        status=status,
+        errors=errors,
+    )
+
+
+@bp.route("/listings/new", methods=["GET", "POST"])
+@login_required
+def new() -> Response | tuple[str, int]:
+    kind = (
+        "incentive"
+        if request.values.get("kind") == "incentive" and current_user.role != Role.EMPLOYER
+        else "job"
+    )
+    if request.method == "GET":
+        return _page("listings/form.html", kind=kind, values={"kind": kind}, errors={})
+    try:
+        record = ListingCreateSchema().load(listing_payload(request.form, kind))
+        with db.transaction() as session:
+            listing = listings.create_listing(session, current_actor(), record)
+    except ValidationError as exc:
+        errors = flatten_errors(exc.messages_dict)
+    except InvalidInput as exc:
+        errors = exc.errors
+    else:
+        flash(_("Listing published."), "success")
+        return redirect(url_for("listings.detail", listing_id=listing.id))
+    return _page(
+        "listings/form.html",
+        422,
+        kind=kind,
+        values=form_values(request.form, LISTING_LISTS),
+        errors=errors,
+    )
+
+
+@bp.get("/listings/<int:listing_id>")
+@login_required
+def detail(listing_id: int) -> tuple[str, int]:
+    with db.transaction() as session:
+        listing = listings.get_listing(session, current_actor(), listing_id)
+    return _page("listings/detail.html", listing=listing)
+
+
+@bp.route("/listings/<int:listing_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(listing_id: int) -> Response | tuple[str, int]:
+    actor = current_actor()
+    with db.transaction() as session:
+        listing = listings.get_listing(session, actor, listing_id)
+        kind = listing.kind
+        values = listing_values(record_of(listing))
+    if request.method == "GET":
+        return _page("listings/form.html", kind=kind, listing=listing, values=values, errors={})
+    try:
+        changes = ListingUpdateSchema().load(listing_payload(request.form, kind))
+        changes.pop("kind", None)
+        with db.transaction() as session:
+            listings.update_listing(session, actor, listing_id, changes)
+    except ValidationError as exc:
+        errors = flatten_errors(exc.messages_dict)
+    except InvalidInput as exc:
+        errors = exc.errors
+    else:
+        flash(_("Saved."), "success")
+        return redirect(url_for("listings.detail", listing_id=listing_id))
+    return _page(
+        "listings/form.html",
+        422,
+        kind=kind,
+        listing=listing,
+        values=form_values(request.form, LISTING_LISTS),
+        errors=errors,
+    )
+
+
+@bp.post("/listings/<int:listing_id>/status")
+@login_required
+def set_status(listing_id: int) -> Response:
+    status = "open" if request.form.get("status") == "open" else "closed"
+    try:
+        with db.transaction() as session:
+            listings.update_listing(session, current_actor(), listing_id, {"status": status})
+    except InvalidInput as exc:
+        flash(next(iter(exc.errors.values()))[0], "error")
+    else:
+        flash(_("Listing closed.") if status == "closed" else _("Listing reopened."), "success")
+    return redirect(url_for("listings.detail", listing_id=listing_id))
+
+
+@bp.route("/imports", methods=["GET", "POST"])
+@login_required
+def imports_page() -> Response | tuple[str, int]:
+    actor = current_actor()
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        upload = request.files.get("file")
+        try:
+            form = ImportForm().load(
+                {k: v for k, v in request.form.items() if k != "csrf_token" and v}
+            )
+        except ValidationError as exc:
+            errors = flatten_errors(exc.messages_dict)
+        if upload is None or not upload.filename:
+            errors["file"] = [_("Choose a file to import.")]
+        if not errors:
+            assert upload is not None
+            try:
+                run = imports.import_feed(
+                    db.sessions(),
+                    actor,
+                    upload.stream,
+                    imports.ImportOptions(filename=upload.filename or "upload", **form),
+                )
+            except InvalidInput as exc:
+                errors = exc.errors
+            else:
+                return redirect(url_for("listings.import_report", run_id=run.id))
+    with db.transaction() as session:
+        runs = imports.recent_runs(session, actor)
+    limit_mb = current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024)
+    return _page(
+        "imports/index.html",
+        422 if errors else 200,
+        runs=runs,
+        errors=errors,
+        values=request.form,
+        limit_mb=limit_mb,
+    )
+
+
+@bp.get("/imports/<int:run_id>")
+@login_required
+def import_report(run_id: int) -> tuple[str, int]:
+    with db.transaction() as session:
+        run = imports.get_run(session, current_actor(), run_id)
+    return _page("imports/report.html", run=run)
