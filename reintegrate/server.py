@@ -17,9 +17,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from wsgi import app
+        from reintegrate import create_app
 
-        return app
+        return create_app()
 
 
 def run_gunicorn(host: str, port: int, workers: int) -> None:

@@ -132,3 +132,59 @@ def test_demo_loads_once_and_prints_the_same_logins(
         assert 40 <= session.scalar(select(func.count()).select_from(Returnee)) <= 60
         provinces = set(session.scalars(select(Returnee.home_province)))
         assert len(provinces) >= 4
+
+
+def test_serve_answers_http_and_starts_the_scheduler(
+    cli: CliRunner, fresh_database_url: str, tmp_path: Path
+) -> None:
+    """What `make run` does last: gunicorn on a port plus the scheduler beside it."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import threading
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": fresh_database_url,
+        "REINTEGRATE_ENV": "development",
+        "REINTEGRATE_INSTANCE": str(tmp_path),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "reintegrate.cli", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(server.stdout), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+    try:
+        body, deadline = "", time.monotonic() + 90
+        while time.monotonic() < deadline and not (
+            body and any("scheduler started" in line for line in lines)
+        ):
+            if not body:
+                try:
+                    with urllib.request.urlopen(
+                        f"http://127.0.0.1:{port}/login", timeout=2
+                    ) as response:
+                        body = response.read().decode()
+                except OSError:
+                    pass
+            time.sleep(0.2)
+        assert 'name="password"' in body, "".join(lines)
+        assert any("scheduler started" in line for line in lines), "".join(lines)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+        reader.join(timeout=5)
+        if server.stdout:
+            server.stdout.close()

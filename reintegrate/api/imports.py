@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import abort, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
@@ -39,6 +40,8 @@ class Imports(MethodView):
     def post(self, form: dict[str, Any], files: dict[str, Any]):  # type: ignore[no-untyped-def]
         """Import a feed file; same rules and report as `reintegrate import listings`."""
         upload = files["file"]
+        if imports.upload_too_large(upload.stream, current_app.config["IMPORT_MAX_BYTES"]):
+            abort(413)
         options = imports.ImportOptions(filename=upload.filename or "upload", **form)
         run = imports.import_feed(db.sessions(), current_actor(), upload.stream, options)
         return run, (422 if imports.exit_code(run) == 2 else 201)

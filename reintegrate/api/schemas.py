@@ -31,6 +31,10 @@ class ReturneeOut(Schema):
     destination_country = fields.String()
     sector_abroad = fields.String(allow_none=True)
     skills = fields.List(fields.String(), attribute="skill_texts")
+    normalised_skills = fields.Method(
+        "_normalised_skills",
+        metadata={"description": "Each skill phrase with its canonical code (null if unknown)."},
+    )
     languages = fields.List(fields.String())
     trafficking_survivor = fields.Boolean()
     willing_to_relocate = fields.Boolean()
@@ -42,6 +46,12 @@ class ReturneeOut(Schema):
     linked_to_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+    def _normalised_skills(self, returnee: Any) -> list[dict[str, Any]]:
+        return [
+            {"text": s.raw_text, "code": s.code, "confidence": s.confidence}
+            for s in returnee.skills
+        ]
 
 
 class PossibleDuplicateOut(Schema):

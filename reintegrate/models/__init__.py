@@ -4,6 +4,7 @@ from reintegrate.models.audit import AuditEntry
 from reintegrate.models.employer import Employer
 from reintegrate.models.listing import ImportRun, Listing, ListingProvince, ListingSkill
 from reintegrate.models.returnee import CaseCounter, Returnee, ReturneeSkill
+from reintegrate.models.skill import SkillMapping
 from reintegrate.models.user import ApiToken, LoginAttempt, LoginSession, User, UserProvince
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "LoginSession",
     "Returnee",
     "ReturneeSkill",
+    "SkillMapping",
     "User",
     "UserProvince",
 ]

@@ -142,6 +142,10 @@ class ListingSkill(Base):
     )
     position: Mapped[int]
     raw_text: Mapped[str] = mapped_column(String(200))
+    phrase_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    code: Mapped[str | None] = mapped_column(String(64), index=True)
+    confidence: Mapped[float | None]
+    vocabulary_version: Mapped[str | None] = mapped_column(String(32))
 
 
 class ImportRun(Base):

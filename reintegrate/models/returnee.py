@@ -99,6 +99,10 @@ class ReturneeSkill(Base):
     )
     position: Mapped[int]
     raw_text: Mapped[str] = mapped_column(String(200))
+    phrase_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    code: Mapped[str | None] = mapped_column(String(64), index=True)
+    confidence: Mapped[float | None]
+    vocabulary_version: Mapped[str | None] = mapped_column(String(32))
 
 
 class CaseCounter(Base):

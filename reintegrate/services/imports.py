@@ -36,6 +36,10 @@ class StrictImportRefused(Exception):
         self.rows, self.rejected, self.errors = rows, rejected, errors
 
 
+class NothingImported(StrictImportRefused):
+    """Every row was rejected: the run fails like an unreadable file (the issues are kept)."""
+
+
 @dataclass(frozen=True)
 class ImportOptions:
     source: str
@@ -71,6 +75,20 @@ def validate_options(options: ImportOptions) -> None:
 
 def _issue(issue: RowIssue) -> dict[str, object]:
     return {"row": issue.row, "field": issue.field, "message": issue.message}
+
+
+def upload_too_large(stream: BinaryIO, max_bytes: int) -> bool:
+    """True if an uploaded (seekable) file is over the import limit; leaves it at the start."""
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    return size > max_bytes
+
+
+def _missing_incentive_field(record: ListingRecord) -> str | None:
+    if record.kind != "incentive":
+        return None
+    return next((name for name in ("programme", "benefit") if not getattr(record, name)), None)
 
 
 def _chunks(items: Iterable[ListingRecord | RowIssue]) -> Iterator[list[ListingRecord | RowIssue]]:
@@ -114,6 +132,10 @@ class _Importer:
                     )
                 elif item.kind != self.options.kind:
                     self._reject(RowIssue(item.row, "kind", f"expected a {self.options.kind}"))
+                elif missing := _missing_incentive_field(item):
+                    # As for a programme posted in the app: no programme or benefit, no offer
+                    # (a job feed imported as incentives would otherwise become "programmes").
+                    self._reject(RowIssue(item.row, missing, f"{missing} is empty"))
                 else:
                     records.append(item)
             if self.options.strict and self.run.rejected:
@@ -134,6 +156,7 @@ class _Importer:
             )
         }
         created = []
+        seen_unchanged: list[int] = []
         seen_in_chunk: dict[str, int] = {}
         for record in records:
             key = self._identity(record)
@@ -166,6 +189,9 @@ class _Importer:
                 self.run.created += 1
             elif listing.fingerprint == record.fingerprint() and not self._reopens(listing):
                 self.run.unchanged += 1
+                if not self._expires(listing):
+                    seen_unchanged.append(listing.id)
+                    continue
             else:
                 apply_record(self.session, listing, record)
                 if (
@@ -179,18 +205,29 @@ class _Importer:
                     )
                 self.run.updated += 1
             listing.last_import_run_id = self.run.id
-            if (
-                listing.status == ListingStatus.OPEN
-                and listing.valid_through
-                and listing.valid_through < self.today
-            ):
+            if self._expires(listing):
                 listing.status, listing.closed_reason, listing.closed_at = (
                     ListingStatus.CLOSED.value,
                     "expired",
                     utcnow(),
                 )
         self.session.flush()
+        if seen_unchanged:
+            # Mark them seen by this run (for --full) without touching updated_at.
+            self.session.execute(
+                update(Listing)
+                .where(Listing.id.in_(seen_unchanged))
+                .values(last_import_run_id=self.run.id, updated_at=Listing.updated_at)
+                .execution_options(synchronize_session=False)
+            )
         self._link_duplicates(created)
+
+    def _expires(self, listing: Listing) -> bool:
+        return bool(
+            listing.status == ListingStatus.OPEN
+            and listing.valid_through
+            and listing.valid_through < self.today
+        )
 
     def _reopens(self, listing: Listing) -> bool:
         return (
@@ -239,6 +276,7 @@ class _Importer:
                 status=ListingStatus.CLOSED.value,
                 closed_reason="removed_from_feed",
                 closed_at=utcnow(),
+                updated_at=utcnow(),
             )
         )
         self.run.closed = result.rowcount or 0
@@ -306,6 +344,10 @@ def import_feed(
             )
             if run.rows == 0:
                 raise FeedError("the file has a header but no data rows")
+            if run.rejected == run.rows:
+                # Nothing to import: fail rather than report "partial" (and never let a
+                # --full feed whose every row is bad close all of this source's listings).
+                raise NothingImported(run.rows, run.rejected, list(run.errors))
             if options.full:
                 importer.close_missing()
             run.status = "partial" if run.rejected else "succeeded"
@@ -318,6 +360,9 @@ def import_feed(
                 run.id,
                 detail={"source": options.source, "created": run.created, "updated": run.updated},
             )
+    except NothingImported as refused:
+        failure = f"all {refused.rows} row(s) were rejected, so nothing was imported"
+        errors, rejected, rows = refused.errors, refused.rejected, refused.rows
     except StrictImportRefused as refused:
         failure = f"--strict: {refused.rejected} row(s) rejected, so nothing was imported"
         errors, rejected, rows = refused.errors, refused.rejected, refused.rows

@@ -21,6 +21,7 @@ from reintegrate.models.user import Role
 from reintegrate.services import audit
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.registry import Page
+from reintegrate.services.skills import skill_rows
 from reintegrate.timeutil import local_today
 
 READERS = (Role.OFFICER, Role.ADMIN, Role.EMPLOYER)
@@ -54,7 +55,11 @@ def employer_id_named(session: Session, name: str) -> int:
 
 
 def apply_record(session: Session, listing: Listing, record: ListingRecord) -> None:
-    """Copy a validated record onto a listing: the one way its fields are written."""
+    """Copy a validated record onto a listing: the one way its fields are written.
+
+    A listing that names no skills gets those its title names ("Truck Driver" -> driving_truck),
+    so feeds without a skills column still rank by skill.
+    """
     listing.kind = record.kind
     listing.title = record.title
     listing.employer_id = employer_id_named(session, record.employer) if record.employer else None
@@ -83,11 +88,11 @@ def apply_record(session: Session, listing: Listing, record: ListingRecord) -> N
         listing.province_links = [
             ListingProvince(province_code=c) for c in sorted(set(record.provinces))
         ]
-    if listing.skill_texts != list(record.skills):
-        listing.skills = [
-            ListingSkill(position=i, raw_text=text)
-            for i, text in enumerate(dict.fromkeys(record.skills))
-        ]
+    rows = skill_rows(session, ListingSkill, record.skills)
+    if not rows:
+        rows = [row for row in skill_rows(session, ListingSkill, [record.title]) if row.code]
+    if [(r.raw_text, r.code) for r in listing.skills] != [(r.raw_text, r.code) for r in rows]:
+        listing.skills = rows
 
 
 def _check_reader(actor: Actor) -> None:
@@ -261,7 +266,12 @@ def close_expired(session: Session, today: date) -> int:
     result = session.execute(
         update(Listing)
         .where(and_(Listing.status == ListingStatus.OPEN, Listing.valid_through < today))
-        .values(status=ListingStatus.CLOSED.value, closed_reason="expired", closed_at=utcnow())
+        .values(
+            status=ListingStatus.CLOSED.value,
+            closed_reason="expired",
+            closed_at=utcnow(),
+            updated_at=utcnow(),
+        )
     )
     return result.rowcount or 0
 

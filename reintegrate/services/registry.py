@@ -19,6 +19,7 @@ from reintegrate.schemas.returnees import ReturneeInput
 from reintegrate.services import audit
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.duplicates import PossibleDuplicate, find_possible_duplicates, phone_key
+from reintegrate.services.skills import skill_rows
 from reintegrate.timeutil import local_today
 
 T = TypeVar("T")
@@ -96,10 +97,8 @@ def next_case_number(session: Session, province: str, year: int) -> str:
     return f"KH{province}-{year}-{value:06d}"
 
 
-def _set_skills(returnee: Returnee, skills: Sequence[str]) -> None:
-    returnee.skills = [
-        ReturneeSkill(position=i, raw_text=text) for i, text in enumerate(dict.fromkeys(skills))
-    ]
+def _set_skills(session: Session, returnee: Returnee, skills: Sequence[str]) -> None:
+    returnee.skills = skill_rows(session, ReturneeSkill, skills)
 
 
 def _check_dates(born: date, returned: date) -> None:
@@ -157,7 +156,7 @@ def register(
         linked_to_id=linked_to_id,
         registered_by_id=actor.user_id,
     )
-    _set_skills(returnee, data.skills)
+    _set_skills(session, returnee, data.skills)
     session.add(returnee)
     session.flush()
     audit.record(session, actor, "create", "returnee", returnee.id)
@@ -206,7 +205,7 @@ def update_returnee(
                 setattr(returnee, attribute, value)
                 changed.append(attribute)
     if "skills" in changes and list(changes["skills"]) != returnee.skill_texts:
-        _set_skills(returnee, changes["skills"])
+        _set_skills(session, returnee, changes["skills"])
         changed.append("skills")
     if changed:
         session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
@@ -160,6 +160,8 @@ def imports_page() -> Response | tuple[str, int]:
             errors["file"] = [_("Choose a file to import.")]
         if not errors:
             assert upload is not None
+            if imports.upload_too_large(upload.stream, current_app.config["IMPORT_MAX_BYTES"]):
+                abort(413)
             try:
                 run = imports.import_feed(
                     db.sessions(),

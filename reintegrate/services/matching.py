@@ -1,0 +1,290 @@
+"""Ranked, explained matches: listings for a returnee and returnees for a listing."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from matching.index import ListingIndex, PersonIndex
+from matching.scoring import Eligibility, Match, Person
+from matching.scoring import Listing as Opening
+from reintegrate.models import Listing, ListingProvince, ListingSkill, Returnee, ReturneeSkill
+from reintegrate.models.listing import ListingStatus
+from reintegrate.models.returnee import ReturneeStatus
+from reintegrate.models.user import Role
+from reintegrate.reference import gazetteer
+from reintegrate.services import audit, listings, registry
+from reintegrate.services.access import Actor, require_role
+from reintegrate.services.skills import current_vocabulary
+from reintegrate.timeutil import local_today
+
+MAX_LIMIT = 50
+CANDIDATE_STATUSES = (ReturneeStatus.SEEKING.value, ReturneeStatus.REFERRED.value)
+
+
+@dataclass(frozen=True)
+class ListingMatch:
+    """One listing for a returnee: the listing, its 0-100 score and why."""
+
+    listing: Listing
+    match: Match
+
+
+@dataclass(frozen=True)
+class CandidateMatch:
+    """One returnee for a listing."""
+
+    returnee: Returnee
+    match: Match
+
+
+class _IndexCache:
+    """Indexes rebuilt only when what they were built from changes; one per process."""
+
+    def __init__(self, size: int) -> None:
+        self._entries: OrderedDict[Any, Any] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, build: Any) -> Any:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = build()
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return value
+
+
+_listing_indexes = _IndexCache(size=2)
+_person_indexes = _IndexCache(size=32)
+
+
+def _open_listings(today: date) -> Any:
+    return select(Listing.id).where(
+        Listing.status == ListingStatus.OPEN,
+        Listing.duplicate_of_id.is_(None),
+        or_(Listing.valid_through.is_(None), Listing.valid_through >= today),
+    )
+
+
+def _codes_by_owner(
+    session: Session, column: Any, owner_ids: Any, code: Any
+) -> dict[int, set[str]]:
+    codes: dict[int, set[str]] = {}
+    for owner, value in session.execute(
+        select(column, code).where(column.in_(owner_ids), code.is_not(None))
+    ):
+        codes.setdefault(owner, set()).add(value)
+    return codes
+
+
+def _build_listing_index(session: Session, today: date) -> ListingIndex:
+    """Every open listing as the engine sees it, from three queries (no per-listing queries)."""
+    open_ids = _open_listings(today).scalar_subquery()
+    skills = _codes_by_owner(session, ListingSkill.listing_id, open_ids, ListingSkill.code)
+    provinces = _codes_by_owner(
+        session, ListingProvince.listing_id, open_ids, ListingProvince.province_code
+    )
+    rows = session.execute(
+        select(
+            Listing.id,
+            Listing.kind,
+            Listing.title,
+            Listing.languages,
+            Listing.returned_within_months,
+            Listing.min_age,
+            Listing.max_age,
+            Listing.eligible_sex,
+            Listing.survivors_priority,
+        ).where(Listing.id.in_(open_ids))
+    )
+    openings = []
+    for row in rows:
+        eligibility = None
+        if row.kind == "incentive":
+            eligibility = Eligibility(
+                returned_within_months=row.returned_within_months,
+                min_age=row.min_age,
+                max_age=row.max_age,
+                sex=row.eligible_sex,
+                survivors_priority=row.survivors_priority,
+            )
+        openings.append(
+            Opening(
+                id=row.id,
+                kind=row.kind,
+                title=row.title,
+                provinces=frozenset(provinces.get(row.id, ())),
+                skills=frozenset(skills.get(row.id, ())),
+                languages=frozenset(row.languages or ()),
+                eligibility=eligibility,
+            )
+        )
+    return ListingIndex(openings, gazetteer=gazetteer(), vocabulary=current_vocabulary(session))
+
+
+def listing_index(session: Session, today: date) -> ListingIndex:
+    state = session.execute(select(func.count(Listing.id), func.max(Listing.updated_at))).one()
+    key = (tuple(state), today, current_vocabulary(session).version)
+    return _listing_indexes.get(key, lambda: _build_listing_index(session, today))
+
+
+def person_of(returnee: Returnee) -> Person:
+    return Person(
+        id=returnee.id,
+        skills=frozenset(skill.code for skill in returnee.skills if skill.code),
+        home_province=returnee.home_province,
+        willing_to_relocate=returnee.willing_to_relocate,
+        preferred_provinces=frozenset(returnee.preferred_provinces or ()),
+        languages=frozenset(returnee.languages or ()),
+        sex=returnee.sex,
+        date_of_birth=returnee.date_of_birth,
+        return_date=returnee.return_date,
+        trafficking_survivor=returnee.trafficking_survivor,
+        interests=frozenset(returnee.interests or ()),
+    )
+
+
+def opening_of(listing: Listing) -> Opening:
+    eligibility = None
+    if listing.kind == "incentive":
+        eligibility = Eligibility(
+            returned_within_months=listing.returned_within_months,
+            min_age=listing.min_age,
+            max_age=listing.max_age,
+            sex=listing.eligible_sex,
+            survivors_priority=listing.survivors_priority,
+        )
+    return Opening(
+        id=listing.id,
+        kind=listing.kind,
+        title=listing.title,
+        provinces=frozenset(listing.provinces),
+        skills=frozenset(skill.code for skill in listing.skills if skill.code),
+        languages=frozenset(listing.languages or ()),
+        eligibility=eligibility,
+    )
+
+
+def matches_for_returnee(
+    session: Session,
+    actor: Actor,
+    returnee_id: int,
+    *,
+    kind: str = "all",
+    limit: int = 10,
+    exclude: Collection[int] = (),
+) -> list[ListingMatch]:
+    """The best open listings for a returnee in the officer's provinces, best first."""
+    returnee = registry.get(session, actor, returnee_id, audited=False)
+    audit.record(session, actor, "view", "returnee", returnee.id, detail={"what": "matches"})
+    today = local_today()
+    found = listing_index(session, today).top_for(
+        person_of(returnee),
+        k=min(limit, MAX_LIMIT),
+        kind=kind,
+        exclude=exclude,
+        today=today,  # type: ignore[arg-type]
+    )
+    by_id = {
+        row.id: row
+        for row in session.scalars(
+            select(Listing).where(Listing.id.in_([m.listing_id for m in found]))
+        )
+    }
+    return [ListingMatch(by_id[m.listing_id], m) for m in found if m.listing_id in by_id]
+
+
+def _build_person_index(session: Session, provinces: Sequence[str]) -> PersonIndex:
+    in_scope = (
+        select(Returnee.id)
+        .where(Returnee.home_province.in_(provinces), Returnee.status.in_(CANDIDATE_STATUSES))
+        .scalar_subquery()
+    )
+    skills = _codes_by_owner(session, ReturneeSkill.returnee_id, in_scope, ReturneeSkill.code)
+    persons = []
+    for row in session.execute(
+        select(
+            Returnee.id,
+            Returnee.home_province,
+            Returnee.willing_to_relocate,
+            Returnee.preferred_provinces,
+            Returnee.languages,
+            Returnee.sex,
+            Returnee.date_of_birth,
+            Returnee.return_date,
+            Returnee.trafficking_survivor,
+            Returnee.interests,
+        ).where(Returnee.id.in_(in_scope))
+    ):
+        persons.append(
+            Person(
+                id=row.id,
+                skills=frozenset(skills.get(row.id, ())),
+                home_province=row.home_province,
+                willing_to_relocate=row.willing_to_relocate,
+                preferred_provinces=frozenset(row.preferred_provinces or ()),
+                languages=frozenset(row.languages or ()),
+                sex=row.sex,
+                date_of_birth=row.date_of_birth,
+                return_date=row.return_date,
+                trafficking_survivor=row.trafficking_survivor,
+                interests=frozenset(row.interests or ()),
+            )
+        )
+    return PersonIndex(persons, gazetteer=gazetteer(), vocabulary=current_vocabulary(session))
+
+
+def candidates_for_listing(
+    session: Session,
+    actor: Actor,
+    listing_id: int,
+    *,
+    limit: int = 10,
+    exclude: Collection[int] = (),
+) -> list[CandidateMatch]:
+    """The returnees in the officer's provinces who fit a listing best. Officers only."""
+    require_role(actor, Role.OFFICER)
+    listing = listings.get_listing(session, actor, listing_id)
+    provinces = sorted(actor.provinces)
+    state = session.execute(
+        select(func.count(Returnee.id), func.max(Returnee.updated_at)).where(
+            Returnee.home_province.in_(provinces)
+        )
+    ).one()
+    key = (tuple(provinces), tuple(state), current_vocabulary(session).version)
+    index = _person_indexes.get(key, lambda: _build_person_index(session, provinces))
+    found = index.top_for(
+        opening_of(listing),
+        k=min(limit, MAX_LIMIT),
+        exclude=exclude,
+        today=local_today(),
+        provinces=provinces,
+    )
+    by_id = {
+        row.id: row
+        for row in session.scalars(
+            select(Returnee).where(Returnee.id.in_([m.person_id for m in found]))
+        )
+    }
+    for match in found:
+        audit.record(
+            session,
+            actor,
+            "view",
+            "returnee",
+            match.person_id,
+            detail={"what": "candidate", "listing_id": listing.id},
+        )
+    return [CandidateMatch(by_id[m.person_id], m) for m in found if m.person_id in by_id]

@@ -1,0 +1,95 @@
+"""Officer pages for matches and candidates, and the admin's page of unmapped skill phrases."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from reintegrate.auth import current_actor
+from reintegrate.db import db
+from reintegrate.errors import InvalidInput
+from reintegrate.services import listings, matching, registry, skills
+from reintegrate.services.skills import current_vocabulary
+from reintegrate.web.reasons import component_view, render, vocabulary_locale
+
+bp = Blueprint("matching", __name__)
+
+
+def _explained(match, vocabulary):  # type: ignore[no-untyped-def]
+    return {
+        "score": match.score,
+        "components": [component_view(c, vocabulary) for c in match.components],
+        "reasons": [render(r, vocabulary) for r in match.reasons],
+    }
+
+
+@bp.get("/returnees/<int:returnee_id>/matches")
+@login_required
+def returnee_matches(returnee_id: int) -> str:
+    actor = current_actor()
+    with db.transaction() as session:
+        returnee = registry.get(session, actor, returnee_id, audited=False)
+        vocabulary = current_vocabulary(session)
+        jobs = matching.matches_for_returnee(session, actor, returnee_id, kind="job", limit=10)
+        incentives = matching.matches_for_returnee(
+            session, actor, returnee_id, kind="incentive", limit=10
+        )
+    return render_template(
+        "matching/returnee_matches.html",
+        returnee=returnee,
+        skills=[
+            (s.raw_text, s.code and vocabulary.label(s.code, vocabulary_locale()))
+            for s in returnee.skills
+        ],
+        jobs=[(m.listing, _explained(m.match, vocabulary)) for m in jobs],
+        incentives=[(m.listing, _explained(m.match, vocabulary)) for m in incentives],
+    )
+
+
+@bp.get("/listings/<int:listing_id>/candidates")
+@login_required
+def listing_candidates(listing_id: int) -> str:
+    actor = current_actor()
+    with db.transaction() as session:
+        listing = listings.get_listing(session, actor, listing_id)
+        vocabulary = current_vocabulary(session)
+        found = matching.candidates_for_listing(session, actor, listing_id, limit=20)
+    return render_template(
+        "matching/listing_candidates.html",
+        listing=listing,
+        candidates=[(c.returnee, _explained(c.match, vocabulary)) for c in found],
+    )
+
+
+@bp.route("/skills/unmapped", methods=["GET", "POST"])
+@login_required
+def unmapped() -> Response | tuple[str, int]:
+    actor = current_actor()
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            with db.transaction() as session:
+                changed = skills.map_phrase(
+                    session, actor, request.form.get("phrase", ""), request.form.get("code", "")
+                )
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            flash(_("Mapped; %(count)d records updated.", count=changed), "success")
+            return redirect(url_for("matching.unmapped"))
+    with db.transaction() as session:
+        phrases = skills.unmapped_phrases(session, actor)
+        vocabulary = current_vocabulary(session)
+    lang = vocabulary_locale()
+    choices = sorted(
+        ((code, vocabulary.label(code, lang)) for code in vocabulary.codes()), key=lambda c: c[1]
+    )
+    return render_template(
+        "matching/unmapped.html",
+        phrases=phrases,
+        choices=choices,
+        errors=errors,
+        label=lambda code: vocabulary.label(code, lang),
+    ), (422 if errors else 200)
