@@ -6,6 +6,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -154,6 +155,8 @@ def import_listings(
         sys.exit(2)
     app = create_app()
     if size > app.config["IMPORT_MAX_BYTES"]:
+        stream.close()
+        db.engine(app).dispose()
         click.echo(
             f"error: {file} is {size:,} bytes; the limit is {app.config['IMPORT_MAX_BYTES']:,}",
             err=True,
@@ -222,6 +225,29 @@ def demo() -> None:
         click.echo(f"  {role:<9} {email:<32} {password}")
 
 
+@main.group()
+def followups() -> None:
+    """Follow-ups after placements."""
+
+
+@followups.command("sweep")
+@click.option(
+    "--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Sweep as of this date (YYYY-MM-DD)."
+)
+def followups_sweep(today: datetime | None) -> None:
+    """Move follow-ups to due, overdue or missed and remind officers; the scheduler's sweep, once."""
+    from reintegrate import create_app
+    from reintegrate.db import db
+    from reintegrate.scheduler import sweep_follow_ups
+
+    app = create_app()
+    try:
+        click.echo(sweep_follow_ups(app, today.date() if today else None))
+    finally:
+        with app.app_context():
+            db.engine(app).dispose()
+
+
 @main.command()
 @click.option("--once", is_flag=True, help="Run every periodic job once and exit.")
 def scheduler(once: bool) -> None:
@@ -229,15 +255,27 @@ def scheduler(once: bool) -> None:
     import logging
 
     from reintegrate import create_app
-    from reintegrate.scheduler import run_forever, run_once
+    from reintegrate.config import ConfigError
+    from reintegrate.db import db
+    from reintegrate.scheduler import run_forever, run_once, scheduler_lock
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app()
-    if once:
-        for job_id, result in run_once(app).items():
-            click.echo(f"{job_id}: {result}")
-        return
-    run_forever(app)
+    try:
+        if once:
+            with scheduler_lock(app) as acquired:
+                if not acquired:
+                    click.echo("another scheduler holds the lock; nothing was run", err=True)
+                    return
+                for job_id, result in run_once(app).items():
+                    click.echo(f"{job_id}: {result}")
+            return
+        run_forever(app)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    finally:
+        db.engine(app).dispose()
 
 
 @main.command()

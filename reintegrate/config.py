@@ -40,6 +40,19 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _months(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        months = tuple(sorted({int(part) for part in raw.split(",") if part.strip()}))
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be whole months separated by commas, e.g. 1,3,6,12") from exc
+    if not months or months[0] < 1 or months[-1] > 60:
+        raise ConfigError(f"{name} must list months between 1 and 60")
+    return months
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app reads from the environment, validated once at start-up."""
@@ -53,6 +66,13 @@ class Settings:
     login_window_minutes: int
     import_max_bytes: int
     feeds_file: Path | None
+    follow_up_months: tuple[int, ...]
+    overdue_days: int
+    missed_days: int
+    smtp_host: str | None
+    smtp_port: int
+    smtp_from: str
+    stats_min_cell: int
 
     @property
     def production(self) -> bool:
@@ -87,6 +107,13 @@ class Settings:
             feeds_file=Path(os.environ["REINTEGRATE_FEEDS"])
             if os.environ.get("REINTEGRATE_FEEDS")
             else INSTANCE_DIR / "feeds.toml",
+            follow_up_months=_months("FOLLOW_UP_MONTHS", (1, 3, 6, 12)),
+            overdue_days=_int("FOLLOW_UP_OVERDUE_DAYS", 14),
+            missed_days=_int("FOLLOW_UP_MISSED_DAYS", 60),
+            smtp_host=os.environ.get("SMTP_HOST") or None,
+            smtp_port=_int("SMTP_PORT", 587),
+            smtp_from=os.environ.get("SMTP_FROM", "reintegrate@localhost"),
+            stats_min_cell=_int("STATS_MIN_CELL", 5),
         )
 
     def flask_config(self) -> dict[str, object]:
@@ -107,4 +134,13 @@ class Settings:
             "TESTING": self.environment == "testing",
             "IMPORT_MAX_BYTES": self.import_max_bytes,
             "FEEDS_FILE": self.feeds_file,
+            "FOLLOW_UP_MONTHS": self.follow_up_months,
+            "FOLLOW_UP_OVERDUE_DAYS": self.overdue_days,
+            "FOLLOW_UP_MISSED_DAYS": self.missed_days,
+            "SMTP_HOST": self.smtp_host,
+            "SMTP_PORT": self.smtp_port,
+            "SMTP_FROM": self.smtp_from,
+            "SMTP_USER": os.environ.get("SMTP_USER") or None,
+            "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
+            "STATS_MIN_CELL": self.stats_min_cell,
         }

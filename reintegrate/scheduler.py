@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,10 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from reintegrate.db import db
+from reintegrate.db import db, utcnow
+from reintegrate.models import SchedulerRun
 from reintegrate.feeds import FeedConfig, load_feeds, open_feed
-from reintegrate.services import imports, listings
+from reintegrate.services import followups, imports, listings, notifications, skills
 from reintegrate.services.access import Actor
 from reintegrate.timeutil import local_today
 
@@ -68,10 +69,43 @@ def import_configured_feed(app: Flask, feed: FeedConfig) -> str:
     return run.status
 
 
+def sweep_follow_ups(app: Flask, today: date | None = None) -> str:
+    """Follow-up states and reminders in one transaction, then e-mail where SMTP is set up."""
+    with app.app_context():
+        with db.standalone() as session:
+            result = followups.sweep(session, today or local_today())
+            session.merge(SchedulerRun(job_id="follow-up-sweep", last_finished_at=utcnow(),
+                                       last_result=f"due {result.due}, overdue {result.overdue}, "
+                                       f"missed {result.missed}, reminders {result.reminders}"))
+        if app.config.get("SMTP_HOST"):
+            smtp = notifications.SmtpSettings(
+                host=app.config["SMTP_HOST"], port=app.config["SMTP_PORT"], sender=app.config["SMTP_FROM"],
+                user=app.config.get("SMTP_USER"), password=app.config.get("SMTP_PASSWORD"),
+            )
+            try:
+                with db.standalone() as session:
+                    notifications.send_pending_emails(session, smtp, app.config.get("BASE_URL", ""))
+            except OSError as exc:
+                log.error("reminder e-mails not sent (will retry next sweep): %s", exc)
+    summary = f"due {result.due}, overdue {result.overdue}, missed {result.missed}, reminders {result.reminders}"
+    log.info("follow-up sweep: %s", summary)
+    return summary
+
+
+def renormalise_skills(app: Flask) -> int:
+    with app.app_context(), db.standalone() as session:
+        changed = skills.renormalise_stale(session)
+    if changed:
+        log.info("normalised %d skill phrases again for a new vocabulary", changed)
+    return changed
+
+
 def periodic_jobs(app: Flask) -> list[PeriodicJob]:
     """Every periodic job, in one place."""
     jobs = [
-        PeriodicJob("close-expired-listings", partial(close_expired_listings, app), {"hours": 1})
+        PeriodicJob("follow-up-sweep", partial(sweep_follow_ups, app), {"hours": 1}),
+        PeriodicJob("close-expired-listings", partial(close_expired_listings, app), {"hours": 1}),
+        PeriodicJob("renormalise-skills", partial(renormalise_skills, app), {"hours": 24}),
     ]
     for feed in load_feeds(app.config.get("FEEDS_FILE")):
         jobs.append(

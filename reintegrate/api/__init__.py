@@ -57,13 +57,13 @@ def _require_api_user() -> None:
 
 
 def init_api(app: Flask) -> None:
-    from reintegrate.api import imports, listings, matching, returnees
+    from reintegrate.api import imports, listings, matching, placements, returnees
 
     api.init_app(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "token"}
     )
-    for blueprint in (returnees.blp, listings.blp, imports.blp, matching.blp):
+    for blueprint in (returnees.blp, listings.blp, imports.blp, matching.blp, placements.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)

@@ -3,6 +3,15 @@
 from reintegrate.models.audit import AuditEntry
 from reintegrate.models.employer import Employer
 from reintegrate.models.listing import ImportRun, Listing, ListingProvince, ListingSkill
+from reintegrate.models.placement import (
+    FollowUp,
+    Notification,
+    Outcome,
+    Placement,
+    Referral,
+    ReferralEvent,
+    SchedulerRun,
+)
 from reintegrate.models.returnee import CaseCounter, Returnee, ReturneeSkill
 from reintegrate.models.skill import SkillMapping
 from reintegrate.models.user import ApiToken, LoginAttempt, LoginSession, User, UserProvince
@@ -12,6 +21,13 @@ __all__ = [
     "AuditEntry",
     "CaseCounter",
     "Employer",
+    "FollowUp",
+    "Notification",
+    "Outcome",
+    "Placement",
+    "Referral",
+    "ReferralEvent",
+    "SchedulerRun",
     "ImportRun",
     "Listing",
     "ListingProvince",

@@ -68,6 +68,7 @@ class Listing(Base):
     max_age: Mapped[int | None]
     eligible_sex: Mapped[str | None] = mapped_column(String(8))
     survivors_priority: Mapped[bool] = mapped_column(default=False)
+    follow_up_months: Mapped[list[int] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(8), default=ListingStatus.OPEN.value)
     closed_reason: Mapped[str | None] = mapped_column(String(32))
     closed_at: Mapped[datetime | None]

@@ -59,6 +59,8 @@ class Returnee(Base):
     consent_research: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default=ReturneeStatus.SEEKING.value)
     notes: Mapped[str | None] = mapped_column(Text)
+    at_risk_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    unreachable: Mapped[bool] = mapped_column(default=False)
     linked_to_id: Mapped[int | None] = mapped_column(ForeignKey("returnees.id"))
     registered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")

@@ -187,15 +187,17 @@ def matches_for_returnee(
     exclude: Collection[int] = (),
 ) -> list[ListingMatch]:
     """The best open listings for a returnee in the officer's provinces, best first."""
+    from reintegrate.services.referrals import referred_listing_ids
+
     returnee = registry.get(session, actor, returnee_id, audited=False)
     audit.record(session, actor, "view", "returnee", returnee.id, detail={"what": "matches"})
     today = local_today()
     found = listing_index(session, today).top_for(
         person_of(returnee),
         k=min(limit, MAX_LIMIT),
-        kind=kind,
-        exclude=exclude,
-        today=today,  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]
+        exclude=set(exclude) | set(referred_listing_ids(session, returnee.id)),
+        today=today,
     )
     by_id = {
         row.id: row
@@ -288,3 +290,14 @@ def candidates_for_listing(
             detail={"what": "candidate", "listing_id": listing.id},
         )
     return [CandidateMatch(by_id[m.person_id], m) for m in found if m.person_id in by_id]
+
+
+def is_eligible(session: Session, returnee: Returnee, listing: Listing) -> bool:
+    """Whether the engine's hard filters let this returnee take this listing today."""
+    from matching.scoring import score
+
+    result = score(
+        person_of(returnee), opening_of(listing), gazetteer=gazetteer(),
+        vocabulary=current_vocabulary(session), today=local_today(),
+    )
+    return result is not None

@@ -54,9 +54,9 @@ def _datetime(value: datetime | None) -> str:
 
 
 def init_web(app: Flask) -> None:
-    from reintegrate.web import auth, listings, main, matching, returnees
+    from reintegrate.web import auth, listings, main, matching, placements, returnees
 
-    for blueprint in (auth.bp, main.bp, returnees.bp, listings.bp, matching.bp):
+    for blueprint in (auth.bp, main.bp, returnees.bp, listings.bp, matching.bp, placements.bp):
         app.register_blueprint(blueprint)
     app.context_processor(_template_helpers)
     app.add_template_filter(_date, "date")

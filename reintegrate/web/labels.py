@@ -45,6 +45,7 @@ CLOSED_REASON = {
     "expired": _l("closing date passed"),
     "closed_by_user": _l("closed by a user"),
     "removed_from_feed": _l("no longer in its feed"),
+    "filled": _l("all positions filled"),
 }
 EMPLOYMENT_TYPE = {
     "full_time": _l("Full time"),
@@ -60,6 +61,53 @@ IMPORT_STATUS = {
     "succeeded": _l("succeeded"),
     "partial": _l("imported, some rows rejected"),
     "failed": _l("failed, nothing imported"),
+}
+REFERRAL_STATUS = {
+    "referred": _l("Referred"),
+    "interview": _l("Interview"),
+    "hired": _l("Hired"),
+    "rejected": _l("Not selected"),
+    "withdrawn": _l("Withdrawn"),
+}
+FOLLOW_UP_STATUS = {
+    "scheduled": _l("Scheduled"),
+    "due": _l("Due"),
+    "overdue": _l("Overdue"),
+    "completed": _l("Done"),
+    "missed": _l("Missed"),
+    "cancelled": _l("Cancelled"),
+}
+OUTCOME_STATUS = {
+    "employed_same": _l("Still in the same job"),
+    "employed_other": _l("Working in another job"),
+    "self_employed": _l("Self-employed"),
+    "unemployed": _l("Not working"),
+    "remigrated": _l("Re-migrated"),
+    "unreachable": _l("Could not be reached"),
+}
+CHANNEL = {"regular": _l("Regular (legal)"), "irregular": _l("Irregular"), "unknown": _l("Unknown")}
+RISK = {
+    "unemployed": _l("not working"),
+    "intends_to_remigrate": _l("intends to migrate again"),
+    "income_fell": _l("income fell"),
+}
+TIMELINE = {
+    "returned": _l("Returned home"),
+    "registered": _l("Registered"),
+    "referral_referred": _l("Referred to"),
+    "referral_interview": _l("Interview for"),
+    "referral_hired": _l("Hired for"),
+    "referral_rejected": _l("Not selected for"),
+    "referral_withdrawn": _l("Referral withdrawn:"),
+    "placement_job": _l("Started work:"),
+    "placement_incentive": _l("Enrolled in"),
+    "outcome": _l("Follow-up"),
+    "follow_up_scheduled": _l("Follow-up scheduled"),
+    "follow_up_due": _l("Follow-up due"),
+    "follow_up_overdue": _l("Follow-up overdue"),
+    "follow_up_missed": _l("Follow-up missed"),
+    "follow_up_cancelled": _l("Follow-up cancelled"),
+    "placement_ended": _l("Placement ended"),
 }
 CONSENT = {
     "referral": _l("Referral"),

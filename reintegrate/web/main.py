@@ -19,7 +19,7 @@ bp = Blueprint("main", __name__)
 @login_required
 def home() -> Response | str:
     if current_user.role == Role.OFFICER:
-        return redirect(url_for("returnees.index"))
+        return redirect(url_for("placements.work"))
     if current_user.role in (Role.EMPLOYER, Role.ADMIN):
         return redirect(url_for("listings.index"))
     return render_template("main/home.html")

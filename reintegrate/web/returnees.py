@@ -18,7 +18,7 @@ from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.reference import country_codes
 from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeUpdateSchema
-from reintegrate.services import registry
+from reintegrate.services import referrals, registry, timeline
 from reintegrate.services.access import require_role
 from reintegrate.web.forms import flatten_errors, form_values, returnee_payload
 
@@ -122,9 +122,14 @@ def new() -> Response | tuple[str, int]:
 @bp.get("/<int:returnee_id>")
 @login_required
 def detail(returnee_id: int) -> tuple[str, int]:
+    actor = current_actor()
     with db.transaction() as session:
-        returnee = registry.get(session, current_actor(), returnee_id)
-    return _form("returnees/detail.html", returnee=returnee)
+        returnee = registry.get(session, actor, returnee_id)
+        story = timeline.timeline(session, actor, returnee_id)
+        referral_page = referrals.list_referrals(
+            session, actor, referrals.ReferralFilters(returnee_id=returnee_id), page_size=100
+        )
+    return _form("returnees/detail.html", returnee=returnee, story=story, referrals=referral_page.items)
 
 
 @bp.route("/<int:returnee_id>/edit", methods=["GET", "POST"])

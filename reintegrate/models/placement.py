@@ -1,0 +1,214 @@
+"""Referrals, placements, follow-ups, their outcomes, and the officers' reminders."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from reintegrate.db import Base, utcnow
+from reintegrate.models.listing import Listing
+from reintegrate.models.returnee import Returnee
+
+
+class ReferralStatus(StrEnum):
+    REFERRED = "referred"
+    INTERVIEW = "interview"
+    HIRED = "hired"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class FollowUpStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    DUE = "due"
+    OVERDUE = "overdue"
+    COMPLETED = "completed"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+OPEN_FOLLOW_UP_STATUSES = (FollowUpStatus.SCHEDULED, FollowUpStatus.DUE, FollowUpStatus.OVERDUE)
+
+
+class OutcomeStatus(StrEnum):
+    EMPLOYED_SAME = "employed_same"
+    EMPLOYED_OTHER = "employed_other"
+    SELF_EMPLOYED = "self_employed"
+    UNEMPLOYED = "unemployed"
+    REMIGRATED = "remigrated"
+    UNREACHABLE = "unreachable"
+
+
+IN_WORK = (OutcomeStatus.EMPLOYED_SAME, OutcomeStatus.EMPLOYED_OTHER, OutcomeStatus.SELF_EMPLOYED)
+
+
+class Referral(Base):
+    """An officer's referral of a returnee to a job, answered by the employer."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (
+        UniqueConstraint("returnee_id", "listing_id", name="uq_referrals_returnee_listing"),
+        CheckConstraint(
+            "status IN ('referred', 'interview', 'hired', 'rejected', 'withdrawn')", name="status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    returnee_id: Mapped[int] = mapped_column(ForeignKey("returnees.id", ondelete="CASCADE"), index=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ReferralStatus.REFERRED.value)
+    referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    returnee: Mapped[Returnee] = relationship(lazy="joined")
+    listing: Mapped[Listing] = relationship(lazy="joined")
+    events: Mapped[list[ReferralEvent]] = relationship(
+        cascade="all, delete-orphan", order_by="ReferralEvent.id", lazy="selectin"
+    )
+    placement: Mapped[Placement | None] = relationship(viewonly=True, uselist=False, lazy="selectin")
+
+
+class ReferralEvent(Base):
+    """Each status a referral passed through, for the returnee's timeline."""
+
+    __tablename__ = "referral_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(254))
+
+
+class Placement(Base):
+    """A hire or an enrolment: the start of what follow-ups measure.
+
+    Province, sector and programme are copied at placement time so statistics describe the
+    placement as it was, whatever later happens to the listing or the record.
+    """
+
+    __tablename__ = "placements"
+    __table_args__ = (
+        CheckConstraint("kind IN ('job', 'incentive')", name="kind"),
+        CheckConstraint("status IN ('active', 'ended')", name="status"),
+        Index("ix_placements_start_date", "start_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    returnee_id: Mapped[int] = mapped_column(ForeignKey("returnees.id", ondelete="CASCADE"), index=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    start_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(8), default="active")
+    ended_on: Mapped[date | None]
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    province: Mapped[str] = mapped_column(String(2), index=True)
+    sex: Mapped[str] = mapped_column(String(8))
+    sector: Mapped[str | None] = mapped_column(String(100))
+    programme: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    returnee: Mapped[Returnee] = relationship(lazy="joined")
+    listing: Mapped[Listing] = relationship(lazy="joined")
+    follow_ups: Mapped[list[FollowUp]] = relationship(
+        back_populates="placement", order_by="FollowUp.sequence", lazy="selectin"
+    )
+
+
+class FollowUp(Base):
+    """A scheduled contact after a placement; the schedule is rows, not scheduler jobs."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        UniqueConstraint("placement_id", "sequence", name="uq_follow_ups_placement_sequence"),
+        CheckConstraint(
+            "status IN ('scheduled', 'due', 'overdue', 'completed', 'missed', 'cancelled')",
+            name="status",
+        ),
+        Index("ix_follow_ups_status_due", "status", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"), index=True)
+    sequence: Mapped[int]
+    months_after: Mapped[int]
+    due_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(16), default=FollowUpStatus.SCHEDULED.value)
+    completed_on: Mapped[date | None]
+    unreachable_attempts: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    placement: Mapped[Placement] = relationship(back_populates="follow_ups", lazy="joined")
+    outcomes: Mapped[list[Outcome]] = relationship(order_by="Outcome.id", lazy="selectin")
+
+
+class Outcome(Base):
+    """What an officer learnt at one contact attempt (several when the person was unreachable)."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('employed_same', 'employed_other', 'self_employed', 'unemployed', "
+            "'remigrated', 'unreachable')",
+            name="status",
+        ),
+        CheckConstraint(
+            "remigration_channel IS NULL OR remigration_channel IN ('regular', 'irregular', 'unknown')",
+            name="channel",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(ForeignKey("follow_ups.id", ondelete="CASCADE"), index=True)
+    contacted_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(16))
+    monthly_income_usd: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    remigration_country: Mapped[str | None] = mapped_column(String(2))
+    remigration_channel: Mapped[str | None] = mapped_column(String(16))
+    intends_to_remigrate: Mapped[bool | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Notification(Base):
+    """An officer's inbox entry (and e-mail, where SMTP is set up); one per user, subject and kind."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "follow_up_id", name="uq_notifications_user_kind_follow_up"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("follow_ups.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+    emailed_at: Mapped[datetime | None]
+
+
+class SchedulerRun(Base):
+    """When each periodic job last finished, so the scheduler's work can be seen and checked."""
+
+    __tablename__ = "scheduler_runs"
+
+    job_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    last_finished_at: Mapped[datetime]
+    last_result: Mapped[str | None] = mapped_column(String(200))

@@ -1,0 +1,75 @@
+"""What officers and employers send to refer, answer referrals, enrol and record outcomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from reintegrate.models.placement import OutcomeStatus, ReferralStatus
+from reintegrate.schemas.fields import Text, country_field
+from reintegrate.services.followups import OutcomeInput
+
+MAX_MONTHLY_INCOME_USD = 10_000
+
+
+class ReferralCreateSchema(Schema):
+    returnee_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    listing_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    note = Text(max_length=1000, multiline=True)
+
+
+class ReferralUpdateSchema(Schema):
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            [s.value for s in ReferralStatus if s != ReferralStatus.REFERRED], error=_l("Unknown value.")
+        ),
+    )
+    start_date = fields.Date(allow_none=True)
+    note = Text(max_length=1000, multiline=True)
+
+
+class EnrolmentSchema(Schema):
+    returnee_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    listing_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    start_date = fields.Date(required=True)
+
+
+class OutcomeSchema(Schema):
+    contacted_on = fields.Date(required=True)
+    status = fields.String(
+        required=True, validate=validate.OneOf([s.value for s in OutcomeStatus], error=_l("Unknown value."))
+    )
+    monthly_income_usd = fields.Decimal(
+        places=2, allow_none=True,
+        validate=validate.Range(min=0, max=MAX_MONTHLY_INCOME_USD, error=_l("Must be between {min} and {max}.")),
+    )
+    remigration_country = country_field(allow_none=True)
+    remigration_channel = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(["regular", "irregular", "unknown"], error=_l("Unknown value.")),
+    )
+    intends_to_remigrate = fields.Boolean(allow_none=True)
+    notes = Text(max_length=2000, multiline=True)
+
+    @validates_schema
+    def _remigration_details(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        remigrated = data.get("status") == OutcomeStatus.REMIGRATED
+        errors: dict[str, list[str]] = {}
+        if remigrated and not data.get("remigration_country"):
+            errors["remigration_country"] = [_("Say which country the person went to.")]
+        if remigrated and data.get("remigration_country") == "KH":
+            errors["remigration_country"] = [_("Re-migration is to another country than Cambodia.")]
+        if not remigrated:
+            for name in ("remigration_country", "remigration_channel"):
+                if data.get(name):
+                    errors[name] = [_("Only for a person who has re-migrated.")]
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def _to_input(self, data: dict[str, Any], **_kwargs: Any) -> OutcomeInput:
+        return OutcomeInput(**data)

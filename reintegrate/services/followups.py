@@ -1,0 +1,250 @@
+"""Follow-ups: the idempotent sweep, recording outcomes, and flags for people at risk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, exists, func, literal, select, update
+from sqlalchemy.orm import Session
+
+from reintegrate.db import UTCDateTime, utcnow
+from reintegrate.errors import Conflict, InvalidInput, N_, NotFound
+from reintegrate.models import FollowUp, Notification, Outcome, Placement, Returnee, User, UserProvince
+from reintegrate.models.placement import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus, OutcomeStatus
+from reintegrate.models.returnee import ReturneeStatus
+from reintegrate.models.user import Role
+from reintegrate.services import audit
+from reintegrate.services.access import Actor, require_role
+from reintegrate.services.placements import settings_value
+from reintegrate.timeutil import local_today
+
+UNREACHABLE_LIMIT = 3
+INCOME_FALL = Decimal("0.8")
+OPEN = tuple(s.value for s in OPEN_FOLLOW_UP_STATUSES)
+RECORDABLE = (*OPEN, FollowUpStatus.MISSED.value)
+"""A missed follow-up still takes a late outcome: better late data than lost data."""
+
+
+@dataclass(frozen=True)
+class OutcomeInput:
+    """A validated contact with a placed person, as it crosses into this service."""
+
+    contacted_on: date
+    status: str
+    monthly_income_usd: Decimal | None = None
+    remigration_country: str | None = None
+    remigration_channel: str | None = None
+    intends_to_remigrate: bool | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    due: int = 0
+    overdue: int = 0
+    missed: int = 0
+    reminders: int = 0
+    detail: dict[str, int] = field(default_factory=dict)
+
+
+def _limits() -> tuple[int, int]:
+    return (
+        int(settings_value("FOLLOW_UP_OVERDUE_DAYS", 14)),  # type: ignore[call-overload]
+        int(settings_value("FOLLOW_UP_MISSED_DAYS", 60)),  # type: ignore[call-overload]
+    )
+
+
+def sweep(session: Session, today: date) -> SweepResult:
+    """Move open follow-ups to the state their due date gives them today, and remind officers.
+
+    Every step is a set-based UPDATE or INSERT ... WHERE NOT EXISTS that only moves rows
+    forward, so running it twice, or once after a month of downtime, leaves the same rows as
+    running it every day; and it is one transaction, so a crash leaves nothing half done.
+    """
+    overdue_days, missed_days = _limits()
+    missed = session.execute(
+        update(FollowUp)
+        .where(FollowUp.status.in_(OPEN), FollowUp.due_date <= today - timedelta(days=missed_days))
+        .values(status=FollowUpStatus.MISSED.value, updated_at=utcnow())
+    ).rowcount
+    overdue = session.execute(
+        update(FollowUp)
+        .where(
+            FollowUp.status.in_((FollowUpStatus.SCHEDULED.value, FollowUpStatus.DUE.value)),
+            FollowUp.due_date <= today - timedelta(days=overdue_days),
+        )
+        .values(status=FollowUpStatus.OVERDUE.value, updated_at=utcnow())
+    ).rowcount
+    due = session.execute(
+        update(FollowUp)
+        .where(FollowUp.status == FollowUpStatus.SCHEDULED.value, FollowUp.due_date <= today)
+        .values(status=FollowUpStatus.DUE.value, updated_at=utcnow())
+    ).rowcount
+    reminders = sum(_remind(session, kind) for kind in (FollowUpStatus.DUE.value, FollowUpStatus.OVERDUE.value))
+    return SweepResult(due=due or 0, overdue=overdue or 0, missed=missed or 0, reminders=reminders)
+
+
+def _remind(session: Session, status: str) -> int:
+    """One inbox entry per officer in scope and follow-up reaching `status`; never twice."""
+    kind = f"follow_up_{status}"
+    candidates = (
+        select(UserProvince.user_id, literal(kind), FollowUp.id, literal(utcnow(), type_=UTCDateTime()))
+        .select_from(FollowUp)
+        .join(Placement, Placement.id == FollowUp.placement_id)
+        .join(UserProvince, UserProvince.province_code == Placement.province)
+        .join(User, and_(User.id == UserProvince.user_id, User.active.is_(True), User.role == Role.OFFICER.value))
+        .where(
+            FollowUp.status == status,
+            ~exists().where(
+                Notification.user_id == UserProvince.user_id,
+                Notification.kind == kind,
+                Notification.follow_up_id == FollowUp.id,
+            ),
+        )
+    )
+    result = session.execute(
+        Notification.__table__.insert().from_select(["user_id", "kind", "follow_up_id", "created_at"], candidates)
+    )
+    return result.rowcount or 0
+
+
+def _follow_up_in_scope(session: Session, actor: Actor, follow_up_id: int) -> FollowUp:
+    require_role(actor, Role.OFFICER)
+    follow_up = session.get(FollowUp, follow_up_id)
+    if follow_up is None or follow_up.placement.province not in actor.provinces:
+        raise NotFound("follow-up not found")
+    return follow_up
+
+
+def get_follow_up(session: Session, actor: Actor, follow_up_id: int) -> FollowUp:
+    follow_up = _follow_up_in_scope(session, actor, follow_up_id)
+    audit.record(session, actor, "view", "follow_up", follow_up.id)
+    return follow_up
+
+
+def record_outcome(session: Session, actor: Actor, follow_up_id: int, data: OutcomeInput) -> Outcome:
+    """Record one contact; completes the follow-up unless the person could not be reached."""
+    follow_up = _follow_up_in_scope(session, actor, follow_up_id)
+    placement = follow_up.placement
+    if follow_up.status not in RECORDABLE:
+        raise Conflict(f"this follow-up is {follow_up.status}; nothing more can be recorded on it")
+    if data.contacted_on < placement.start_date:
+        raise InvalidInput({"contacted_on": [N_("Must not be before the placement started.")]})
+    if data.contacted_on > local_today():
+        raise InvalidInput({"contacted_on": [N_("Must not be in the future.")]})
+    returnee = placement.returnee
+    risks = _risk_reasons(session, returnee, data)
+    outcome = Outcome(
+        contacted_on=data.contacted_on,
+        status=data.status,
+        monthly_income_usd=data.monthly_income_usd,
+        remigration_country=data.remigration_country,
+        remigration_channel=(data.remigration_channel or "unknown") if data.status == OutcomeStatus.REMIGRATED else None,
+        intends_to_remigrate=data.intends_to_remigrate,
+        notes=data.notes,
+        recorded_by_id=actor.user_id,
+    )
+    follow_up.outcomes.append(outcome)
+    if data.status == OutcomeStatus.UNREACHABLE:
+        follow_up.unreachable_attempts += 1
+        if follow_up.unreachable_attempts >= UNREACHABLE_LIMIT:
+            follow_up.status = FollowUpStatus.MISSED.value
+            returnee.unreachable = True
+    else:
+        follow_up.status = FollowUpStatus.COMPLETED.value
+        follow_up.completed_on = data.contacted_on
+        returnee.unreachable = False
+        returnee.at_risk_reasons = risks
+    if data.status == OutcomeStatus.REMIGRATED:
+        _end_placement(placement, data.contacted_on)
+        returnee.status = ReturneeStatus.REMIGRATED.value
+    session.flush()
+    audit.record(session, actor, "create", "outcome", outcome.id, detail={"follow_up_id": follow_up.id, "status": data.status})
+    return outcome
+
+
+def _end_placement(placement: Placement, on: date) -> None:
+    """Re-migration ends the placement and cancels the follow-ups still ahead."""
+    placement.status, placement.ended_on, placement.end_reason = "ended", on, "remigrated"
+    for follow_up in placement.follow_ups:
+        if follow_up.status in RECORDABLE:
+            follow_up.status = FollowUpStatus.CANCELLED.value
+
+
+def _risk_reasons(session: Session, returnee: Returnee, data: OutcomeInput) -> list[str]:
+    """Why a person may be about to leave again: out of work, intent to go, or income falling."""
+    if data.status == OutcomeStatus.REMIGRATED:
+        return []
+    reasons = []
+    if data.status == OutcomeStatus.UNEMPLOYED:
+        reasons.append("unemployed")
+    if data.intends_to_remigrate:
+        reasons.append("intends_to_remigrate")
+    if data.monthly_income_usd is not None:
+        previous = session.scalar(
+            select(Outcome.monthly_income_usd)
+            .join(FollowUp, FollowUp.id == Outcome.follow_up_id)
+            .join(Placement, Placement.id == FollowUp.placement_id)
+            .where(Placement.returnee_id == returnee.id, Outcome.monthly_income_usd.is_not(None))
+            .order_by(Outcome.contacted_on.desc(), Outcome.id.desc())
+            .limit(1)
+        )
+        if previous and data.monthly_income_usd < previous * INCOME_FALL:
+            reasons.append("income_fell")
+    return reasons
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    """A line of the officer's follow-up list: what to do, whom to call, what we last heard."""
+
+    follow_up: FollowUp
+    returnee: Returnee
+    last_outcome: Outcome | None
+
+
+def list_follow_ups(
+    session: Session, actor: Actor, *, statuses: tuple[str, ...] = ("due", "overdue"),
+    province: str | None = None, limit: int = 200,
+) -> list[FollowUpRow]:
+    """Follow-ups in the officer's provinces with these statuses, oldest due first."""
+    require_role(actor, Role.OFFICER)
+    provinces = sorted(actor.provinces & {province}) if province else sorted(actor.provinces)
+    follow_ups = session.scalars(
+        select(FollowUp)
+        .join(Placement, Placement.id == FollowUp.placement_id)
+        .where(Placement.province.in_(provinces), FollowUp.status.in_(statuses))
+        .order_by(FollowUp.due_date, FollowUp.id)
+        .limit(limit)
+    ).unique().all()
+    last = _last_outcomes(session, [f.placement.returnee_id for f in follow_ups])
+    return [FollowUpRow(f, f.placement.returnee, last.get(f.placement.returnee_id)) for f in follow_ups]
+
+
+def _last_outcomes(session: Session, returnee_ids: list[int]) -> dict[int, Outcome]:
+    if not returnee_ids:
+        return {}
+    latest = (
+        select(Placement.returnee_id, func.max(Outcome.id).label("outcome_id"))
+        .join(FollowUp, FollowUp.placement_id == Placement.id)
+        .join(Outcome, Outcome.follow_up_id == FollowUp.id)
+        .where(Placement.returnee_id.in_(set(returnee_ids)))
+        .group_by(Placement.returnee_id)
+        .subquery()
+    )
+    rows = session.execute(select(latest.c.returnee_id, Outcome).join(Outcome, Outcome.id == latest.c.outcome_id))
+    return {returnee_id: outcome for returnee_id, outcome in rows}
+
+
+def at_risk(session: Session, actor: Actor, limit: int = 100) -> list[Returnee]:
+    """Returnees in scope flagged at risk of re-migration or unreachable."""
+    require_role(actor, Role.OFFICER)
+    rows = session.scalars(
+        select(Returnee)
+        .where(Returnee.home_province.in_(sorted(actor.provinces)), Returnee.status == ReturneeStatus.PLACED.value)
+        .order_by(Returnee.updated_at.desc())
+    )
+    return [r for r in rows if r.at_risk_reasons or r.unreachable][:limit]
+

@@ -1,0 +1,143 @@
+"""Placements: a hire or an enrolment, and the follow-up rows it schedules."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from flask import current_app, has_app_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reintegrate.errors import Conflict, InvalidInput, N_, NotFound
+from reintegrate.models import FollowUp, Listing, Placement, Referral, Returnee
+from reintegrate.models.listing import ListingKind, ListingStatus
+from reintegrate.models.placement import FollowUpStatus
+from reintegrate.models.returnee import ReturneeStatus
+from reintegrate.models.user import Role
+from reintegrate.services import audit, registry
+from reintegrate.services.access import Actor, require_role
+from reintegrate.timeutil import local_today
+
+DEFAULT_MONTHS = (1, 3, 6, 12)
+MAX_START_AHEAD_DAYS = 180
+LOCAL_JOBS = "Local jobs"
+
+
+def settings_value(name: str, default: object) -> object:
+    """An app setting when running inside the app, the default otherwise (pure tests)."""
+    return current_app.config.get(name, default) if has_app_context() else default
+
+
+def add_months(start: date, months: int) -> date:
+    """Same day `months` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def follow_up_state(due: date, today: date, overdue_days: int, missed_days: int) -> str:
+    """Where an open follow-up stands on a given day: a pure function of dates, so any sweep,
+    on time or after a week of downtime, reaches the same state."""
+    if today < due:
+        return FollowUpStatus.SCHEDULED.value
+    if today < due + timedelta(days=overdue_days):
+        return FollowUpStatus.DUE.value
+    if today < due + timedelta(days=missed_days):
+        return FollowUpStatus.OVERDUE.value
+    return FollowUpStatus.MISSED.value
+
+
+def schedule_months(listing: Listing) -> Sequence[int]:
+    configured = settings_value("FOLLOW_UP_MONTHS", DEFAULT_MONTHS)
+    return tuple(listing.follow_up_months or configured)  # type: ignore[arg-type]
+
+
+def check_start_date(start: date | None, earliest: date) -> date:
+    if start is None:
+        raise InvalidInput({"start_date": [N_("Missing data for required field.")]})
+    if start < earliest:
+        raise InvalidInput({"start_date": [N_("Must not be before the person returned home.")]})
+    if start > local_today() + timedelta(days=MAX_START_AHEAD_DAYS):
+        raise InvalidInput({"start_date": [N_("Must be within the next six months.")]})
+    return start
+
+
+def create_placement(
+    session: Session,
+    actor: Actor,
+    returnee: Returnee,
+    listing: Listing,
+    start_date: date,
+    referral: Referral | None = None,
+) -> Placement:
+    """The placement, its follow-ups and the returnee's new status, in the caller's transaction."""
+    today = local_today()
+    overdue = int(settings_value("FOLLOW_UP_OVERDUE_DAYS", 14))  # type: ignore[call-overload]
+    missed = int(settings_value("FOLLOW_UP_MISSED_DAYS", 60))  # type: ignore[call-overload]
+    placement = Placement(
+        returnee_id=returnee.id,
+        listing_id=listing.id,
+        referral_id=referral.id if referral else None,
+        kind=listing.kind,
+        start_date=start_date,
+        province=returnee.home_province,
+        sex=returnee.sex,
+        sector=listing.sector,
+        programme=listing.programme if listing.kind == ListingKind.INCENTIVE and listing.programme else LOCAL_JOBS,
+        created_by_id=actor.user_id,
+    )
+    session.add(placement)
+    session.flush()
+    for sequence, months in enumerate(schedule_months(listing), start=1):
+        due = add_months(start_date, months)
+        session.add(
+            FollowUp(
+                placement_id=placement.id, sequence=sequence, months_after=months, due_date=due,
+                status=follow_up_state(due, today, overdue, missed),
+            )
+        )
+    returnee.status = ReturneeStatus.PLACED.value
+    session.flush()
+    session.refresh(placement)
+    audit.record(session, actor, "create", "placement", placement.id, detail={"returnee_id": returnee.id})
+    return placement
+
+
+def enrol(session: Session, actor: Actor, returnee_id: int, listing_id: int, start_date: date | None) -> Placement:
+    """Record that a returnee joined an incentive programme (no employer answers for these)."""
+    from reintegrate.services import matching
+
+    require_role(actor, Role.OFFICER)
+    returnee = registry.get(session, actor, returnee_id, audited=False)
+    listing = session.get(Listing, listing_id)
+    if listing is None:
+        raise NotFound("listing not found")
+    if listing.kind != ListingKind.INCENTIVE:
+        raise Conflict("jobs are filled through a referral and the employer's answer, not enrolment")
+    if listing.status != ListingStatus.OPEN or (listing.valid_through and listing.valid_through < local_today()):
+        raise Conflict("this programme is closed")
+    if not returnee.consent_referral:
+        raise Conflict("the returnee has not consented to referral")
+    if returnee.status in (ReturneeStatus.REMIGRATED, ReturneeStatus.CLOSED):
+        raise Conflict(f"the case is {returnee.status}")
+    already = session.scalar(
+        select(Placement.id).where(Placement.returnee_id == returnee.id, Placement.listing_id == listing.id)
+    )
+    if already is not None:
+        raise Conflict("already enrolled in this programme")
+    if not matching.is_eligible(session, returnee, listing):
+        raise Conflict("the returnee is not eligible for this programme")
+    start = check_start_date(start_date, returnee.return_date)
+    return create_placement(session, actor, returnee, listing, start)
+
+
+def get_placement(session: Session, actor: Actor, placement_id: int) -> Placement:
+    """A placement of a returnee in the officer's provinces (404 otherwise)."""
+    require_role(actor, Role.OFFICER)
+    placement = session.get(Placement, placement_id)
+    if placement is None or placement.province not in actor.provinces:
+        raise NotFound("placement not found")
+    audit.record(session, actor, "view", "placement", placement.id)
+    return placement

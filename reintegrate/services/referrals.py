@@ -1,0 +1,218 @@
+"""Referrals: officers refer consenting returnees to jobs; employers answer; a hire is a placement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from reintegrate.errors import Conflict, Forbidden, InvalidInput, N_, NotFound
+from reintegrate.models import Listing, Referral, ReferralEvent, Returnee
+from reintegrate.models.listing import ListingKind, ListingStatus
+from reintegrate.models.placement import ReferralStatus
+from reintegrate.models.returnee import ReturneeStatus
+from reintegrate.models.user import Role
+from reintegrate.services import audit, registry
+from reintegrate.services.access import Actor, require_role
+from reintegrate.services.placements import check_start_date, create_placement
+from reintegrate.services.registry import Page
+from reintegrate.timeutil import local_today
+from reintegrate.db import utcnow
+
+ACTIVE = (ReferralStatus.REFERRED.value, ReferralStatus.INTERVIEW.value)
+TRANSITIONS: dict[str, frozenset[str]] = {
+    ReferralStatus.REFERRED: frozenset({"interview", "hired", "rejected", "withdrawn"}),
+    ReferralStatus.INTERVIEW: frozenset({"hired", "rejected", "withdrawn"}),
+}
+EMPLOYER_MAY = frozenset({"interview", "hired", "rejected"})
+
+
+@dataclass(frozen=True)
+class ReferralFilters:
+    status: str | None = None
+    listing_id: int | None = None
+    returnee_id: int | None = None
+
+
+def _event(referral: Referral, status: str, actor: Actor) -> None:
+    referral.events.append(ReferralEvent(status=status, actor=actor.email))
+
+
+def refer(session: Session, actor: Actor, returnee_id: int, listing_id: int, note: str | None = None) -> Referral:
+    """Refer a returnee to an open job; needs the returnee's consent to referral."""
+    require_role(actor, Role.OFFICER)
+    returnee = registry.get(session, actor, returnee_id, audited=False)
+    listing = session.get(Listing, listing_id)
+    if listing is None:
+        raise NotFound("listing not found")
+    if listing.kind != ListingKind.JOB:
+        raise Conflict("incentive programmes are joined by enrolment, not referral")
+    if listing.status != ListingStatus.OPEN or (listing.valid_through and listing.valid_through < local_today()):
+        raise Conflict("this listing is closed")
+    if not returnee.consent_referral:
+        raise Conflict("the returnee has not consented to referral")
+    if returnee.status in (ReturneeStatus.REMIGRATED, ReturneeStatus.CLOSED):
+        raise Conflict(f"the case is {returnee.status}")
+    existing = session.scalar(
+        select(Referral.id).where(Referral.returnee_id == returnee.id, Referral.listing_id == listing.id)
+    )
+    if existing is not None:
+        raise Conflict("this returnee was already referred to this listing")
+    referral = Referral(returnee_id=returnee.id, listing_id=listing.id, referred_by_id=actor.user_id, note=note)
+    _event(referral, ReferralStatus.REFERRED, actor)
+    session.add(referral)
+    if returnee.status == ReturneeStatus.SEEKING:
+        returnee.status = ReturneeStatus.REFERRED.value
+    session.flush()
+    audit.record(session, actor, "create", "referral", referral.id, detail={"returnee_id": returnee.id, "listing_id": listing.id})
+    return referral
+
+
+def get_referral(session: Session, actor: Actor, referral_id: int) -> Referral:
+    """Officers: referrals of returnees in their provinces; employers: referrals to their listings."""
+    require_role(actor, Role.OFFICER, Role.EMPLOYER)
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise NotFound("referral not found")
+    if actor.role == Role.EMPLOYER and referral.listing.employer_id != actor.employer_id:
+        raise NotFound("referral not found")
+    if actor.role == Role.OFFICER and referral.returnee.home_province not in actor.provinces:
+        raise NotFound("referral not found")
+    return referral
+
+
+def change_status(
+    session: Session, actor: Actor, referral_id: int, status: str, *, start_date: date | None = None,
+    note: str | None = None,
+) -> Referral:
+    """Move a referral along referred -> interview -> hired | rejected, or withdraw it."""
+    referral = get_referral(session, actor, referral_id)
+    if actor.role == Role.EMPLOYER and status not in EMPLOYER_MAY:
+        raise Forbidden("only the officer can withdraw a referral")
+    if status not in TRANSITIONS.get(referral.status, frozenset()):
+        raise Conflict(f"a referral that is {referral.status} cannot become {status}")
+    returnee = referral.returnee
+    if status == ReferralStatus.HIRED:
+        start = check_start_date(start_date, returnee.return_date)
+        create_placement(session, actor, returnee, referral.listing, start, referral)
+        _close_if_filled(session, referral.listing)
+    elif start_date is not None:
+        raise InvalidInput({"start_date": [N_("Only a hire has a start date.")]})
+    referral.status = status
+    if note:
+        referral.note = note
+    _event(referral, status, actor)
+    if status in (ReferralStatus.REJECTED, ReferralStatus.WITHDRAWN):
+        _settle_status(session, returnee, referral.id)
+    session.flush()
+    audit.record(session, actor, "update", "referral", referral.id, fields=["status"], detail={"status": status})
+    return referral
+
+
+def _settle_status(session: Session, returnee: Returnee, ended_referral_id: int) -> None:
+    """Back to 'seeking' when the last open referral of a not-placed returnee ends."""
+    if returnee.status != ReturneeStatus.REFERRED:
+        return
+    others = session.scalar(
+        select(func.count()).select_from(Referral).where(
+            Referral.returnee_id == returnee.id, Referral.id != ended_referral_id, Referral.status.in_(ACTIVE)
+        )
+    )
+    if not others:
+        returnee.status = ReturneeStatus.SEEKING.value
+
+
+def _close_if_filled(session: Session, listing: Listing) -> None:
+    if not listing.positions:
+        return
+    hired = session.scalar(
+        select(func.count()).select_from(Referral).where(
+            Referral.listing_id == listing.id, Referral.status == ReferralStatus.HIRED
+        )
+    ) or 0
+    if hired + 1 >= listing.positions:
+        listing.status, listing.closed_reason, listing.closed_at = ListingStatus.CLOSED.value, "filled", utcnow()
+
+
+def _visible(actor: Actor, filters: ReferralFilters) -> Select[Any]:
+    query = select(Referral).join(Referral.returnee).join(Referral.listing)
+    if actor.role == Role.EMPLOYER:
+        query = query.where(Listing.employer_id == actor.employer_id)
+    else:
+        query = query.where(Returnee.home_province.in_(sorted(actor.provinces)))
+    if filters.status:
+        query = query.where(Referral.status == filters.status)
+    if filters.listing_id:
+        query = query.where(Referral.listing_id == filters.listing_id)
+    if filters.returnee_id:
+        query = query.where(Referral.returnee_id == filters.returnee_id)
+    return query
+
+
+def list_referrals(
+    session: Session, actor: Actor, filters: ReferralFilters, *, page: int = 1, page_size: int = 25
+) -> Page[Referral]:
+    require_role(actor, Role.OFFICER, Role.EMPLOYER)
+    query = _visible(actor, filters)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = session.scalars(
+        query.order_by(Referral.updated_at.desc(), Referral.id.desc()).limit(page_size).offset((max(page, 1) - 1) * page_size)
+    ).unique().all()
+    return Page(items, total, max(page, 1), page_size)
+
+
+def referred_listing_ids(session: Session, returnee_id: int) -> Sequence[int]:
+    """Listings a returnee was already referred to or enrolled in: not offered again."""
+    from reintegrate.models import Placement
+
+    referred = session.scalars(select(Referral.listing_id).where(Referral.returnee_id == returnee_id)).all()
+    enrolled = session.scalars(select(Placement.listing_id).where(Placement.returnee_id == returnee_id)).all()
+    return sorted(set(referred) | set(enrolled))
+
+
+@dataclass(frozen=True)
+class EmployerView:
+    """A referral as the employer may see it: only what the returnee agreed to share.
+
+    Never survivor status, history abroad, case number or notes. Without consent to share
+    with employers, only the skills and languages, so the officer arranges contact.
+    """
+
+    id: int
+    listing_id: int
+    listing_title: str
+    status: str
+    referred_on: date
+    shared: bool
+    name: str | None
+    phone: str | None
+    sex: str | None
+    age: int | None
+    skills: tuple[str, ...]
+    languages: tuple[str, ...]
+
+
+def employer_view(referral: Referral) -> EmployerView:
+    returnee = referral.returnee
+    shared = returnee.consent_share_with_employers
+    today = local_today()
+    born = returnee.date_of_birth
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return EmployerView(
+        id=referral.id,
+        listing_id=referral.listing_id,
+        listing_title=referral.listing.title,
+        status=referral.status,
+        referred_on=referral.created_at.date(),
+        shared=shared,
+        name=returnee.full_name if shared else None,
+        phone=returnee.phone if shared else None,
+        sex=returnee.sex if shared else None,
+        age=age if shared else None,
+        skills=tuple(returnee.skill_texts),
+        languages=tuple(returnee.languages),
+    )

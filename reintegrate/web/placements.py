@@ -1,0 +1,161 @@
+"""Pages from referral to follow-up: the officer's work list, referrals, outcomes, the inbox."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+from werkzeug.wrappers import Response
+
+from reintegrate.auth import current_actor
+from reintegrate.db import db
+from reintegrate.errors import Conflict, InvalidInput
+from reintegrate.models.user import Role
+from reintegrate.schemas.placements import OutcomeSchema, ReferralUpdateSchema
+from reintegrate.services import followups, notifications, placements, referrals, timeline
+from reintegrate.web.forms import flatten_errors
+
+bp = Blueprint("placements", __name__)
+COUNTRIES_ABROAD = ("TH", "KR", "MY", "JP", "SA", "TW", "SG", "HK", "VN", "LA", "CN", "AE", "QA", "KW")
+
+
+def _back(default: str) -> str:
+    target = request.form.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+@bp.get("/work")
+@login_required
+def work() -> str:
+    """The officer's home: follow-ups to make, people at risk, reminders."""
+    actor = current_actor()
+    with db.transaction() as session:
+        due = followups.list_follow_ups(session, actor, statuses=("due", "overdue"))
+        risky = followups.at_risk(session, actor)
+        inbox = notifications.inbox(session, actor, unread_only=True, limit=20)
+    return render_template("placements/work.html", due=due, risky=risky, inbox=inbox)
+
+
+@bp.post("/returnees/<int:returnee_id>/referrals")
+@login_required
+def refer(returnee_id: int) -> Response:
+    listing_id = request.form.get("listing_id", "")
+    try:
+        with db.transaction() as session:
+            referrals.refer(session, current_actor(), returnee_id, int(listing_id) if listing_id.isdigit() else 0)
+    except Conflict as exc:
+        flash(_("Not referred: %(reason)s", reason=exc.message), "error")
+    else:
+        flash(_("Referred. The employer can now answer."), "success")
+    return redirect(_back(url_for("returnees.detail", returnee_id=returnee_id)))
+
+
+@bp.post("/returnees/<int:returnee_id>/enrolments")
+@login_required
+def enrol(returnee_id: int) -> Response:
+    from datetime import date
+
+    listing_id = request.form.get("listing_id", "")
+    try:
+        start = date.fromisoformat(request.form.get("start_date", ""))
+    except ValueError:
+        flash(_("Give the date the person started in the programme."), "error")
+        return redirect(_back(url_for("returnees.detail", returnee_id=returnee_id)))
+    try:
+        with db.transaction() as session:
+            placement = placements.enrol(
+                session, current_actor(), returnee_id, int(listing_id) if listing_id.isdigit() else 0, start
+            )
+    except (Conflict, InvalidInput) as exc:
+        message = exc.message if isinstance(exc, Conflict) else "; ".join(str(m) for v in exc.errors.values() for m in v)
+        flash(_("Not enrolled: %(reason)s", reason=message), "error")
+        return redirect(_back(url_for("returnees.detail", returnee_id=returnee_id)))
+    flash(_("Enrolled. Follow-ups are scheduled."), "success")
+    return redirect(url_for("placements.placement", placement_id=placement.id))
+
+
+@bp.get("/referrals")
+@login_required
+def referral_list() -> str:
+    """Employers: the people referred to their openings, with what each agreed to share."""
+    actor = current_actor()
+    status = request.args.get("status") or None
+    with db.transaction() as session:
+        page = referrals.list_referrals(session, actor, referrals.ReferralFilters(status=status), page_size=100)
+        views = [referrals.employer_view(r) for r in page.items] if actor.role == Role.EMPLOYER else None
+    return render_template("placements/referrals.html", page=page, views=views, status=status)
+
+
+@bp.post("/referrals/<int:referral_id>/status")
+@login_required
+def referral_status(referral_id: int) -> Response:
+    default = url_for("placements.referral_list") if current_user.role == Role.EMPLOYER else url_for("main.home")
+    payload = {k: v for k, v in request.form.items() if k in ("status", "start_date", "note") and v}
+    try:
+        data = ReferralUpdateSchema().load(payload)
+        with db.transaction() as session:
+            referrals.change_status(
+                session, current_actor(), referral_id, data["status"], start_date=data.get("start_date"), note=data.get("note")
+            )
+    except ValidationError as exc:
+        flash("; ".join(f"{k}: {v[0]}" for k, v in flatten_errors(exc.messages_dict).items()), "error")
+    except InvalidInput as exc:
+        flash("; ".join(f"{k}: {_(v[0])}" for k, v in exc.errors.items()), "error")
+    except Conflict as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Saved."), "success")
+    return redirect(_back(default))
+
+
+@bp.route("/followups/<int:follow_up_id>", methods=["GET", "POST"])
+@login_required
+def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
+    actor = current_actor()
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        payload = {k: v for k, v in request.form.items() if k != "csrf_token" and v != ""}
+        if "intends_to_remigrate" in payload:
+            payload["intends_to_remigrate"] = payload["intends_to_remigrate"] == "yes"
+        try:
+            data = OutcomeSchema().load(payload)
+            with db.transaction() as session:
+                followups.record_outcome(session, actor, follow_up_id, data)
+        except ValidationError as exc:
+            errors = flatten_errors(exc.messages_dict)
+        except InvalidInput as exc:
+            errors = exc.errors
+        except Conflict as exc:
+            errors = {"status": [exc.message]}
+        else:
+            flash(_("Outcome recorded."), "success")
+            return redirect(url_for("placements.work"))
+    with db.transaction() as session:
+        item = followups.get_follow_up(session, actor, follow_up_id)
+        history = timeline.timeline(session, actor, item.placement.returnee_id)
+    return render_template(
+        "placements/follow_up.html", item=item, errors=errors, values=request.form,
+        countries=COUNTRIES_ABROAD, history=history[:8],
+    ), (422 if errors else 200)
+
+
+@bp.get("/placements/<int:placement_id>")
+@login_required
+def placement(placement_id: int) -> str:
+    with db.transaction() as session:
+        item = placements.get_placement(session, current_actor(), placement_id)
+    return render_template("placements/placement.html", item=item)
+
+
+@bp.route("/inbox", methods=["GET", "POST"])
+@login_required
+def inbox() -> Response | str:
+    actor = current_actor()
+    if request.method == "POST":
+        with db.transaction() as session:
+            notifications.mark_read(session, actor)
+        return redirect(url_for("placements.inbox"))
+    with db.transaction() as session:
+        items = notifications.inbox(session, actor, limit=100)
+    return render_template("placements/inbox.html", items=items)
