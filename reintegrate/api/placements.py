@@ -22,7 +22,9 @@ from reintegrate.services import followups, placements, referrals
 from reintegrate.services.followups import OutcomeInput
 
 blp = Blueprint(
-    "placements_api", __name__, url_prefix="/api/v1",
+    "placements_api",
+    __name__,
+    url_prefix="/api/v1",
     description="From referral to placement, and the follow-ups that tell whether people stay.",
 )
 
@@ -51,7 +53,9 @@ class EmployerReferralOut(Schema):
     listing_title = fields.String()
     status = fields.String()
     referred_on = fields.Date()
-    shared = fields.Boolean(metadata={"description": "whether the returnee agreed to share contact details"})
+    shared = fields.Boolean(
+        metadata={"description": "whether the returnee agreed to share contact details"}
+    )
     name = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
     sex = fields.String(allow_none=True)
@@ -61,7 +65,9 @@ class EmployerReferralOut(Schema):
 
 
 class ReferralArgs(Schema):
-    status = fields.String(validate=validate.OneOf(["referred", "interview", "hired", "rejected", "withdrawn"]))
+    status = fields.String(
+        validate=validate.OneOf(["referred", "interview", "hired", "rejected", "withdrawn"])
+    )
     listing_id = fields.Integer(validate=validate.Range(min=1))
     returnee_id = fields.Integer(validate=validate.Range(min=1))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
@@ -136,19 +142,30 @@ class Referrals(MethodView):
         page, page_size = args.pop("page"), args.pop("page_size")
         actor = current_actor()
         with db.transaction() as session:
-            result = referrals.list_referrals(session, actor, referrals.ReferralFilters(**args), page=page, page_size=page_size)
+            result = referrals.list_referrals(
+                session, actor, referrals.ReferralFilters(**args), page=page, page_size=page_size
+            )
             if actor.role == Role.EMPLOYER:
-                items = EmployerReferralOut(many=True).dump([referrals.employer_view(r) for r in result.items])
+                items = EmployerReferralOut(many=True).dump(
+                    [referrals.employer_view(r) for r in result.items]
+                )
             else:
                 items = ReferralOut(many=True).dump(result.items)
-            return {"items": items, "total": result.total, "page": result.page, "page_size": result.page_size}
+            return {
+                "items": items,
+                "total": result.total,
+                "page": result.page,
+                "page_size": result.page_size,
+            }
 
     @blp.arguments(ReferralCreateSchema)
     @blp.response(201, ReferralOut)
     def post(self, data: dict[str, Any]):  # type: ignore[no-untyped-def]
         """Refer a returnee (with consent to referral) to an open job."""
         with db.transaction() as session:
-            return referrals.refer(session, current_actor(), data["returnee_id"], data["listing_id"], data.get("note"))
+            return referrals.refer(
+                session, current_actor(), data["returnee_id"], data["listing_id"], data.get("note")
+            )
 
 
 @blp.route("/referrals/<int:referral_id>")
@@ -161,7 +178,12 @@ class ReferralById(MethodView):
         actor = current_actor()
         with db.transaction() as session:
             referral = referrals.change_status(
-                session, actor, referral_id, data["status"], start_date=data.get("start_date"), note=data.get("note")
+                session,
+                actor,
+                referral_id,
+                data["status"],
+                start_date=data.get("start_date"),
+                note=data.get("note"),
             )
             if actor.role == Role.EMPLOYER:
                 return EmployerReferralOut().dump(referrals.employer_view(referral))
@@ -175,7 +197,13 @@ class Enrolments(MethodView):
     def post(self, data: dict[str, Any]):  # type: ignore[no-untyped-def]
         """Record an eligible returnee's enrolment in an incentive programme (a placement)."""
         with db.transaction() as session:
-            return placements.enrol(session, current_actor(), data["returnee_id"], data["listing_id"], data["start_date"])
+            return placements.enrol(
+                session,
+                current_actor(),
+                data["returnee_id"],
+                data["listing_id"],
+                data["start_date"],
+            )
 
 
 @blp.route("/placements/<int:placement_id>")
@@ -195,7 +223,10 @@ class FollowUps(MethodView):
         """Follow-ups in your provinces by status (default due and overdue), oldest first."""
         with db.transaction() as session:
             rows = followups.list_follow_ups(
-                session, current_actor(), statuses=tuple(args["status"].split(",")), province=args.get("province")
+                session,
+                current_actor(),
+                statuses=tuple(args["status"].split(",")),
+                province=args.get("province"),
             )
             return [row.follow_up for row in rows]
 

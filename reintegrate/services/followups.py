@@ -10,8 +10,16 @@ from sqlalchemy import and_, exists, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from reintegrate.db import UTCDateTime, utcnow
-from reintegrate.errors import Conflict, InvalidInput, N_, NotFound
-from reintegrate.models import FollowUp, Notification, Outcome, Placement, Returnee, User, UserProvince
+from reintegrate.errors import N_, Conflict, InvalidInput, NotFound
+from reintegrate.models import (
+    FollowUp,
+    Notification,
+    Outcome,
+    Placement,
+    Returnee,
+    User,
+    UserProvince,
+)
 from reintegrate.models.placement import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus, OutcomeStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
@@ -82,21 +90,38 @@ def sweep(session: Session, today: date) -> SweepResult:
         .where(FollowUp.status == FollowUpStatus.SCHEDULED.value, FollowUp.due_date <= today)
         .values(status=FollowUpStatus.DUE.value, updated_at=utcnow())
     ).rowcount
-    reminders = sum(_remind(session, kind) for kind in (FollowUpStatus.DUE.value, FollowUpStatus.OVERDUE.value))
+    reminders = _remind(session, "due", today) + _remind(
+        session, "overdue", today - timedelta(days=overdue_days)
+    )
     return SweepResult(due=due or 0, overdue=overdue or 0, missed=missed or 0, reminders=reminders)
 
 
-def _remind(session: Session, status: str) -> int:
-    """One inbox entry per officer in scope and follow-up reaching `status`; never twice."""
-    kind = f"follow_up_{status}"
+def _remind(session: Session, stage: str, due_on_or_before: date) -> int:
+    """One inbox entry per officer in scope and follow-up that has reached `stage`; never twice.
+
+    Defined by dates, not by the status of the moment, so a sweep after downtime leaves the
+    same reminders (a "due" one too for a follow-up already overdue) as daily sweeps would.
+    """
+    kind = f"follow_up_{stage}"
+    reached = (FollowUpStatus.DUE.value, FollowUpStatus.OVERDUE.value, FollowUpStatus.MISSED.value)
     candidates = (
-        select(UserProvince.user_id, literal(kind), FollowUp.id, literal(utcnow(), type_=UTCDateTime()))
+        select(
+            UserProvince.user_id, literal(kind), FollowUp.id, literal(utcnow(), type_=UTCDateTime())
+        )
         .select_from(FollowUp)
         .join(Placement, Placement.id == FollowUp.placement_id)
         .join(UserProvince, UserProvince.province_code == Placement.province)
-        .join(User, and_(User.id == UserProvince.user_id, User.active.is_(True), User.role == Role.OFFICER.value))
+        .join(
+            User,
+            and_(
+                User.id == UserProvince.user_id,
+                User.active.is_(True),
+                User.role == Role.OFFICER.value,
+            ),
+        )
         .where(
-            FollowUp.status == status,
+            FollowUp.status.in_(reached),
+            FollowUp.due_date <= due_on_or_before,
             ~exists().where(
                 Notification.user_id == UserProvince.user_id,
                 Notification.kind == kind,
@@ -105,7 +130,9 @@ def _remind(session: Session, status: str) -> int:
         )
     )
     result = session.execute(
-        Notification.__table__.insert().from_select(["user_id", "kind", "follow_up_id", "created_at"], candidates)
+        Notification.__table__.insert().from_select(
+            ["user_id", "kind", "follow_up_id", "created_at"], candidates
+        )
     )
     return result.rowcount or 0
 
@@ -124,7 +151,9 @@ def get_follow_up(session: Session, actor: Actor, follow_up_id: int) -> FollowUp
     return follow_up
 
 
-def record_outcome(session: Session, actor: Actor, follow_up_id: int, data: OutcomeInput) -> Outcome:
+def record_outcome(
+    session: Session, actor: Actor, follow_up_id: int, data: OutcomeInput
+) -> Outcome:
     """Record one contact; completes the follow-up unless the person could not be reached."""
     follow_up = _follow_up_in_scope(session, actor, follow_up_id)
     placement = follow_up.placement
@@ -141,7 +170,9 @@ def record_outcome(session: Session, actor: Actor, follow_up_id: int, data: Outc
         status=data.status,
         monthly_income_usd=data.monthly_income_usd,
         remigration_country=data.remigration_country,
-        remigration_channel=(data.remigration_channel or "unknown") if data.status == OutcomeStatus.REMIGRATED else None,
+        remigration_channel=(data.remigration_channel or "unknown")
+        if data.status == OutcomeStatus.REMIGRATED
+        else None,
         intends_to_remigrate=data.intends_to_remigrate,
         notes=data.notes,
         recorded_by_id=actor.user_id,
@@ -161,7 +192,14 @@ def record_outcome(session: Session, actor: Actor, follow_up_id: int, data: Outc
         _end_placement(placement, data.contacted_on)
         returnee.status = ReturneeStatus.REMIGRATED.value
     session.flush()
-    audit.record(session, actor, "create", "outcome", outcome.id, detail={"follow_up_id": follow_up.id, "status": data.status})
+    audit.record(
+        session,
+        actor,
+        "create",
+        "outcome",
+        outcome.id,
+        detail={"follow_up_id": follow_up.id, "status": data.status},
+    )
     return outcome
 
 
@@ -206,21 +244,31 @@ class FollowUpRow:
 
 
 def list_follow_ups(
-    session: Session, actor: Actor, *, statuses: tuple[str, ...] = ("due", "overdue"),
-    province: str | None = None, limit: int = 200,
+    session: Session,
+    actor: Actor,
+    *,
+    statuses: tuple[str, ...] = ("due", "overdue"),
+    province: str | None = None,
+    limit: int = 200,
 ) -> list[FollowUpRow]:
     """Follow-ups in the officer's provinces with these statuses, oldest due first."""
     require_role(actor, Role.OFFICER)
     provinces = sorted(actor.provinces & {province}) if province else sorted(actor.provinces)
-    follow_ups = session.scalars(
-        select(FollowUp)
-        .join(Placement, Placement.id == FollowUp.placement_id)
-        .where(Placement.province.in_(provinces), FollowUp.status.in_(statuses))
-        .order_by(FollowUp.due_date, FollowUp.id)
-        .limit(limit)
-    ).unique().all()
+    follow_ups = (
+        session.scalars(
+            select(FollowUp)
+            .join(Placement, Placement.id == FollowUp.placement_id)
+            .where(Placement.province.in_(provinces), FollowUp.status.in_(statuses))
+            .order_by(FollowUp.due_date, FollowUp.id)
+            .limit(limit)
+        )
+        .unique()
+        .all()
+    )
     last = _last_outcomes(session, [f.placement.returnee_id for f in follow_ups])
-    return [FollowUpRow(f, f.placement.returnee, last.get(f.placement.returnee_id)) for f in follow_ups]
+    return [
+        FollowUpRow(f, f.placement.returnee, last.get(f.placement.returnee_id)) for f in follow_ups
+    ]
 
 
 def _last_outcomes(session: Session, returnee_ids: list[int]) -> dict[int, Outcome]:
@@ -234,7 +282,9 @@ def _last_outcomes(session: Session, returnee_ids: list[int]) -> dict[int, Outco
         .group_by(Placement.returnee_id)
         .subquery()
     )
-    rows = session.execute(select(latest.c.returnee_id, Outcome).join(Outcome, Outcome.id == latest.c.outcome_id))
+    rows = session.execute(
+        select(latest.c.returnee_id, Outcome).join(Outcome, Outcome.id == latest.c.outcome_id)
+    )
     return {returnee_id: outcome for returnee_id, outcome in rows}
 
 
@@ -243,8 +293,10 @@ def at_risk(session: Session, actor: Actor, limit: int = 100) -> list[Returnee]:
     require_role(actor, Role.OFFICER)
     rows = session.scalars(
         select(Returnee)
-        .where(Returnee.home_province.in_(sorted(actor.provinces)), Returnee.status == ReturneeStatus.PLACED.value)
+        .where(
+            Returnee.home_province.in_(sorted(actor.provinces)),
+            Returnee.status == ReturneeStatus.PLACED.value,
+        )
         .order_by(Returnee.updated_at.desc())
     )
     return [r for r in rows if r.at_risk_reasons or r.unreachable][:limit]
-

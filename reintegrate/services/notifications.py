@@ -28,32 +28,52 @@ class SmtpSettings:
     password: str | None = None
 
 
-def inbox(session: Session, actor: Actor, *, unread_only: bool = False, limit: int = 50) -> list[Notification]:
+def inbox(
+    session: Session, actor: Actor, *, unread_only: bool = False, limit: int = 50
+) -> list[Notification]:
     query = select(Notification).where(Notification.user_id == actor.user_id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    return list(session.scalars(query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+        )
+    )
 
 
 def unread_count(session: Session, actor: Actor) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Notification).where(
-            Notification.user_id == actor.user_id, Notification.read_at.is_(None)
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
         )
-    ) or 0
+        or 0
+    )
 
 
 def mark_read(session: Session, actor: Actor, notification_id: int | None = None) -> int:
     """Mark one of the actor's notifications read, or all of them."""
-    query = update(Notification).where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
+    query = update(Notification).where(
+        Notification.user_id == actor.user_id, Notification.read_at.is_(None)
+    )
     if notification_id is not None:
-        if session.scalar(select(Notification.user_id).where(Notification.id == notification_id)) != actor.user_id:
+        if (
+            session.scalar(select(Notification.user_id).where(Notification.id == notification_id))
+            != actor.user_id
+        ):
             raise NotFound("notification not found")
         query = query.where(Notification.id == notification_id)
     return session.execute(query.values(read_at=utcnow())).rowcount or 0
 
 
-def _message(notification: Notification, user: User, follow_up: FollowUp, settings: SmtpSettings, base_url: str) -> EmailMessage:
+def _message(
+    notification: Notification,
+    user: User,
+    follow_up: FollowUp,
+    settings: SmtpSettings,
+    base_url: str,
+) -> EmailMessage:
     """A reminder that names no one: the person's details stay behind the login."""
     message = EmailMessage()
     message["From"] = settings.sender

@@ -10,7 +10,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reintegrate.errors import Conflict, InvalidInput, N_, NotFound
+from reintegrate.errors import N_, Conflict, InvalidInput, NotFound
 from reintegrate.models import FollowUp, Listing, Placement, Referral, Returnee
 from reintegrate.models.listing import ListingKind, ListingStatus
 from reintegrate.models.placement import FollowUpStatus
@@ -85,7 +85,9 @@ def create_placement(
         province=returnee.home_province,
         sex=returnee.sex,
         sector=listing.sector,
-        programme=listing.programme if listing.kind == ListingKind.INCENTIVE and listing.programme else LOCAL_JOBS,
+        programme=listing.programme
+        if listing.kind == ListingKind.INCENTIVE and listing.programme
+        else LOCAL_JOBS,
         created_by_id=actor.user_id,
     )
     session.add(placement)
@@ -94,18 +96,25 @@ def create_placement(
         due = add_months(start_date, months)
         session.add(
             FollowUp(
-                placement_id=placement.id, sequence=sequence, months_after=months, due_date=due,
+                placement_id=placement.id,
+                sequence=sequence,
+                months_after=months,
+                due_date=due,
                 status=follow_up_state(due, today, overdue, missed),
             )
         )
     returnee.status = ReturneeStatus.PLACED.value
     session.flush()
     session.refresh(placement)
-    audit.record(session, actor, "create", "placement", placement.id, detail={"returnee_id": returnee.id})
+    audit.record(
+        session, actor, "create", "placement", placement.id, detail={"returnee_id": returnee.id}
+    )
     return placement
 
 
-def enrol(session: Session, actor: Actor, returnee_id: int, listing_id: int, start_date: date | None) -> Placement:
+def enrol(
+    session: Session, actor: Actor, returnee_id: int, listing_id: int, start_date: date | None
+) -> Placement:
     """Record that a returnee joined an incentive programme (no employer answers for these)."""
     from reintegrate.services import matching
 
@@ -115,15 +124,21 @@ def enrol(session: Session, actor: Actor, returnee_id: int, listing_id: int, sta
     if listing is None:
         raise NotFound("listing not found")
     if listing.kind != ListingKind.INCENTIVE:
-        raise Conflict("jobs are filled through a referral and the employer's answer, not enrolment")
-    if listing.status != ListingStatus.OPEN or (listing.valid_through and listing.valid_through < local_today()):
+        raise Conflict(
+            "jobs are filled through a referral and the employer's answer, not enrolment"
+        )
+    if listing.status != ListingStatus.OPEN or (
+        listing.valid_through and listing.valid_through < local_today()
+    ):
         raise Conflict("this programme is closed")
     if not returnee.consent_referral:
         raise Conflict("the returnee has not consented to referral")
     if returnee.status in (ReturneeStatus.REMIGRATED, ReturneeStatus.CLOSED):
         raise Conflict(f"the case is {returnee.status}")
     already = session.scalar(
-        select(Placement.id).where(Placement.returnee_id == returnee.id, Placement.listing_id == listing.id)
+        select(Placement.id).where(
+            Placement.returnee_id == returnee.id, Placement.listing_id == listing.id
+        )
     )
     if already is not None:
         raise Conflict("already enrolled in this programme")

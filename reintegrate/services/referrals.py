@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from reintegrate.errors import Conflict, Forbidden, InvalidInput, N_, NotFound
+from reintegrate.db import utcnow
+from reintegrate.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from reintegrate.models import Listing, Referral, ReferralEvent, Returnee
 from reintegrate.models.listing import ListingKind, ListingStatus
 from reintegrate.models.placement import ReferralStatus
@@ -21,7 +22,6 @@ from reintegrate.services.access import Actor, require_role
 from reintegrate.services.placements import check_start_date, create_placement
 from reintegrate.services.registry import Page
 from reintegrate.timeutil import local_today
-from reintegrate.db import utcnow
 
 ACTIVE = (ReferralStatus.REFERRED.value, ReferralStatus.INTERVIEW.value)
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -42,7 +42,9 @@ def _event(referral: Referral, status: str, actor: Actor) -> None:
     referral.events.append(ReferralEvent(status=status, actor=actor.email))
 
 
-def refer(session: Session, actor: Actor, returnee_id: int, listing_id: int, note: str | None = None) -> Referral:
+def refer(
+    session: Session, actor: Actor, returnee_id: int, listing_id: int, note: str | None = None
+) -> Referral:
     """Refer a returnee to an open job; needs the returnee's consent to referral."""
     require_role(actor, Role.OFFICER)
     returnee = registry.get(session, actor, returnee_id, audited=False)
@@ -51,24 +53,37 @@ def refer(session: Session, actor: Actor, returnee_id: int, listing_id: int, not
         raise NotFound("listing not found")
     if listing.kind != ListingKind.JOB:
         raise Conflict("incentive programmes are joined by enrolment, not referral")
-    if listing.status != ListingStatus.OPEN or (listing.valid_through and listing.valid_through < local_today()):
+    if listing.status != ListingStatus.OPEN or (
+        listing.valid_through and listing.valid_through < local_today()
+    ):
         raise Conflict("this listing is closed")
     if not returnee.consent_referral:
         raise Conflict("the returnee has not consented to referral")
     if returnee.status in (ReturneeStatus.REMIGRATED, ReturneeStatus.CLOSED):
         raise Conflict(f"the case is {returnee.status}")
     existing = session.scalar(
-        select(Referral.id).where(Referral.returnee_id == returnee.id, Referral.listing_id == listing.id)
+        select(Referral.id).where(
+            Referral.returnee_id == returnee.id, Referral.listing_id == listing.id
+        )
     )
     if existing is not None:
         raise Conflict("this returnee was already referred to this listing")
-    referral = Referral(returnee_id=returnee.id, listing_id=listing.id, referred_by_id=actor.user_id, note=note)
+    referral = Referral(
+        returnee_id=returnee.id, listing_id=listing.id, referred_by_id=actor.user_id, note=note
+    )
     _event(referral, ReferralStatus.REFERRED, actor)
     session.add(referral)
     if returnee.status == ReturneeStatus.SEEKING:
         returnee.status = ReturneeStatus.REFERRED.value
     session.flush()
-    audit.record(session, actor, "create", "referral", referral.id, detail={"returnee_id": returnee.id, "listing_id": listing.id})
+    audit.record(
+        session,
+        actor,
+        "create",
+        "referral",
+        referral.id,
+        detail={"returnee_id": returnee.id, "listing_id": listing.id},
+    )
     return referral
 
 
@@ -86,7 +101,12 @@ def get_referral(session: Session, actor: Actor, referral_id: int) -> Referral:
 
 
 def change_status(
-    session: Session, actor: Actor, referral_id: int, status: str, *, start_date: date | None = None,
+    session: Session,
+    actor: Actor,
+    referral_id: int,
+    status: str,
+    *,
+    start_date: date | None = None,
     note: str | None = None,
 ) -> Referral:
     """Move a referral along referred -> interview -> hired | rejected, or withdraw it."""
@@ -109,7 +129,15 @@ def change_status(
     if status in (ReferralStatus.REJECTED, ReferralStatus.WITHDRAWN):
         _settle_status(session, returnee, referral.id)
     session.flush()
-    audit.record(session, actor, "update", "referral", referral.id, fields=["status"], detail={"status": status})
+    audit.record(
+        session,
+        actor,
+        "update",
+        "referral",
+        referral.id,
+        fields=["status"],
+        detail={"status": status},
+    )
     return referral
 
 
@@ -118,8 +146,12 @@ def _settle_status(session: Session, returnee: Returnee, ended_referral_id: int)
     if returnee.status != ReturneeStatus.REFERRED:
         return
     others = session.scalar(
-        select(func.count()).select_from(Referral).where(
-            Referral.returnee_id == returnee.id, Referral.id != ended_referral_id, Referral.status.in_(ACTIVE)
+        select(func.count())
+        .select_from(Referral)
+        .where(
+            Referral.returnee_id == returnee.id,
+            Referral.id != ended_referral_id,
+            Referral.status.in_(ACTIVE),
         )
     )
     if not others:
@@ -129,13 +161,20 @@ def _settle_status(session: Session, returnee: Returnee, ended_referral_id: int)
 def _close_if_filled(session: Session, listing: Listing) -> None:
     if not listing.positions:
         return
-    hired = session.scalar(
-        select(func.count()).select_from(Referral).where(
-            Referral.listing_id == listing.id, Referral.status == ReferralStatus.HIRED
+    hired = (
+        session.scalar(
+            select(func.count())
+            .select_from(Referral)
+            .where(Referral.listing_id == listing.id, Referral.status == ReferralStatus.HIRED)
         )
-    ) or 0
+        or 0
+    )
     if hired + 1 >= listing.positions:
-        listing.status, listing.closed_reason, listing.closed_at = ListingStatus.CLOSED.value, "filled", utcnow()
+        listing.status, listing.closed_reason, listing.closed_at = (
+            ListingStatus.CLOSED.value,
+            "filled",
+            utcnow(),
+        )
 
 
 def _visible(actor: Actor, filters: ReferralFilters) -> Select[Any]:
@@ -159,9 +198,15 @@ def list_referrals(
     require_role(actor, Role.OFFICER, Role.EMPLOYER)
     query = _visible(actor, filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(
-        query.order_by(Referral.updated_at.desc(), Referral.id.desc()).limit(page_size).offset((max(page, 1) - 1) * page_size)
-    ).unique().all()
+    items = (
+        session.scalars(
+            query.order_by(Referral.updated_at.desc(), Referral.id.desc())
+            .limit(page_size)
+            .offset((max(page, 1) - 1) * page_size)
+        )
+        .unique()
+        .all()
+    )
     return Page(items, total, max(page, 1), page_size)
 
 
@@ -169,8 +214,12 @@ def referred_listing_ids(session: Session, returnee_id: int) -> Sequence[int]:
     """Listings a returnee was already referred to or enrolled in: not offered again."""
     from reintegrate.models import Placement
 
-    referred = session.scalars(select(Referral.listing_id).where(Referral.returnee_id == returnee_id)).all()
-    enrolled = session.scalars(select(Placement.listing_id).where(Placement.returnee_id == returnee_id)).all()
+    referred = session.scalars(
+        select(Referral.listing_id).where(Referral.returnee_id == returnee_id)
+    ).all()
+    enrolled = session.scalars(
+        select(Placement.listing_id).where(Placement.returnee_id == returnee_id)
+    ).all()
     return sorted(set(referred) | set(enrolled))
 
 

@@ -17,7 +17,22 @@ from reintegrate.services import followups, notifications, placements, referrals
 from reintegrate.web.forms import flatten_errors
 
 bp = Blueprint("placements", __name__)
-COUNTRIES_ABROAD = ("TH", "KR", "MY", "JP", "SA", "TW", "SG", "HK", "VN", "LA", "CN", "AE", "QA", "KW")
+COUNTRIES_ABROAD = (
+    "TH",
+    "KR",
+    "MY",
+    "JP",
+    "SA",
+    "TW",
+    "SG",
+    "HK",
+    "VN",
+    "LA",
+    "CN",
+    "AE",
+    "QA",
+    "KW",
+)
 
 
 def _back(default: str) -> str:
@@ -43,7 +58,12 @@ def refer(returnee_id: int) -> Response:
     listing_id = request.form.get("listing_id", "")
     try:
         with db.transaction() as session:
-            referrals.refer(session, current_actor(), returnee_id, int(listing_id) if listing_id.isdigit() else 0)
+            referrals.refer(
+                session,
+                current_actor(),
+                returnee_id,
+                int(listing_id) if listing_id.isdigit() else 0,
+            )
     except Conflict as exc:
         flash(_("Not referred: %(reason)s", reason=exc.message), "error")
     else:
@@ -65,10 +85,18 @@ def enrol(returnee_id: int) -> Response:
     try:
         with db.transaction() as session:
             placement = placements.enrol(
-                session, current_actor(), returnee_id, int(listing_id) if listing_id.isdigit() else 0, start
+                session,
+                current_actor(),
+                returnee_id,
+                int(listing_id) if listing_id.isdigit() else 0,
+                start,
             )
     except (Conflict, InvalidInput) as exc:
-        message = exc.message if isinstance(exc, Conflict) else "; ".join(str(m) for v in exc.errors.values() for m in v)
+        message = (
+            exc.message
+            if isinstance(exc, Conflict)
+            else "; ".join(str(m) for v in exc.errors.values() for m in v)
+        )
         flash(_("Not enrolled: %(reason)s", reason=message), "error")
         return redirect(_back(url_for("returnees.detail", returnee_id=returnee_id)))
     flash(_("Enrolled. Follow-ups are scheduled."), "success")
@@ -82,24 +110,41 @@ def referral_list() -> str:
     actor = current_actor()
     status = request.args.get("status") or None
     with db.transaction() as session:
-        page = referrals.list_referrals(session, actor, referrals.ReferralFilters(status=status), page_size=100)
-        views = [referrals.employer_view(r) for r in page.items] if actor.role == Role.EMPLOYER else None
+        page = referrals.list_referrals(
+            session, actor, referrals.ReferralFilters(status=status), page_size=100
+        )
+        views = (
+            [referrals.employer_view(r) for r in page.items]
+            if actor.role == Role.EMPLOYER
+            else None
+        )
     return render_template("placements/referrals.html", page=page, views=views, status=status)
 
 
 @bp.post("/referrals/<int:referral_id>/status")
 @login_required
 def referral_status(referral_id: int) -> Response:
-    default = url_for("placements.referral_list") if current_user.role == Role.EMPLOYER else url_for("main.home")
+    default = (
+        url_for("placements.referral_list")
+        if current_user.role == Role.EMPLOYER
+        else url_for("main.home")
+    )
     payload = {k: v for k, v in request.form.items() if k in ("status", "start_date", "note") and v}
     try:
         data = ReferralUpdateSchema().load(payload)
         with db.transaction() as session:
             referrals.change_status(
-                session, current_actor(), referral_id, data["status"], start_date=data.get("start_date"), note=data.get("note")
+                session,
+                current_actor(),
+                referral_id,
+                data["status"],
+                start_date=data.get("start_date"),
+                note=data.get("note"),
             )
     except ValidationError as exc:
-        flash("; ".join(f"{k}: {v[0]}" for k, v in flatten_errors(exc.messages_dict).items()), "error")
+        flash(
+            "; ".join(f"{k}: {v[0]}" for k, v in flatten_errors(exc.messages_dict).items()), "error"
+        )
     except InvalidInput as exc:
         flash("; ".join(f"{k}: {_(v[0])}" for k, v in exc.errors.items()), "error")
     except Conflict as exc:
@@ -135,8 +180,12 @@ def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
         item = followups.get_follow_up(session, actor, follow_up_id)
         history = timeline.timeline(session, actor, item.placement.returnee_id)
     return render_template(
-        "placements/follow_up.html", item=item, errors=errors, values=request.form,
-        countries=COUNTRIES_ABROAD, history=history[:8],
+        "placements/follow_up.html",
+        item=item,
+        errors=errors,
+        values=request.form,
+        countries=COUNTRIES_ABROAD,
+        history=history[:8],
     ), (422 if errors else 200)
 
 
