@@ -235,7 +235,7 @@ def followups() -> None:
     "--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Sweep as of this date (YYYY-MM-DD)."
 )
 def followups_sweep(today: datetime | None) -> None:
-    """Move follow-ups to due, overdue or missed and remind officers; the scheduler's sweep, once."""
+    """Move follow-ups to due, overdue or missed and remind officers (the scheduler's sweep)."""
     from reintegrate import create_app
     from reintegrate.db import db
     from reintegrate.scheduler import sweep_follow_ups

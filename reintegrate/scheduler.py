@@ -22,8 +22,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from reintegrate.db import db, utcnow
-from reintegrate.models import SchedulerRun
 from reintegrate.feeds import FeedConfig, load_feeds, open_feed
+from reintegrate.models import SchedulerRun
 from reintegrate.services import followups, imports, listings, notifications, skills
 from reintegrate.services.access import Actor
 from reintegrate.timeutil import local_today
@@ -74,20 +74,31 @@ def sweep_follow_ups(app: Flask, today: date | None = None) -> str:
     with app.app_context():
         with db.standalone() as session:
             result = followups.sweep(session, today or local_today())
-            session.merge(SchedulerRun(job_id="follow-up-sweep", last_finished_at=utcnow(),
-                                       last_result=f"due {result.due}, overdue {result.overdue}, "
-                                       f"missed {result.missed}, reminders {result.reminders}"))
+            session.merge(
+                SchedulerRun(
+                    job_id="follow-up-sweep",
+                    last_finished_at=utcnow(),
+                    last_result=f"due {result.due}, overdue {result.overdue}, "
+                    f"missed {result.missed}, reminders {result.reminders}",
+                )
+            )
         if app.config.get("SMTP_HOST"):
             smtp = notifications.SmtpSettings(
-                host=app.config["SMTP_HOST"], port=app.config["SMTP_PORT"], sender=app.config["SMTP_FROM"],
-                user=app.config.get("SMTP_USER"), password=app.config.get("SMTP_PASSWORD"),
+                host=app.config["SMTP_HOST"],
+                port=app.config["SMTP_PORT"],
+                sender=app.config["SMTP_FROM"],
+                user=app.config.get("SMTP_USER"),
+                password=app.config.get("SMTP_PASSWORD"),
             )
             try:
                 with db.standalone() as session:
                     notifications.send_pending_emails(session, smtp, app.config.get("BASE_URL", ""))
             except OSError as exc:
                 log.error("reminder e-mails not sent (will retry next sweep): %s", exc)
-    summary = f"due {result.due}, overdue {result.overdue}, missed {result.missed}, reminders {result.reminders}"
+    summary = (
+        f"due {result.due}, overdue {result.overdue}, missed {result.missed}, "
+        f"reminders {result.reminders}"
+    )
     log.info("follow-up sweep: %s", summary)
     return summary
 

@@ -236,7 +236,7 @@ class FollowUpOutcome(MethodView):
     @blp.arguments(OutcomeSchema)
     @blp.response(201, FollowUpOut)
     def post(self, data: OutcomeInput, follow_up_id: int):  # type: ignore[no-untyped-def]
-        """Record a contact. Re-migrated ends the placement; three times unreachable marks it missed."""
+        """Record a contact; re-migrated ends the placement, 3 times unreachable marks it missed."""
         with db.transaction() as session:
             outcome = followups.record_outcome(session, current_actor(), follow_up_id, data)
             session.refresh(outcome)

@@ -1,4 +1,4 @@
-"""Referrals: officers refer consenting returnees to jobs; employers answer; a hire is a placement."""
+"""Referrals: officers refer consenting returnees to jobs, employers answer, a hire is placed."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def refer(
 
 
 def get_referral(session: Session, actor: Actor, referral_id: int) -> Referral:
-    """Officers: referrals of returnees in their provinces; employers: referrals to their listings."""
+    """Officers: referrals of returnees in their provinces; employers: those to their listings."""
     require_role(actor, Role.OFFICER, Role.EMPLOYER)
     referral = session.get(Referral, referral_id)
     if referral is None:

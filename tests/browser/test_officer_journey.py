@@ -11,7 +11,7 @@ def _log_in(page, server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     page.fill("#email", server.officer_email)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit].primary")
-    page.wait_for_url(f"{server.url}/returnees")
+    page.wait_for_url(f"{server.url}/work")
 
 
 def test_officer_registers_and_finds_a_returnee(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
