@@ -53,7 +53,7 @@ def test_language_switch_to_khmer_persists(page, live_server: LiveServer) -> Non
     page.click("button[name=lang][value=km]")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "km"
-    assert "ស្វែងរក" in page.content()
+    assert "ការងាររបស់ខ្ញុំ" in page.content()
     page.goto(f"{live_server.url}/returnees/new")
     assert "ចុះឈ្មោះ" in page.content()
     page.click("button[name=lang][value=en]")
