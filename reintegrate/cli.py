@@ -102,6 +102,30 @@ def user_create(
         click.echo(f"password: {password}")
 
 
+@user.command("disable")
+@click.argument("email")
+def user_disable(email: str) -> None:
+    """Disable an account: its sessions end and its API tokens stop working."""
+    from reintegrate.services import users
+    from reintegrate.services.access import Actor
+
+    with _session() as session:
+        users.set_active(session, Actor.system("cli"), email, False)
+    click.echo(f"disabled {email}")
+
+
+@user.command("enable")
+@click.argument("email")
+def user_enable(email: str) -> None:
+    """Enable a disabled account again."""
+    from reintegrate.services import users
+    from reintegrate.services.access import Actor
+
+    with _session() as session:
+        users.set_active(session, Actor.system("cli"), email, True)
+    click.echo(f"enabled {email}")
+
+
 @main.group()
 def token() -> None:
     """API tokens."""

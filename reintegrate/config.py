@@ -47,7 +47,9 @@ def _months(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
     try:
         months = tuple(sorted({int(part) for part in raw.split(",") if part.strip()}))
     except ValueError as exc:
-        raise ConfigError(f"{name} must be whole months separated by commas, e.g. 1,3,6,12") from exc
+        raise ConfigError(
+            f"{name} must be whole months separated by commas, e.g. 1,3,6,12"
+        ) from exc
     if not months or months[0] < 1 or months[-1] > 60:
         raise ConfigError(f"{name} must list months between 1 and 60")
     return months
@@ -143,4 +145,5 @@ class Settings:
             "SMTP_USER": os.environ.get("SMTP_USER") or None,
             "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
             "STATS_MIN_CELL": self.stats_min_cell,
+            "RETENTION_YEARS": _int("RETENTION_YEARS", 5),
         }

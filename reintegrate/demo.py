@@ -8,15 +8,18 @@ import json
 import random
 import secrets
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from jobs_import import ListingRecord
 from reintegrate.config import INSTANCE_DIR, PROJECT_ROOT
-from reintegrate.models import User
+from reintegrate.demo_outcomes import load_demo_placements
+from reintegrate.models import Listing, Returnee, User
 from reintegrate.schemas.returnees import Consent, ReturneeInput
-from reintegrate.services import imports, registry, users
+from reintegrate.services import followups, imports, listings, referrals, registry, users
 from reintegrate.services.access import Actor
 from reintegrate.timeutil import local_today
 
@@ -88,7 +91,7 @@ def _password() -> str:
 
 
 def _returnees(
-    rng: random.Random, officer_provinces: list[list[str]], count: int
+    rng: random.Random, officer_provinces: list[list[str]], count: int, earliest_days: int = 700
 ) -> list[tuple[int, ReturneeInput]]:
     today = local_today()
     made = []
@@ -119,7 +122,7 @@ def _returnees(
                     phone=_phone(rng),
                     home_province=province,
                     district=None,
-                    return_date=today - timedelta(days=rng.randint(10, 700)),
+                    return_date=today - timedelta(days=rng.randint(10, earliest_days)),
                     destination_country=country,
                     sector_abroad=sector,
                     skills=tuple(rng.choice(SKILLS[sector])),
@@ -142,10 +145,15 @@ def load_demo(
     sessions: sessionmaker[Session],
     *,
     returnees: int = 50,
+    history: int = 300,
     seed: int = 2026,
     logins_file: Path | None = None,
 ) -> list[tuple[str, str, str]]:
-    """Create demo accounts, returnees and listings once; later calls return the saved logins."""
+    """Create demo accounts, returnees and listings once; later calls return the saved logins.
+
+    `returnees` are people seeking work now; `history` more were placed over the last two
+    years, one placement each, so the outcome statistics have something to show.
+    """
     logins_file = logins_file or LOGINS_FILE
     with sessions() as session, session.begin():
         if session.scalar(select(func.count()).select_from(User).where(User.email.like("%demo%"))):
@@ -168,13 +176,74 @@ def load_demo(
             if role == "officer":
                 officers.append(account)
         rng = random.Random(seed)  # noqa: S311  (demo data, not secrets)
-        for officer_index, data in _returnees(
-            rng, [sorted(o.provinces) for o in officers], returnees
-        ):
+        scopes = [sorted(o.provinces) for o in officers]
+        for officer_index, data in _returnees(rng, scopes, returnees):
             registry.register(session, Actor.of(officers[officer_index]), data)
+        placed = [
+            registry.register(session, Actor.of(officers[officer_index]), data).returnee.id
+            for officer_index, data in _returnees(rng, scopes, history, earliest_days=800)
+        ]
     _import_sample_feeds(sessions, rng)
+    with sessions() as session, session.begin():
+        _placements_and_referrals(session, rng, placed)
     _write_logins(logins_file, logins)
     return logins
+
+
+def _placements_and_referrals(session: Session, rng: random.Random, placed: list[int]) -> None:
+    """Two years of placements with follow-ups (some due now), and fresh referrals to answer.
+
+    The follow-up sweep then runs once, so officers find reminders in their inbox and the
+    manager's dashboard has curves to draw from the first visit.
+    """
+    returnees = list(session.scalars(select(Returnee).order_by(Returnee.id)))
+    history = [r for r in returnees if r.id in set(placed)]
+    open_listings = list(
+        session.scalars(select(Listing).where(Listing.status == "open").order_by(Listing.id))
+    )
+    load_demo_placements(
+        session,
+        rng=rng,
+        returnees=history,
+        listings=open_listings,
+        today=local_today(),
+        count=len(history),
+    )
+    employer = session.scalar(select(User).where(User.role == "employer"))
+    officer = session.scalar(select(User).where(User.email == ACCOUNTS[0][1]))
+    if employer is not None and officer is not None:
+        own = session.scalars(
+            select(Listing).where(Listing.employer_id == employer.employer_id)
+        ).all()
+        if not own:
+            record = ListingRecord(
+                row=0,
+                kind="job",
+                external_id=None,
+                title="Sewing Machine Operator",
+                employer=None,
+                provinces=("02",),
+                skills=("sewing", "overlock machine"),
+                positions=20,
+                wage_min_usd=Decimal(230),
+                wage_max_usd=Decimal(280),
+                employment_type="full_time",
+                languages=("km",),
+                valid_through=local_today() + timedelta(days=45),
+                description="Line sewing for export garments; training for returnees.",
+            )
+            own = [listings.create_listing(session, Actor.of(employer), record)]
+        seekers = [
+            r
+            for r in returnees
+            if r.id not in set(placed)
+            and r.home_province in officer.provinces
+            and r.status == "seeking"
+            and r.consent_referral
+        ]
+        for returnee in seekers[:4]:
+            referrals.refer(session, Actor.of(officer), returnee.id, own[0].id)
+    followups.sweep(session, local_today())
 
 
 def _import_sample_feeds(sessions: sessionmaker[Session], rng: random.Random) -> None:

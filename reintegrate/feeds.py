@@ -35,16 +35,22 @@ class FeedConfig:
         return Path(urlsplit(self.url).path).name or "feed"
 
 
-def load_feeds(path: Path | None) -> list[FeedConfig]:
+def load_feeds(path: Path | str | None) -> list[FeedConfig]:
     """Read `[[feeds]]` entries; a bad entry is a ConfigError naming it and the field."""
-    if path is None or not path.exists():
+    if path is None or not Path(path).exists():
         return []
+    path = Path(path)
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    entries = document.get("feeds", [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: feeds must be a list of [[feeds]] tables")
     feeds, seen = [], set()
-    for number, entry in enumerate(document.get("feeds", []), start=1):
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: feed #{number}: must be a [[feeds]] table")
         feed = _feed(entry, f"{path}: feed #{number}")
         if feed.source in seen:
             raise ConfigError(f"{path}: feed #{number}: source {feed.source!r} is listed twice")
@@ -74,6 +80,15 @@ def _feed(entry: dict[str, Any], where: str) -> FeedConfig:
         not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https")
     ):
         raise ConfigError(f"{where}: url must be an http or https address")
+    if path is not None and (not isinstance(path, str) or not path.strip()):
+        raise ConfigError(f"{where}: path must be the name of a file")
+    if not isinstance(entry.get("full", False), bool):
+        raise ConfigError(f"{where}: full must be true or false")
+    employer = entry.get("employer")
+    if employer is not None and (
+        not isinstance(employer, str) or not employer.strip() or len(employer) > 200
+    ):
+        raise ConfigError(f"{where}: employer must be a name of 1 to 200 characters")
     unknown = set(entry) - {"source", "kind", "every_hours", "full", "path", "url", "employer"}
     if unknown:
         raise ConfigError(f"{where}: unknown setting(s): {', '.join(sorted(unknown))}")
@@ -81,7 +96,7 @@ def _feed(entry: dict[str, Any], where: str) -> FeedConfig:
         source=source.strip(),
         kind=kind,
         every_hours=float(every),
-        full=bool(entry.get("full", False)),
+        full=entry.get("full", False),
         path=Path(path) if path is not None else None,
         url=url,
         employer=entry.get("employer"),

@@ -94,3 +94,142 @@ def returnee_json(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def in_days(days: int) -> date:
+    """A date counted from today in Phnom Penh (closing dates are local dates)."""
+    from datetime import timedelta
+
+    from reintegrate.timeutil import local_today
+
+    return local_today() + timedelta(days=days)
+
+
+def listing_record(**overrides: Any) -> Any:
+    """A valid job ListingRecord, as a form or the API hands it to the listings service."""
+    from decimal import Decimal
+
+    from jobs_import import ListingRecord
+
+    values: dict[str, Any] = {
+        "row": 0,
+        "kind": "job",
+        "external_id": None,
+        "title": "Welder",
+        "employer": "Mekong Steel Works",
+        "provinces": ("02",),
+        "district": "Thma Koul",
+        "description": "Arc and MIG welding of steel frames.",
+        "skills": ("welding", "grinding"),
+        "positions": 3,
+        "wage_min_usd": Decimal("300.00"),
+        "wage_max_usd": Decimal("400.00"),
+        "employment_type": "full_time",
+        "languages": ("km",),
+        "valid_through": in_days(60),
+    }
+    values.update(overrides)
+    return ListingRecord(**values)
+
+
+def make_listing(session: Session, user: User, **overrides: Any) -> Any:
+    """A listing posted in the app by `user` (an employer's is always its own)."""
+    from reintegrate.services import listings
+
+    if user.role == "employer":
+        overrides.setdefault("employer", None)
+    listing = listings.create_listing(session, Actor.of(user), listing_record(**overrides))
+    session.commit()
+    return listing
+
+
+def listing_json(**overrides: Any) -> dict[str, Any]:
+    """A valid POST /api/v1/listings body for a job."""
+    body: dict[str, Any] = {
+        "kind": "job",
+        "title": "Sewing Machine Operator",
+        "province": "02",
+        "district": "Battambang",
+        "description": "Single-needle and overlock machines.",
+        "skills": ["sewing", "overlock machine"],
+        "positions": 12,
+        "wage_min_usd": 250,
+        "wage_max_usd": 300,
+        "employment_type": "full_time",
+        "languages": ["km"],
+        "valid_through": in_days(45).isoformat(),
+    }
+    body.update(overrides)
+    return body
+
+
+JOB_BOARD_HEADER = (
+    "id,title,company,industry,location,salary,employment_type,closing_date,description,url"
+)
+
+
+def job_board_row(number: int, **overrides: Any) -> str:
+    """One job-board CSV row (header JOB_BOARD_HEADER); cells quoted as a spreadsheet would."""
+    cells: dict[str, Any] = {
+        "id": f"JB-{number}",
+        "title": f"Construction Worker {number}",
+        "company": "Angkor Build Co., Ltd.",
+        "industry": "Construction",
+        "location": "Siem Reap",
+        "salary": "$250-$300",
+        "employment_type": "Full time",
+        "closing_date": in_days(90).isoformat(),
+        "description": "Concrete and rebar work.",
+        "url": f"https://jobs.example.kh/jb-{number}",
+    }
+    cells.update(overrides)
+    return ",".join('"' + str(v).replace('"', '""') + '"' for v in cells.values())
+
+
+def job_board_csv(rows: int | list[str], *, start: int = 1) -> bytes:
+    """A job-board CSV feed: `rows` generated rows, or the given row lines."""
+    lines = rows if isinstance(rows, list) else [job_board_row(start + i) for i in range(rows)]
+    return ("\n".join([JOB_BOARD_HEADER, *lines]) + "\n").encode("utf-8")
+
+
+def make_incentive(session: Session, user: User, **overrides: Any) -> Any:
+    """An open incentive programme posted by an officer or admin (nationwide, open to all)."""
+    from jobs_import import Eligibility
+
+    values: dict[str, Any] = {
+        "kind": "incentive",
+        "title": "Chicken raising grant",
+        "employer": None,
+        "programme": "Livelihoods for returnees",
+        "provinces": (),
+        "district": None,
+        "skills": ("chicken raising",),
+        "positions": None,
+        "wage_min_usd": None,
+        "wage_max_usd": None,
+        "employment_type": None,
+        "languages": (),
+        "benefit": "$300 start-up grant",
+        "eligibility": Eligibility(),
+    }
+    values.update(overrides)
+    return make_listing(session, user, **values)
+
+
+def make_placement(
+    session: Session, officer: User, employer: User, start_date: date, **returnee_overrides: Any
+) -> Any:
+    """A returnee referred by `officer` and hired by `employer` from `start_date`: the placement."""
+    from sqlalchemy import select
+
+    from reintegrate.models import Placement
+    from reintegrate.services import referrals
+
+    returnee = make_returnee(session, officer, **returnee_overrides)
+    listing = make_listing(session, employer, positions=5)
+    referral = referrals.refer(session, Actor.of(officer), returnee.id, listing.id)
+    referrals.change_status(
+        session, Actor.of(employer), referral.id, "hired", start_date=start_date
+    )
+    session.commit()
+    return session.scalars(select(Placement).where(Placement.referral_id == referral.id)).one()

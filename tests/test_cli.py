@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from reintegrate.cli import main
-from reintegrate.models import Returnee, User
+from reintegrate.models import FollowUp, Notification, Placement, Referral, Returnee, User
 
 
 @pytest.fixture
@@ -129,9 +129,18 @@ def test_demo_loads_once_and_prints_the_same_logins(
     second = cli.invoke(main, ["demo"])
     assert second.output == first.output
     with _session(fresh_database_url) as session:
-        assert 40 <= session.scalar(select(func.count()).select_from(Returnee)) <= 60
+        assert session.scalar(select(func.count()).select_from(Returnee)) == 350
         provinces = set(session.scalars(select(Returnee.home_province)))
         assert len(provinces) >= 4
+        assert session.scalar(select(func.count()).select_from(Placement)) == 300
+        due = session.scalar(
+            select(func.count())
+            .select_from(FollowUp)
+            .where(FollowUp.status.in_(("due", "overdue")))
+        )
+        assert due and due > 0
+        assert session.scalar(select(func.count()).select_from(Notification)) > 0
+        assert session.scalar(select(func.count()).select_from(Referral)) > 0
 
 
 def test_serve_answers_http_and_starts_the_scheduler(

@@ -218,7 +218,6 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("returnee_skills", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_returnee_skills_returnee_id"))

@@ -57,13 +57,20 @@ def _require_api_user() -> None:
 
 
 def init_api(app: Flask) -> None:
-    from reintegrate.api import imports, listings, matching, placements, returnees
+    from reintegrate.api import imports, listings, matching, placements, returnees, stats
 
     api.init_app(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "token"}
     )
-    for blueprint in (returnees.blp, listings.blp, imports.blp, matching.blp, placements.blp):
+    for blueprint in (
+        returnees.blp,
+        listings.blp,
+        imports.blp,
+        matching.blp,
+        placements.blp,
+        stats.blp,
+    ):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)

@@ -12,7 +12,7 @@ from reintegrate.models.placement import (
     ReferralEvent,
     SchedulerRun,
 )
-from reintegrate.models.returnee import CaseCounter, Returnee, ReturneeSkill
+from reintegrate.models.returnee import CaseCounter, ErasureRequest, Returnee, ReturneeSkill
 from reintegrate.models.skill import SkillMapping
 from reintegrate.models.user import ApiToken, LoginAttempt, LoginSession, User, UserProvince
 
@@ -21,6 +21,7 @@ __all__ = [
     "AuditEntry",
     "CaseCounter",
     "Employer",
+    "ErasureRequest",
     "FollowUp",
     "Notification",
     "Outcome",

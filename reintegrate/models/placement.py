@@ -66,7 +66,9 @@ class Referral(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    returnee_id: Mapped[int] = mapped_column(ForeignKey("returnees.id", ondelete="CASCADE"), index=True)
+    returnee_id: Mapped[int] = mapped_column(
+        ForeignKey("returnees.id", ondelete="CASCADE"), index=True
+    )
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=ReferralStatus.REFERRED.value)
     referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -79,7 +81,9 @@ class Referral(Base):
     events: Mapped[list[ReferralEvent]] = relationship(
         cascade="all, delete-orphan", order_by="ReferralEvent.id", lazy="selectin"
     )
-    placement: Mapped[Placement | None] = relationship(viewonly=True, uselist=False, lazy="selectin")
+    placement: Mapped[Placement | None] = relationship(
+        viewonly=True, uselist=False, lazy="selectin"
+    )
 
 
 class ReferralEvent(Base):
@@ -88,7 +92,9 @@ class ReferralEvent(Base):
     __tablename__ = "referral_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(String(254))
@@ -109,7 +115,9 @@ class Placement(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    returnee_id: Mapped[int] = mapped_column(ForeignKey("returnees.id", ondelete="CASCADE"), index=True)
+    returnee_id: Mapped[int] = mapped_column(
+        ForeignKey("returnees.id", ondelete="CASCADE"), index=True
+    )
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -123,6 +131,22 @@ class Placement(Base):
     programme: Mapped[str] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the follow-ups have shown so far, kept current by the follow-up service so
+    # statistics over hundreds of thousands of placements are one scan of this table.
+    contacted: Mapped[bool] = mapped_column(default=False)
+    contacted_3m: Mapped[bool] = mapped_column(default=False)
+    contacted_6m: Mapped[bool] = mapped_column(default=False)
+    contacted_12m: Mapped[bool] = mapped_column(default=False)
+    retained_3m: Mapped[bool] = mapped_column(default=False)
+    retained_6m: Mapped[bool] = mapped_column(default=False)
+    retained_12m: Mapped[bool] = mapped_column(default=False)
+    remigrated: Mapped[bool] = mapped_column(default=False)
+    lost_to_follow_up: Mapped[bool] = mapped_column(default=False)
+    first_remigrated: Mapped[date | None]
+    first_out_of_work: Mapped[date | None]
+    last_at_home: Mapped[date | None]
+    last_in_work: Mapped[date | None]
+    facts_updated_at: Mapped[datetime | None]
 
     returnee: Mapped[Returnee] = relationship(lazy="joined")
     listing: Mapped[Listing] = relationship(lazy="joined")
@@ -145,7 +169,9 @@ class FollowUp(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"), index=True)
+    placement_id: Mapped[int] = mapped_column(
+        ForeignKey("placements.id", ondelete="CASCADE"), index=True
+    )
     sequence: Mapped[int]
     months_after: Mapped[int]
     due_date: Mapped[date]
@@ -169,13 +195,17 @@ class Outcome(Base):
             name="status",
         ),
         CheckConstraint(
-            "remigration_channel IS NULL OR remigration_channel IN ('regular', 'irregular', 'unknown')",
+            "remigration_channel IS NULL OR "
+            "remigration_channel IN ('regular', 'irregular', 'unknown')",
             name="channel",
         ),
+        Index("ix_outcomes_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    follow_up_id: Mapped[int] = mapped_column(ForeignKey("follow_ups.id", ondelete="CASCADE"), index=True)
+    follow_up_id: Mapped[int] = mapped_column(
+        ForeignKey("follow_ups.id", ondelete="CASCADE"), index=True
+    )
     contacted_on: Mapped[date]
     status: Mapped[str] = mapped_column(String(16))
     monthly_income_usd: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
@@ -188,17 +218,21 @@ class Outcome(Base):
 
 
 class Notification(Base):
-    """An officer's inbox entry (and e-mail, where SMTP is set up); one per user, subject and kind."""
+    """An officer's inbox entry (e-mailed where SMTP is set up); one per user, subject, kind."""
 
     __tablename__ = "notifications"
     __table_args__ = (
-        UniqueConstraint("user_id", "kind", "follow_up_id", name="uq_notifications_user_kind_follow_up"),
+        UniqueConstraint(
+            "user_id", "kind", "follow_up_id", name="uq_notifications_user_kind_follow_up"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
-    follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("follow_ups.id", ondelete="CASCADE"))
+    follow_up_id: Mapped[int | None] = mapped_column(
+        ForeignKey("follow_ups.id", ondelete="CASCADE")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
     emailed_at: Mapped[datetime | None]

@@ -59,6 +59,7 @@ class Returnee(Base):
     consent_research: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default=ReturneeStatus.SEEKING.value)
     notes: Mapped[str | None] = mapped_column(Text)
+    erased_at: Mapped[datetime | None]
     at_risk_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     unreachable: Mapped[bool] = mapped_column(default=False)
     linked_to_id: Mapped[int | None] = mapped_column(ForeignKey("returnees.id"))
@@ -88,6 +89,27 @@ class Returnee(Base):
             "share_with_employers": self.consent_share_with_employers,
             "research": self.consent_research,
         }
+
+
+class ErasureRequest(Base):
+    """An officer's request to erase a person's data, carried out only once a manager approves."""
+
+    __tablename__ = "erasure_requests"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    returnee_id: Mapped[int] = mapped_column(
+        ForeignKey("returnees.id", ondelete="CASCADE"), index=True
+    )
+    province: Mapped[str] = mapped_column(String(2))
+    reason: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
 
 
 class ReturneeSkill(Base):

@@ -25,7 +25,8 @@ class ReferralUpdateSchema(Schema):
     status = fields.String(
         required=True,
         validate=validate.OneOf(
-            [s.value for s in ReferralStatus if s != ReferralStatus.REFERRED], error=_l("Unknown value.")
+            [s.value for s in ReferralStatus if s != ReferralStatus.REFERRED],
+            error=_l("Unknown value."),
         ),
     )
     start_date = fields.Date(allow_none=True)
@@ -41,11 +42,15 @@ class EnrolmentSchema(Schema):
 class OutcomeSchema(Schema):
     contacted_on = fields.Date(required=True)
     status = fields.String(
-        required=True, validate=validate.OneOf([s.value for s in OutcomeStatus], error=_l("Unknown value."))
+        required=True,
+        validate=validate.OneOf([s.value for s in OutcomeStatus], error=_l("Unknown value.")),
     )
     monthly_income_usd = fields.Decimal(
-        places=2, allow_none=True,
-        validate=validate.Range(min=0, max=MAX_MONTHLY_INCOME_USD, error=_l("Must be between {min} and {max}.")),
+        places=2,
+        allow_none=True,
+        validate=validate.Range(
+            min=0, max=MAX_MONTHLY_INCOME_USD, error=_l("Must be between {min} and {max}.")
+        ),
     )
     remigration_country = country_field(allow_none=True)
     remigration_channel = fields.String(

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reintegrate.models import AuditEntry
-from reintegrate.services.access import Actor
+from reintegrate.models.user import Role
+from reintegrate.services.access import Actor, require_role
+from reintegrate.timeutil import LOCAL_ZONE
 
 
 def record(
@@ -34,3 +39,43 @@ def record(
             ip=actor.ip,
         )
     )
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    actor: str | None = None
+    action: str | None = None
+    entity_type: str | None = None
+    entity_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def search(
+    session: Session, actor: Actor, filters: AuditFilters, *, page: int = 1, page_size: int = 50
+) -> tuple[list[AuditEntry], int]:
+    """The audit trail, newest first, for administrators only."""
+    require_role(actor, Role.ADMIN)
+    query = select(AuditEntry)
+    if filters.actor:
+        query = query.where(AuditEntry.actor.contains(filters.actor.strip().lower()))
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    if filters.entity_type:
+        query = query.where(AuditEntry.entity_type == filters.entity_type)
+    if filters.entity_id is not None:
+        query = query.where(AuditEntry.entity_id == filters.entity_id)
+    if filters.since:
+        query = query.where(AuditEntry.at >= datetime.combine(filters.since, time.min, LOCAL_ZONE))
+    if filters.until:
+        query = query.where(
+            AuditEntry.at
+            < datetime.combine(filters.until + timedelta(days=1), time.min, LOCAL_ZONE)
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(page_size)
+        .offset((max(page, 1) - 1) * page_size)
+    ).all()
+    return list(rows), total

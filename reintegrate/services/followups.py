@@ -23,7 +23,7 @@ from reintegrate.models import (
 from reintegrate.models.placement import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus, OutcomeStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
-from reintegrate.services import audit
+from reintegrate.services import audit, facts
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.placements import settings_value
 from reintegrate.timeutil import local_today
@@ -93,7 +93,24 @@ def sweep(session: Session, today: date) -> SweepResult:
     reminders = _remind(session, "due", today) + _remind(
         session, "overdue", today - timedelta(days=overdue_days)
     )
+    _mark_lost(session)
     return SweepResult(due=due or 0, overdue=overdue or 0, missed=missed or 0, reminders=reminders)
+
+
+def _mark_lost(session: Session) -> None:
+    """A placement with a missed follow-up is lost to follow-up (a fact statistics read)."""
+    session.execute(
+        update(Placement)
+        .where(
+            Placement.lost_to_follow_up.is_(False),
+            exists().where(
+                FollowUp.placement_id == Placement.id,
+                FollowUp.status == FollowUpStatus.MISSED.value,
+            ),
+        )
+        .values(lost_to_follow_up=True)
+    )
+    facts.refresh_stale(session)
 
 
 def _remind(session: Session, stage: str, due_on_or_before: date) -> int:
@@ -129,12 +146,12 @@ def _remind(session: Session, stage: str, due_on_or_before: date) -> int:
             ),
         )
     )
-    result = session.execute(
-        Notification.__table__.insert().from_select(
-            ["user_id", "kind", "follow_up_id", "created_at"], candidates
-        )
+    inserted = session.execute(
+        Notification.__table__.insert()
+        .from_select(["user_id", "kind", "follow_up_id", "created_at"], candidates)
+        .returning(Notification.__table__.c.id)
     )
-    return result.rowcount or 0
+    return len(inserted.all())
 
 
 def _follow_up_in_scope(session: Session, actor: Actor, follow_up_id: int) -> FollowUp:
@@ -191,6 +208,7 @@ def record_outcome(
     if data.status == OutcomeStatus.REMIGRATED:
         _end_placement(placement, data.contacted_on)
         returnee.status = ReturneeStatus.REMIGRATED.value
+    facts.refresh(placement)
     session.flush()
     audit.record(
         session,

@@ -14,7 +14,7 @@ from jobs_import import FeedError, ListingRecord, RowIssue, parse_feed
 from jobs_import.dedupe import TITLE_THRESHOLD, employer_key, title_similarity
 from reintegrate.db import utcnow
 from reintegrate.errors import N_, Forbidden, InvalidInput, NotFound
-from reintegrate.models import ImportRun, Listing
+from reintegrate.models import Employer, ImportRun, Listing
 from reintegrate.models.listing import POSTED_SOURCE, ListingStatus
 from reintegrate.models.user import Role
 from reintegrate.reference import gazetteer
@@ -145,7 +145,29 @@ class _Importer:
             self.session.expunge_all()
             self.session.add(self.run)
 
+    def _employer_ids(self, records: list[ListingRecord]) -> None:
+        """Look up (or create) a chunk's employers at once, filling the cache apply_record uses.
+
+        Otherwise each new employer name costs a query and an autoflush of every listing
+        pending in the chunk, one INSERT at a time: a feed of many employers crawls.
+        """
+        cache: dict[str, int] = self.session.info.setdefault("employer_ids", {})
+        names = {" ".join(r.employer.split()) for r in records if r.employer} - cache.keys()
+        if not names:
+            return
+        with self.session.no_autoflush:
+            for name, employer_id in self.session.execute(
+                select(Employer.name, Employer.id).where(Employer.name.in_(names))
+            ):
+                cache[name] = employer_id
+        new = [Employer(name=name) for name in sorted(names - cache.keys())]
+        if new:
+            self.session.add_all(new)
+            self.session.flush()
+            cache.update((employer.name, employer.id) for employer in new)
+
     def _write(self, records: list[ListingRecord]) -> None:
+        self._employer_ids(records)
         keys = {self._identity(r): r for r in records}
         existing = {
             listing.identity_key: listing

@@ -297,7 +297,10 @@ def is_eligible(session: Session, returnee: Returnee, listing: Listing) -> bool:
     from matching.scoring import score
 
     result = score(
-        person_of(returnee), opening_of(listing), gazetteer=gazetteer(),
-        vocabulary=current_vocabulary(session), today=local_today(),
+        person_of(returnee),
+        opening_of(listing),
+        gazetteer=gazetteer(),
+        vocabulary=current_vocabulary(session),
+        today=local_today(),
     )
     return result is not None

@@ -103,13 +103,18 @@ def send_pending_emails(session: Session, settings: SmtpSettings, base_url: str)
     if not rows:
         return 0
     sent = 0
-    with smtplib.SMTP(settings.host, settings.port, timeout=30) as smtp:
-        if settings.user and settings.password:
-            smtp.starttls()
-            smtp.login(settings.user, settings.password)
-        for notification, user, follow_up in rows:
-            smtp.send_message(_message(notification, user, follow_up, settings, base_url))
-            notification.emailed_at = utcnow()
-            sent += 1
+    try:
+        with smtplib.SMTP(settings.host, settings.port, timeout=30) as smtp:
+            if settings.user and settings.password:
+                smtp.starttls()
+                smtp.login(settings.user, settings.password)
+            for notification, user, follow_up in rows:
+                smtp.send_message(_message(notification, user, follow_up, settings, base_url))
+                notification.emailed_at = utcnow()
+                sent += 1
+    except OSError as exc:
+        # Keep the marks of those already sent (the caller commits), so they are not sent twice.
+        log.error("e-mailed %d reminders, then stopped (the rest next sweep): %s", sent, exc)
+        return sent
     log.info("e-mailed %d reminders", sent)
     return sent

@@ -16,7 +16,7 @@ from reintegrate.models.listing import ListingKind, ListingStatus
 from reintegrate.models.placement import FollowUpStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
-from reintegrate.services import audit, registry
+from reintegrate.services import audit, facts, registry
 from reintegrate.services.access import Actor, require_role
 from reintegrate.timeutil import local_today
 
@@ -106,6 +106,7 @@ def create_placement(
     returnee.status = ReturneeStatus.PLACED.value
     session.flush()
     session.refresh(placement)
+    facts.refresh(placement)
     audit.record(
         session, actor, "create", "placement", placement.id, detail={"returnee_id": returnee.id}
     )

@@ -5,39 +5,26 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from reintegrate.db import utcnow
-from reintegrate.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from reintegrate.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
 from reintegrate.models import ApiToken, Employer, LoginAttempt, LoginSession, User, UserProvince
 from reintegrate.models.user import Role
-from reintegrate.reference import province_codes
+from reintegrate.reference import REFERENCE_DIR, province_codes
 from reintegrate.services import audit
-from reintegrate.services.access import Actor
+from reintegrate.services.access import Actor, require_role
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HASH_METHOD = "scrypt"
-_COMMON_PASSWORDS = frozenset(
-    {
-        "password1234",
-        "123456789012",
-        "qwertyuiopas",
-        "passwordpassword",
-        "iloveyou1234",
-        "administrator",
-        "letmein12345",
-        "welcome12345",
-        "changeme1234",
-        "password123!",
-    }
-)
+FRESH_LOGIN = timedelta(minutes=10)
 _DUMMY_HASH = generate_password_hash("not-a-real-password-but-same-cost", method=_HASH_METHOD)
 
 
@@ -49,15 +36,33 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_password_strength(password: str) -> list[str]:
-    """Problems with a new password, empty when it is acceptable (ASVS: length over rules)."""
+@cache
+def _common_passwords() -> frozenset[str]:
+    lines = (REFERENCE_DIR / "common_passwords.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        line.strip().lower() for line in lines if line.strip() and not line.startswith("#")
+    )
+
+
+def check_password_strength(password: str, email: str | None = None) -> list[str]:
+    """Problems with a new password, empty when it is acceptable.
+
+    ASVS: length over composition rules, long passphrases welcome, breached or guessable
+    passwords refused (a common one, one character repeated, or the account's own name).
+    """
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(f"at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
         problems.append(f"at most {MAX_PASSWORD_LENGTH} characters")
-    if password.lower() in _COMMON_PASSWORDS or len(set(password)) < 4:
-        problems.append("too common or too simple")
+    lowered = password.lower()
+    local_part = (email or "").split("@")[0].lower()
+    if (
+        lowered in _common_passwords()
+        or len(set(password)) < 4
+        or (len(local_part) >= 4 and local_part in lowered)
+    ):
+        problems.append("too common or too easy to guess")
     return problems
 
 
@@ -91,7 +96,7 @@ def create_user(
         errors["employer"] = ["an employer account needs --employer NAME"]
     if role != Role.EMPLOYER and employer:
         errors["employer"] = ["only employer accounts belong to an employer"]
-    if problems := check_password_strength(password):
+    if problems := check_password_strength(password, email):
         errors["password"] = problems
     if errors:
         raise InvalidInput(errors)
@@ -197,6 +202,57 @@ def end_login_session(session: Session, token: str) -> None:
         row.ended_at = utcnow()
 
 
+def change_password(
+    session: Session, user: User, login_token: str | None, current: str, new: str, ip: str | None
+) -> None:
+    """Change a password; needs the current one and a login from the last few minutes.
+
+    Every other session of the account ends, so a stolen cookie stops working too.
+    """
+    row = session.scalar(
+        select(LoginSession).where(LoginSession.token_hash == _sha256(login_token or ""))
+    )
+    if row is None or utcnow() - row.created_at > FRESH_LOGIN:
+        raise Forbidden("log in again to change your password")
+    errors: dict[str, list[str]] = {}
+    if not user.password_hash or not check_password_hash(user.password_hash, current):
+        errors["current_password"] = ["not your current password"]
+    if problems := check_password_strength(new, user.email):
+        errors["new_password"] = problems
+    if errors:
+        raise InvalidInput(errors)
+    user.password_hash = generate_password_hash(new, method=_HASH_METHOD)
+    user.password_changed_at = utcnow()
+    session.execute(
+        update(LoginSession)
+        .where(
+            LoginSession.user_id == user.id,
+            LoginSession.id != row.id,
+            LoginSession.ended_at.is_(None),
+        )
+        .values(ended_at=utcnow())
+    )
+    audit.record(session, Actor.of(user, ip), "update", "user", user.id, fields=["password"])
+
+
+def set_active(session: Session, actor: Actor, email: str, active: bool) -> User:
+    """Disable or re-enable an account; disabling ends its sessions and stops its tokens."""
+    if actor.role != "system":
+        require_role(actor, Role.ADMIN)
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise NotFound(f"no account for {email}")
+    user.active = active
+    if not active:
+        session.execute(
+            update(LoginSession)
+            .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
+    audit.record(session, actor, "update", "user", user.id, fields=["active"])
+    return user
+
+
 def create_token(session: Session, actor: Actor, email: str) -> str:
     """A new API token for an account; printed once, only its hash is kept."""
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
@@ -224,10 +280,3 @@ def set_locale(session: Session, user_id: int, locale: str) -> None:
     user = session.get(User, user_id)
     if user is not None:
         user.locale = locale
-
-
-@dataclass(frozen=True)
-class NewAccount:
-    email: str
-    role: str
-    password: str

@@ -54,9 +54,31 @@ def _datetime(value: datetime | None) -> str:
 
 
 def init_web(app: Flask) -> None:
-    from reintegrate.web import auth, listings, main, matching, placements, returnees
+    from reintegrate.web import (
+        account,
+        admin,
+        auth,
+        dashboard,
+        listings,
+        main,
+        matching,
+        placements,
+        privacy,
+        returnees,
+    )
 
-    for blueprint in (auth.bp, main.bp, returnees.bp, listings.bp, matching.bp, placements.bp):
+    for blueprint in (
+        account.bp,
+        admin.bp,
+        auth.bp,
+        main.bp,
+        returnees.bp,
+        listings.bp,
+        matching.bp,
+        placements.bp,
+        privacy.bp,
+        dashboard.bp,
+    ):
         app.register_blueprint(blueprint)
     app.context_processor(_template_helpers)
     app.add_template_filter(_date, "date")

@@ -20,6 +20,8 @@ bp = Blueprint("main", __name__)
 def home() -> Response | str:
     if current_user.role == Role.OFFICER:
         return redirect(url_for("placements.work"))
+    if current_user.role == Role.MANAGER:
+        return redirect(url_for("dashboard.index"))
     if current_user.role in (Role.EMPLOYER, Role.ADMIN):
         return redirect(url_for("listings.index"))
     return render_template("main/home.html")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
@@ -13,7 +13,7 @@ from reintegrate.db import db
 from reintegrate.errors import Conflict, InvalidInput
 from reintegrate.models.user import Role
 from reintegrate.schemas.placements import OutcomeSchema, ReferralUpdateSchema
-from reintegrate.services import followups, notifications, placements, referrals, timeline
+from reintegrate.services import followups, notifications, placements, privacy, referrals, timeline
 from reintegrate.web.forms import flatten_errors
 
 bp = Blueprint("placements", __name__)
@@ -49,7 +49,15 @@ def work() -> str:
         due = followups.list_follow_ups(session, actor, statuses=("due", "overdue"))
         risky = followups.at_risk(session, actor)
         inbox = notifications.inbox(session, actor, unread_only=True, limit=20)
-    return render_template("placements/work.html", due=due, risky=risky, inbox=inbox)
+        old_records = privacy.past_retention(session, actor)
+    return render_template(
+        "placements/work.html",
+        due=due,
+        risky=risky,
+        inbox=inbox,
+        old_records=old_records,
+        retention_years=current_app.config["RETENTION_YEARS"],
+    )
 
 
 @bp.post("/returnees/<int:returnee_id>/referrals")

@@ -129,7 +129,9 @@ def detail(returnee_id: int) -> tuple[str, int]:
         referral_page = referrals.list_referrals(
             session, actor, referrals.ReferralFilters(returnee_id=returnee_id), page_size=100
         )
-    return _form("returnees/detail.html", returnee=returnee, story=story, referrals=referral_page.items)
+    return _form(
+        "returnees/detail.html", returnee=returnee, story=story, referrals=referral_page.items
+    )
 
 
 @bp.route("/<int:returnee_id>/edit", methods=["GET", "POST"])

@@ -1,0 +1,209 @@
+"""/api/v1/stats: outcome tables and retention curves for programme managers, suppressed."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from reintegrate.auth import current_actor
+from reintegrate.db import db
+from reintegrate.services import outcomes
+from reintegrate.services.outcomes import Event, GroupBy, Period
+from reintegrate.stats.suppression import DEFAULT_THRESHOLD, SuppressedRow
+from reintegrate.timeutil import local_today
+from reintegrate.web.stats_labels import group_label
+
+blp = Blueprint(
+    "stats_api",
+    __name__,
+    url_prefix="/api/v1/stats",
+    description=(
+        "Aggregate outcomes for programme managers. Counts are placements; any count under "
+        "the minimum cell size (STATS_MIN_CELL, default 5) is null and listed in `suppressed`, "
+        "with further cells hidden so it cannot be worked out from the totals."
+    ),
+)
+_UNKNOWN = _l("Unknown value.")
+_BAD_PERIOD = _l("The start of the period must not be after its end.")
+
+
+def min_cell() -> int:
+    """The suppression threshold, from the app's STATS_MIN_CELL setting."""
+    return int(current_app.config.get("STATS_MIN_CELL", DEFAULT_THRESHOLD))
+
+
+class PeriodArgs(Schema):
+    start = fields.Date(
+        data_key="from",
+        metadata={"description": "First placement start date (default: 24 months ago)."},
+    )
+    end = fields.Date(
+        data_key="to", metadata={"description": "Last placement start date (default: today)."}
+    )
+
+    @validates_schema
+    def _check_period(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise ValidationError(str(_BAD_PERIOD), "from")
+
+
+class OutcomesArgs(PeriodArgs):
+    group_by = fields.String(
+        load_default=GroupBy.PROVINCE.value,
+        validate=validate.OneOf([g.value for g in GroupBy], error=_UNKNOWN),
+    )
+
+
+class RetentionArgs(PeriodArgs):
+    event = fields.String(
+        load_default=Event.REMIGRATION.value,
+        validate=validate.OneOf([e.value for e in Event], error=_UNKNOWN),
+    )
+    group_by = fields.String(
+        validate=validate.OneOf([g.value for g in GroupBy], error=_UNKNOWN),
+        metadata={"description": "Also give one curve per group (none: the overall curve only)."},
+    )
+
+
+def period_of(args: dict[str, Any], today: date | None = None) -> Period:
+    """The requested period; a missing end is today, a missing start 24 months before it."""
+    end = args.get("end") or today or local_today()
+    start = args.get("start") or Period.last_months(end).start
+    return Period(start, end)
+
+
+class OutcomeRowOut(Schema):
+    group = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Province code, sex, sector or programme; null: local jobs "
+            "(programme) or not recorded (sector); absent in the total row."
+        },
+    )
+    label = fields.String()
+    placed = fields.Integer(allow_none=True)
+    contacted = fields.Integer(allow_none=True)
+    contacted_3m = fields.Integer(allow_none=True)
+    retained_3m = fields.Integer(allow_none=True)
+    contacted_6m = fields.Integer(allow_none=True)
+    retained_6m = fields.Integer(allow_none=True)
+    contacted_12m = fields.Integer(allow_none=True)
+    retained_12m = fields.Integer(allow_none=True)
+    remigrated = fields.Integer(allow_none=True)
+    lost_to_follow_up = fields.Integer(allow_none=True)
+    suppressed = fields.List(fields.String(), metadata={"description": "Columns shown as null."})
+
+
+class OutcomesOut(Schema):
+    start = fields.Date(data_key="from")
+    end = fields.Date(data_key="to")
+    group_by = fields.String()
+    min_cell = fields.Integer()
+    rows = fields.List(fields.Nested(OutcomeRowOut))
+    total = fields.Nested(OutcomeRowOut)
+
+
+class PointOut(Schema):
+    time_days = fields.Float()
+    survival = fields.Float()
+    at_risk = fields.Integer()
+    events = fields.Integer()
+    ci_lower = fields.Float()
+    ci_upper = fields.Float()
+
+
+class CurveOut(Schema):
+    group = fields.String(allow_none=True)
+    label = fields.String()
+    suppressed = fields.Boolean(
+        metadata={"description": "True when the group is too small to draw (points empty)."}
+    )
+    points = fields.List(fields.Nested(PointOut))
+
+
+class RetentionOut(Schema):
+    start = fields.Date(data_key="from")
+    end = fields.Date(data_key="to")
+    event = fields.String()
+    group_by = fields.String(allow_none=True)
+    min_cell = fields.Integer()
+    overall = fields.List(fields.Nested(PointOut))
+    groups = fields.List(fields.Nested(CurveOut))
+
+
+def _row(row: SuppressedRow, group_by: GroupBy, *, total: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {**row.visible(), "suppressed": list(row.suppressed_columns)}
+    if total:
+        body["label"] = "total"
+    else:
+        body["group"] = row.group or None
+        body["label"] = group_label(group_by, row.group)
+    return body
+
+
+@blp.route("/outcomes")
+class Outcomes(MethodView):
+    @blp.arguments(OutcomesArgs, location="query")
+    @blp.response(200, OutcomesOut)
+    def get(self, args: dict[str, Any]):  # type: ignore[no-untyped-def]
+        """Placed, contacted, in work at 3/6/12 months, re-migrated, lost; per group and total."""
+        group_by = GroupBy(args["group_by"])
+        with db.transaction() as session:
+            result = outcomes.outcomes_table(
+                session, current_actor(), period_of(args), group_by, threshold=min_cell()
+            )
+        return {
+            "start": result.period.start,
+            "end": result.period.end,
+            "group_by": group_by.value,
+            "min_cell": result.table.threshold,
+            "rows": [_row(row, group_by) for row in result.table.rows],
+            "total": _row(result.table.total, group_by, total=True),
+        }
+
+
+@blp.route("/retention")
+class Retention(MethodView):
+    @blp.arguments(RetentionArgs, location="query")
+    @blp.response(200, RetentionOut)
+    def get(self, args: dict[str, Any]):  # type: ignore[no-untyped-def]
+        """Kaplan–Meier curves of staying (home, or in work), cut where fewer than the minimum
+        cell size remain at risk; small groups have no points."""
+        group_by = GroupBy(args["group_by"]) if args.get("group_by") else None
+        threshold = min_cell()
+        with db.transaction() as session:
+            result = outcomes.retention(
+                session,
+                current_actor(),
+                period_of(args),
+                Event(args["event"]),
+                group_by,
+                threshold=threshold,
+            )
+        groups = []
+        if group_by is not None:
+            groups = [
+                {
+                    "group": key or None,
+                    "label": group_label(group_by, key),
+                    "suppressed": not curve,
+                    "points": list(curve),
+                }
+                for key, curve in result.groups.items()
+            ]
+        return {
+            "start": result.period.start,
+            "end": result.period.end,
+            "event": result.event.value,
+            "group_by": group_by.value if group_by else None,
+            "min_cell": threshold,
+            "overall": list(result.overall),
+            "groups": groups,
+        }

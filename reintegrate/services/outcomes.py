@@ -1,0 +1,478 @@
+"""Programme outcomes for managers: retention tables, re-migration, follow-up coverage, curves."""
+
+from __future__ import annotations
+
+import calendar
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from types import MappingProxyType
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Subquery
+
+from reintegrate.errors import N_, InvalidInput
+from reintegrate.models import FollowUp, Outcome, Placement
+from reintegrate.models.placement import IN_WORK, OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
+from reintegrate.models.user import Role
+from reintegrate.services import audit
+from reintegrate.services.access import Actor, require_role
+from reintegrate.services.facts import decisive
+from reintegrate.stats.suppression import (
+    DEFAULT_THRESHOLD,
+    SuppressedTable,
+    suppress_curves,
+    suppress_table,
+    truncate_curve,
+)
+from reintegrate.stats.survival import KMPoint, kaplan_meier_from_counts
+from reintegrate.timeutil import local_today
+
+__all__ = [
+    "COVERAGE_COLUMNS",
+    "DEFAULT_PERIOD_MONTHS",
+    "LATE_AFTER_DAYS",
+    "OUTCOME_COLUMNS",
+    "Dashboard",
+    "Event",
+    "ExportTable",
+    "GroupBy",
+    "OutcomesTable",
+    "Period",
+    "Remigration",
+    "RetentionCurves",
+    "coverage",
+    "dashboard",
+    "export",
+    "outcomes_table",
+    "remigration",
+    "retention",
+]
+
+DEFAULT_PERIOD_MONTHS = 24
+LATE_AFTER_DAYS = 14
+"""A follow-up done more than this many days after its due date is late (the overdue mark)."""
+FOLLOW_UP_MONTHS = (3, 6, 12)
+OUTCOME_COLUMNS = (
+    "placed",
+    "contacted",
+    "contacted_3m",
+    "retained_3m",
+    "contacted_6m",
+    "retained_6m",
+    "contacted_12m",
+    "retained_12m",
+    "remigrated",
+    "lost_to_follow_up",
+)
+COVERAGE_COLUMNS = ("due", "on_time", "late", "missed", "overdue", "open")
+REMIGRATION_COLUMNS = ("remigrated",)
+LOCAL_JOBS = ""
+"""The programme group of every job placement, and the sector group of placements without one."""
+
+_COMPLETED = FollowUpStatus.COMPLETED.value
+_REMIGRATED = "remigrated"
+_IN_WORK = tuple(status.value for status in IN_WORK)
+_AT_HOME = (*_IN_WORK, "unemployed")
+_OUT_OF_WORK = ("unemployed", _REMIGRATED)
+
+
+class GroupBy(StrEnum):
+    PROVINCE = "province"
+    PROGRAMME = "programme"
+    SECTOR = "sector"
+    SEX = "sex"
+
+
+class Event(StrEnum):
+    REMIGRATION = "remigration"
+    OUT_OF_WORK = "out_of_work"
+
+
+class ExportTable(StrEnum):
+    OUTCOMES = "outcomes"
+    CHANNELS = "channels"
+    COUNTRIES = "countries"
+    COVERAGE = "coverage"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Placements whose start date falls in [start, end], both days included."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise InvalidInput({"from": [N_("The start of the period must not be after its end.")]})
+
+    @classmethod
+    def last_months(cls, today: date, months: int = DEFAULT_PERIOD_MONTHS) -> Period:
+        return cls(_months_before(today, months), today)
+
+
+@dataclass(frozen=True)
+class OutcomesTable:
+    """Counts of placements by group (see OUTCOME_COLUMNS), suppressed for publication."""
+
+    period: Period
+    group_by: GroupBy
+    table: SuppressedTable
+
+
+@dataclass(frozen=True)
+class RetentionCurves:
+    """Kaplan–Meier curves cut for publication; `groups` maps every group with data to its
+    curve, empty when the group is too small (or hidden so a small one cannot be inferred)."""
+
+    period: Period
+    event: Event
+    group_by: GroupBy | None
+    overall: tuple[KMPoint, ...]
+    groups: Mapping[str, tuple[KMPoint, ...]]
+
+
+@dataclass(frozen=True)
+class Remigration:
+    """Re-migrated placements by channel and by destination country, suppressed."""
+
+    period: Period
+    by_channel: SuppressedTable
+    by_country: SuppressedTable
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the manager's page shows, computed in one call."""
+
+    period: Period
+    group_by: GroupBy
+    threshold: int
+    outcomes: OutcomesTable
+    remigration: Remigration
+    coverage: SuppressedTable
+    remigration_curves: RetentionCurves
+    work_curves: RetentionCurves
+
+
+def outcomes_table(
+    session: Session,
+    actor: Actor,
+    period: Period,
+    group_by: GroupBy,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> OutcomesTable:
+    """Placed, contacted, retained at 3/6/12 months, re-migrated and lost, per group."""
+    require_role(actor, Role.MANAGER)
+    return _outcomes_table(session, period, group_by, threshold)
+
+
+def retention(
+    session: Session,
+    actor: Actor,
+    period: Period,
+    event: Event,
+    group_by: GroupBy | None = None,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> RetentionCurves:
+    """Overall and per-group Kaplan–Meier curves of time to re-migration or out of work."""
+    require_role(actor, Role.MANAGER)
+    return _retention(session, period, event, group_by, threshold)
+
+
+def remigration(
+    session: Session, actor: Actor, period: Period, *, threshold: int = DEFAULT_THRESHOLD
+) -> Remigration:
+    require_role(actor, Role.MANAGER)
+    return _remigration(session, period, threshold)
+
+
+def coverage(
+    session: Session,
+    actor: Actor,
+    period: Period,
+    *,
+    today: date | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> SuppressedTable:
+    """Follow-ups due by province: done on time, late, missed, open and overdue, or open."""
+    require_role(actor, Role.MANAGER)
+    return _coverage(session, period, today or local_today(), threshold)
+
+
+def dashboard(
+    session: Session,
+    actor: Actor,
+    period: Period,
+    group_by: GroupBy,
+    *,
+    today: date | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> Dashboard:
+    require_role(actor, Role.MANAGER)
+    return Dashboard(
+        period=period,
+        group_by=group_by,
+        threshold=threshold,
+        outcomes=_outcomes_table(session, period, group_by, threshold),
+        remigration=_remigration(session, period, threshold),
+        coverage=_coverage(session, period, today or local_today(), threshold),
+        remigration_curves=_retention(session, period, Event.REMIGRATION, group_by, threshold),
+        work_curves=_retention(session, period, Event.OUT_OF_WORK, group_by, threshold),
+    )
+
+
+def export(
+    session: Session,
+    actor: Actor,
+    table: ExportTable,
+    period: Period,
+    group_by: GroupBy,
+    *,
+    today: date | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> SuppressedTable:
+    """One table for a CSV download; the export is audited (which table, which period)."""
+    require_role(actor, Role.MANAGER)
+    if table is ExportTable.OUTCOMES:
+        result = _outcomes_table(session, period, group_by, threshold).table
+    elif table is ExportTable.COVERAGE:
+        result = _coverage(session, period, today or local_today(), threshold)
+    else:
+        breakdown = _remigration(session, period, threshold)
+        result = breakdown.by_channel if table is ExportTable.CHANNELS else breakdown.by_country
+    audit.record(
+        session,
+        actor,
+        "export",
+        "statistics",
+        None,
+        detail={
+            "table": table.value,
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "group_by": group_by.value if table is ExportTable.OUTCOMES else None,
+        },
+    )
+    return result
+
+
+def _outcomes_table(
+    session: Session, period: Period, group_by: GroupBy, threshold: int
+) -> OutcomesTable:
+    facts = _placement_facts(session, period, group_by)
+    sums = [func.coalesce(func.sum(facts.c[name]), 0) for name in OUTCOME_COLUMNS[1:]]
+    query = select(facts.c.grp, func.count(), *sums).group_by(facts.c.grp)
+    rows = {
+        row[0]: dict(zip(OUTCOME_COLUMNS, row[1:], strict=True)) for row in session.execute(query)
+    }
+    table = suppress_table(
+        _ordered(rows, group_by),
+        columns=OUTCOME_COLUMNS,
+        base_column="placed",
+        threshold=threshold,
+    )
+    return OutcomesTable(period, group_by, table)
+
+
+def _retention(
+    session: Session, period: Period, event: Event, group_by: GroupBy | None, threshold: int
+) -> RetentionCurves:
+    """Durations are grouped in SQL, so only (group, days, event, count) rows come back."""
+    facts = _placement_facts(session, period, group_by or GroupBy.PROVINCE)
+    if event is Event.REMIGRATION:
+        first_event, last_seen = facts.c.first_remigrated, facts.c.last_at_home
+    else:
+        first_event, last_seen = facts.c.first_out_of_work, facts.c.last_in_work
+    ended = case((first_event.is_not(None), first_event), else_=last_seen)
+    per_placement = (
+        select(
+            facts.c.grp,
+            _days_between(session, ended, facts.c.start_date).label("days"),
+            case((first_event.is_not(None), 1), else_=0).label("event"),
+        )
+        .where(ended.is_not(None))
+        .subquery()
+    )
+    query = select(
+        per_placement.c.grp, per_placement.c.days, per_placement.c.event, func.count()
+    ).group_by(per_placement.c.grp, per_placement.c.days, per_placement.c.event)
+    counts: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
+    for group, days, is_event, n in session.execute(query):
+        days = max(int(days), 0)
+        counts[group].append((days, n, 0) if is_event else (days, 0, n))
+    overall = truncate_curve(
+        kaplan_meier_from_counts(row for rows in counts.values() for row in rows),
+        threshold=threshold,
+    )
+    groups: dict[str, tuple[KMPoint, ...]] = {}
+    if group_by is not None:
+        curves = {
+            group: kaplan_meier_from_counts(counts[group]) for group in _ordered(counts, group_by)
+        }
+        groups = suppress_curves(curves, threshold=threshold)
+    return RetentionCurves(period, event, group_by, overall, MappingProxyType(groups))
+
+
+def _remigration(session: Session, period: Period, threshold: int) -> Remigration:
+    """One pass over the (few) re-migration outcomes; the first one per placement counts."""
+    fu, o, p = FollowUp.__table__, Outcome.__table__, Placement.__table__
+    query = (
+        select(
+            fu.c.placement_id,
+            o.c.contacted_on,
+            o.c.id,
+            o.c.remigration_channel,
+            o.c.remigration_country,
+        )
+        .select_from(p.join(fu, fu.c.placement_id == p.c.id).join(o, decisive(o, fu)))
+        .where(p.c.start_date.between(period.start, period.end), o.c.status == _REMIGRATED)
+    )
+    first: dict[int, tuple[date, int, str, str]] = {}
+    for placement_id, contacted_on, outcome_id, channel, country in session.execute(query):
+        candidate = (contacted_on, outcome_id, channel or "", country or "")
+        if placement_id not in first or candidate < first[placement_id]:
+            first[placement_id] = candidate
+    channels = Counter(item[2] for item in first.values())
+    countries = Counter(item[3] for item in first.values())
+
+    def table(counter: Counter[str], order: tuple[str, ...]) -> SuppressedTable:
+        # Alphabetical, never by size: a ranking would narrow down the hidden counts.
+        keys = [k for k in order if k in counter] + sorted(k for k in counter if k not in order)
+        return suppress_table(
+            {key: {"remigrated": counter[key]} for key in keys},
+            columns=REMIGRATION_COLUMNS,
+            base_column="remigrated",
+            threshold=threshold,
+        )
+
+    return Remigration(
+        period,
+        by_channel=table(channels, ("irregular", "regular", "unknown", "")),
+        by_country=table(countries, ()),
+    )
+
+
+def _coverage(session: Session, period: Period, today: date, threshold: int) -> SuppressedTable:
+    fu, p = FollowUp.__table__, Placement.__table__
+    completed = fu.c.status == _COMPLETED
+    done_within = _days_between(session, fu.c.completed_on, fu.c.due_date) <= LATE_AFTER_DAYS
+    is_open = fu.c.status.in_([s.value for s in OPEN_FOLLOW_UP_STATUSES])
+    past_grace = _days_between(session, _literal_date(today), fu.c.due_date) > LATE_AFTER_DAYS
+    conditions = {
+        "on_time": and_(completed, done_within),
+        "late": and_(completed, ~func.coalesce(done_within, False)),
+        "missed": fu.c.status == FollowUpStatus.MISSED.value,
+        "overdue": and_(is_open, past_grace),
+        "open": and_(is_open, ~past_grace),
+    }
+    query = (
+        select(
+            p.c.province,
+            func.count(),
+            *[func.sum(case((cond, 1), else_=0)) for cond in conditions.values()],
+        )
+        .select_from(fu.join(p, fu.c.placement_id == p.c.id))
+        .where(
+            p.c.start_date.between(period.start, period.end),
+            fu.c.due_date <= today,
+            fu.c.status != FollowUpStatus.CANCELLED.value,
+        )
+        .group_by(p.c.province)
+        .order_by(p.c.province)
+    )
+    rows = {
+        row[0]: dict(zip(COVERAGE_COLUMNS, row[1:], strict=True)) for row in session.execute(query)
+    }
+    return suppress_table(
+        rows,
+        columns=COVERAGE_COLUMNS,
+        base_column="due",
+        threshold=threshold,
+        row_sums={"due": COVERAGE_COLUMNS[1:]},
+    )
+
+
+def _placement_facts(session: Session, period: Period, group_by: GroupBy) -> Subquery:
+    """One row per placement in the period: its group, flags and the dates curves need.
+
+    The flags and dates are kept on the placement by the follow-up service (see
+    reintegrate.services.facts, where "a follow-up's outcome" is defined), so this is one
+    scan of the placements table, not a join over every follow-up and outcome.
+    """
+    p = Placement.__table__
+
+    def flag(column: ColumnElement[bool]) -> ColumnElement[int]:
+        return cast(column, Integer).label(column.name)
+
+    columns = [p.c.id, _group_key(group_by).label("grp"), p.c.start_date, flag(p.c.contacted)]
+    for months in FOLLOW_UP_MONTHS:
+        columns += [flag(p.c[f"contacted_{months}m"]), flag(p.c[f"retained_{months}m"])]
+    columns += [
+        flag(p.c.remigrated),
+        flag(p.c.lost_to_follow_up),
+        p.c.first_remigrated,
+        p.c.first_out_of_work,
+        p.c.last_at_home,
+        p.c.last_in_work,
+    ]
+    return (
+        select(*columns)
+        .where(p.c.start_date.between(period.start, period.end))
+        .subquery("placement_facts")
+    )
+
+
+def _group_key(group_by: GroupBy) -> ColumnElement[str]:
+    p = Placement.__table__
+    if group_by is GroupBy.PROVINCE:
+        return p.c.province
+    if group_by is GroupBy.SEX:
+        return p.c.sex
+    if group_by is GroupBy.SECTOR:
+        return func.coalesce(p.c.sector, LOCAL_JOBS)
+    return case((p.c.kind == "job", literal_column("''")), else_=p.c.programme)
+
+
+def _ordered(rows: Mapping[str, object], group_by: GroupBy) -> dict[str, object]:
+    """Groups in a stable reading order: codes sorted, "local jobs"/"not recorded" first."""
+    order = {"female": 0, "male": 1, "other": 2} if group_by is GroupBy.SEX else {}
+    keys = sorted(rows, key=lambda key: (key != LOCAL_JOBS, order.get(key, 9), key))
+    return {key: rows[key] for key in keys}
+
+
+def _days_between(
+    session: Session, later: ColumnElement[date], earlier: ColumnElement[date]
+) -> ColumnElement[int]:
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(later) - func.julianday(earlier), Integer)
+    return cast(later - earlier, Integer)
+
+
+def _literal_date(value: date) -> ColumnElement[date]:
+    """A date constant typed as a date (PostgreSQL needs `date - date`, not `unknown - date`)."""
+    return literal(value, Date)
+
+
+def _months_before(day: date, months: int) -> date:
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -1,0 +1,105 @@
+"""Data rights: a copy for the person, erasure decided by two people, retention flags."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from reintegrate.db import utcnow
+from reintegrate.errors import Conflict, Forbidden, InvalidInput
+from reintegrate.models import AuditEntry, Returnee, ReturneeSkill
+from reintegrate.services import privacy, registry
+from reintegrate.services.access import Actor
+from tests.builders import make_returnee, make_user
+
+
+def test_export_holds_the_persons_data_and_is_audited(db_session: Session) -> None:
+    officer = make_user(db_session)
+    returnee = make_returnee(db_session, officer)
+    data = privacy.export_returnee(db_session, Actor.of(officer), returnee.id)
+    assert data["given_name"] == "Sokha" and data["phone"] == "012 345 678" and data["skills"]
+    assert (
+        db_session.scalar(select(AuditEntry.action).where(AuditEntry.action == "export"))
+        == "export"
+    )
+
+
+def test_erasure_needs_an_officer_request_and_a_manager_approval(db_session: Session) -> None:
+    officer, manager = make_user(db_session), make_user(db_session, "manager")
+    returnee = make_returnee(db_session, officer, notes="Met at Poipet crossing")
+    with pytest.raises(Forbidden):
+        privacy.request_erasure(db_session, Actor.of(manager), returnee.id, "asked")
+    request = privacy.request_erasure(
+        db_session, Actor.of(officer), returnee.id, "The person asked for it"
+    )
+    with pytest.raises(Forbidden):
+        privacy.decide_erasure(db_session, Actor.of(officer), request.id, True)
+    assert returnee.given_name == "Sokha"
+    privacy.decide_erasure(db_session, Actor.of(manager), request.id, True)
+    db_session.flush()
+    db_session.expire_all()
+    erased = db_session.get(Returnee, returnee.id)
+    assert (erased.given_name, erased.family_name, erased.phone, erased.name_km, erased.notes) == (
+        "[erased]",
+        "[erased]",
+        None,
+        None,
+        None,
+    )
+    assert (
+        erased.date_of_birth.month == 1
+        and erased.date_of_birth.day == 1
+        and erased.erased_at is not None
+    )
+    assert (
+        db_session.scalar(select(ReturneeSkill).where(ReturneeSkill.returnee_id == returnee.id))
+        is None
+    )
+    assert erased.case_number == returnee.case_number
+    erase_rows = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "erase")).all()
+    assert len(erase_rows) == 1 and "Sokha" not in str(erase_rows[0].detail)
+    with pytest.raises(Conflict):
+        privacy.decide_erasure(db_session, Actor.of(manager), request.id, True)
+
+
+def test_a_rejected_request_erases_nothing(db_session: Session) -> None:
+    officer, manager = make_user(db_session), make_user(db_session, "manager")
+    returnee = make_returnee(db_session, officer)
+    request = privacy.request_erasure(db_session, Actor.of(officer), returnee.id, "asked by phone")
+    privacy.decide_erasure(db_session, Actor.of(manager), request.id, False)
+    assert returnee.given_name == "Sokha" and request.status == "rejected"
+
+
+def test_erasure_requests_need_a_reason_and_come_once(db_session: Session) -> None:
+    officer = make_user(db_session)
+    returnee = make_returnee(db_session, officer)
+    with pytest.raises(InvalidInput):
+        privacy.request_erasure(db_session, Actor.of(officer), returnee.id, "   ")
+    privacy.request_erasure(db_session, Actor.of(officer), returnee.id, "asked")
+    with pytest.raises(Conflict):
+        privacy.request_erasure(db_session, Actor.of(officer), returnee.id, "again")
+
+
+def test_managers_see_no_name_in_the_requests(db_session: Session) -> None:
+    officer, manager = make_user(db_session), make_user(db_session, "manager")
+    returnee = make_returnee(db_session, officer)
+    privacy.request_erasure(db_session, Actor.of(officer), returnee.id, "asked")
+    (pending,) = privacy.pending_erasures(db_session, Actor.of(manager))
+    assert pending.province == "02" and not hasattr(pending, "given_name")
+
+
+def test_records_untouched_past_the_retention_period_are_flagged(db_session: Session) -> None:
+    officer = make_user(db_session)
+    old = make_returnee(db_session, officer)
+    fresh = make_returnee(db_session, officer, given_name="Dara", phone=None)
+    db_session.execute(
+        update(Returnee)
+        .where(Returnee.id == old.id)
+        .values(updated_at=utcnow() - timedelta(days=6 * 365))
+    )
+    flagged = [r.id for r in privacy.past_retention(db_session, Actor.of(officer))]
+    assert flagged == [old.id] and fresh.id not in flagged
+    assert registry.get(db_session, Actor.of(officer), old.id)
