@@ -206,7 +206,7 @@ def record_outcome(
         returnee.unreachable = False
         returnee.at_risk_reasons = risks
     if data.status == OutcomeStatus.REMIGRATED:
-        _end_placement(placement, data.contacted_on)
+        _end_placement(placement, follow_up, data.contacted_on)
         returnee.status = ReturneeStatus.REMIGRATED.value
     facts.refresh(placement)
     session.flush()
@@ -221,11 +221,11 @@ def record_outcome(
     return outcome
 
 
-def _end_placement(placement: Placement, on: date) -> None:
+def _end_placement(placement: Placement, reached: FollowUp, on: date) -> None:
     """Re-migration ends the placement and cancels the follow-ups still ahead."""
     placement.status, placement.ended_on, placement.end_reason = "ended", on, "remigrated"
     for follow_up in placement.follow_ups:
-        if follow_up.status in RECORDABLE:
+        if follow_up.sequence > reached.sequence and follow_up.status in RECORDABLE:
             follow_up.status = FollowUpStatus.CANCELLED.value
 
 

@@ -156,6 +156,8 @@ def update_listing(
             f"this listing is imported from {listing.source!r}; change it there, or close it"
         )
     if content:
+        if content.get("valid_through") and content["valid_through"] < local_today():
+            raise InvalidInput({"valid_through": [N_("The closing date has already passed.")]})
         record = _record_of(listing, content)
         record = _check_record_for(actor, session, record)
         apply_record(session, listing, record)
@@ -237,11 +239,14 @@ def _filtered(actor: Actor, filters: ListingFilters) -> Select[Any]:
         )
         query = query.where(or_(in_province, Listing.nationwide.is_(True)))
     if filters.skill and filters.skill.strip():
-        pattern = f"%{filters.skill.strip().lower()}%"
+        wanted = filters.skill.strip().lower()
         has_skill = exists().where(
-            ListingSkill.listing_id == Listing.id, func.lower(ListingSkill.raw_text).like(pattern)
+            ListingSkill.listing_id == Listing.id,
+            func.lower(ListingSkill.raw_text).contains(wanted, autoescape=True),
         )
-        query = query.where(or_(has_skill, func.lower(Listing.title).like(pattern)))
+        query = query.where(
+            or_(has_skill, func.lower(Listing.title).contains(wanted, autoescape=True))
+        )
     return query
 
 

@@ -21,7 +21,7 @@ from reintegrate.services import audit, registry
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.placements import check_start_date, create_placement
 from reintegrate.services.registry import Page
-from reintegrate.timeutil import local_today
+from reintegrate.timeutil import local_today, to_local
 
 ACTIVE = (ReferralStatus.REFERRED.value, ReferralStatus.INTERVIEW.value)
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -256,7 +256,7 @@ def employer_view(referral: Referral) -> EmployerView:
         listing_id=referral.listing_id,
         listing_title=referral.listing.title,
         status=referral.status,
-        referred_on=referral.created_at.date(),
+        referred_on=to_local(referral.created_at).date(),
         shared=shared,
         name=returnee.full_name if shared else None,
         phone=returnee.phone if shared else None,

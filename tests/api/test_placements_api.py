@@ -679,11 +679,6 @@ def test_employers_get_403_on_officer_endpoints(
     _refused(client, db_session, "POST", url, 403, headers, _outcome())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/referrals.py employer_view: referred_on=referral.created_at.date() takes the "
-    "UTC date, not the Phnom Penh date (a referral made 00:00-06:59 local shows the day before)",
-)
 def test_the_employer_sees_the_referral_date_in_phnom_penh(
     client: FlaskClient, db_session: Session, referral: Referral, employer: User, bearer: Bearer
 ) -> None:
@@ -696,12 +691,6 @@ def test_the_employer_sees_the_referral_date_in_phnom_penh(
     assert item["referred_on"] == _today().isoformat()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/followups.py _end_placement cancels every open or missed follow-up, also "
-    "earlier ones: a missed 1-month follow-up becomes 'cancelled' when the 3-month one records "
-    "re-migration (DESIGN: re-migration cancels later follow-ups)",
-)
 def test_remigration_cancels_only_the_follow_ups_after_it(
     client: FlaskClient, db_session: Session, officer: User, employer: User, bearer: Bearer
 ) -> None:
