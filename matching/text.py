@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _KHMER = re.compile(r"[\u1780-\u17FF\u19E0-\u19FF]")
 _SPACES = re.compile(r"\s+")
@@ -14,6 +15,7 @@ def _is_punctuation(char: str) -> bool:
     return category.startswith("P") or category.startswith("S") or category == "Cc"
 
 
+@lru_cache(maxsize=200_000)
 def normalise(text: str | None) -> str:
     """NFC, casefold, punctuation and symbols to spaces, whitespace collapsed.
 
@@ -43,6 +45,7 @@ def has_khmer(text: str) -> bool:
     return bool(_KHMER.search(text or ""))
 
 
+@lru_cache(maxsize=200_000)
 def processor(text: str) -> str:
     """The rapidfuzz processor we use everywhere: ``normalise`` then Latin accents stripped."""
     return strip_accents(normalise(text))
