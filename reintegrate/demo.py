@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jobs_import import ListingRecord
 from reintegrate.config import INSTANCE_DIR, PROJECT_ROOT
 from reintegrate.demo_outcomes import load_demo_placements
-from reintegrate.models import Listing, Returnee, User
+from reintegrate.models import Listing, Placement, Returnee, User
 from reintegrate.schemas.returnees import Consent, ReturneeInput
 from reintegrate.services import followups, imports, listings, referrals, registry, users
 from reintegrate.services.access import Actor
@@ -175,7 +175,7 @@ def load_demo(
             logins.append((role, email, password))
             if role == "officer":
                 officers.append(account)
-        rng = random.Random(seed)  # noqa: S311  (demo data, not secrets)
+        rng = random.Random(seed)  # noqa: S311  # demo data, not secrets  # nosec B311
         scopes = [sorted(o.provinces) for o in officers]
         for officer_index, data in _returnees(rng, scopes, returnees):
             registry.register(session, Actor.of(officers[officer_index]), data)
@@ -243,6 +243,9 @@ def _placements_and_referrals(session: Session, rng: random.Random, placed: list
         ]
         for returnee in seekers[:4]:
             referrals.refer(session, Actor.of(officer), returnee.id, own[0].id)
+    for placement in session.scalars(select(Placement).where(Placement.status == "active")):
+        if placement.first_out_of_work and placement.last_in_work is None:
+            placement.returnee.at_risk_reasons = ["unemployed"]
     followups.sweep(session, local_today())
 
 

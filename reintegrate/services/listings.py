@@ -110,7 +110,8 @@ def _check_record_for(actor: Actor, session: Session, record: ListingRecord) -> 
     if record.kind != ListingKind.JOB:
         raise Forbidden("employers post jobs, not incentive programmes")
     own = session.get(Employer, actor.employer_id)
-    assert own is not None
+    if own is None:
+        raise Forbidden("this account belongs to no employer")
     if record.employer and " ".join(record.employer.split()).casefold() != own.name.casefold():
         raise InvalidInput(
             {"employer": [N_("You can only post openings for your own organisation.")]}

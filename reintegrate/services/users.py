@@ -163,9 +163,8 @@ def authenticate(
     )
     succeeded = bool(ok and user and user.active)
     session.add(LoginAttempt(email=email, ip=ip, succeeded=succeeded))
-    if not succeeded:
+    if not succeeded or user is None:
         return None
-    assert user is not None
     audit.record(session, Actor.of(user, ip), "login", "user", user.id)
     return user
 

@@ -158,8 +158,7 @@ def imports_page() -> Response | tuple[str, int]:
             errors = flatten_errors(exc.messages_dict)
         if upload is None or not upload.filename:
             errors["file"] = [_("Choose a file to import.")]
-        if not errors:
-            assert upload is not None
+        if not errors and upload is not None:
             if imports.upload_too_large(upload.stream, current_app.config["IMPORT_MAX_BYTES"]):
                 abort(413)
             try:
