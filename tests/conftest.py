@@ -40,7 +40,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     upgrade(database_url)
-    engine = make_engine(database_url)
+    engine = make_engine(database_url)  # pre-pings: survives the database restart test
     yield engine
     engine.dispose()
 
@@ -82,7 +82,7 @@ def fresh_database_url(tmp_path: Path) -> Iterator[str]:
     assert TEST_DATABASE_URL is not None
     name = f"reintegrate_fresh_{uuid.uuid4().hex[:10]}"
     admin_url = make_url(TEST_DATABASE_URL).set(database="postgres")
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)

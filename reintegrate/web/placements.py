@@ -150,16 +150,20 @@ def referral_status(referral_id: int) -> Response:
                 note=data.get("note"),
             )
     except ValidationError as exc:
-        flash(
-            "; ".join(f"{k}: {v[0]}" for k, v in flatten_errors(exc.messages_dict).items()), "error"
-        )
+        flash(_field_errors(flatten_errors(exc.messages_dict)), "error")
     except InvalidInput as exc:
-        flash("; ".join(f"{k}: {_(v[0])}" for k, v in exc.errors.items()), "error")
+        flash(_field_errors(exc.errors), "error")
     except Conflict as exc:
         flash(exc.message, "error")
     else:
         flash(_("Saved."), "success")
     return redirect(_back(default))
+
+
+def _field_errors(errors: dict[str, list[str]]) -> str:
+    """Errors on a referral's answer as one message, with the fields named as the form does."""
+    names = {"status": _("Status"), "start_date": _("Start date"), "note": _("Notes")}
+    return "; ".join(f"{names.get(k, k)}: {_(str(v[0]))}" for k, v in errors.items())
 
 
 @bp.route("/followups/<int:follow_up_id>", methods=["GET", "POST"])

@@ -8,18 +8,22 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
 from reintegrate import create_app
 from reintegrate.db import db
+from reintegrate.demo import load_demo
 from reintegrate.migrate import upgrade
 from reintegrate.services import users
 from reintegrate.services.access import Actor
 from tests.builders import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+LOCAL_SCHEMES = ("data:", "blob:", "about:")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -36,6 +40,23 @@ CHROMIUM_ARGS = [
 class LiveServer:
     url: str
     officer_email: str
+
+
+@dataclass(frozen=True)
+class DemoServer:
+    """A live server on the demo data set: every role has accounts and work to do."""
+
+    url: str
+    logins: dict[str, tuple[str, str]]
+    """Email -> (role, password), as `load_demo` generated them."""
+    app: Flask
+
+    def login_for(self, email: str) -> tuple[str, str]:
+        role, password = self.logins[email]
+        return email, password
+
+    def first_of(self, role: str) -> tuple[str, str]:
+        return next((e, p) for e, (r, p) in self.logins.items() if r == role)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -69,6 +90,34 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         db.engine(app).dispose()
 
 
+def _serve(app: Flask) -> tuple[object, threading.Thread]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """One live server per session, loaded with `reintegrate.demo.load_demo`."""
+    directory = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{directory / 'demo.db'}"
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url})
+    with app.app_context():
+        logins = load_demo(db.sessions(), logins_file=directory / "demo-logins.txt")
+    server, thread = _serve(app)
+    yield DemoServer(
+        f"http://127.0.0.1:{server.server_port}",  # type: ignore[attr-defined]
+        {email: (role, password) for role, email, password in logins},
+        app,
+    )
+    server.shutdown()  # type: ignore[attr-defined]
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine(app).dispose()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
@@ -96,6 +145,24 @@ def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
         "console", lambda message: errors.append(message.text) if message.type == "error" else None
     )
     page.console_errors = errors
+    # What the journeys check besides the console: nothing leaves 127.0.0.1, nothing fails.
+    external: list[str] = []
+    failed: list[str] = []
+
+    def on_request(request) -> None:  # type: ignore[no-untyped-def]
+        url = request.url
+        if urlsplit(url).hostname != "127.0.0.1" and not url.startswith(LOCAL_SCHEMES):
+            external.append(url)
+
+    def on_response(response) -> None:  # type: ignore[no-untyped-def]
+        if response.status >= 400:
+            failed.append(f"{response.url} {response.status}")
+
+    page.on("request", on_request)
+    page.on("response", on_response)
+    page.on("requestfailed", lambda request: failed.append(f"{request.url} {request.failure}"))
+    page.external_requests = external
+    page.failed_requests = failed
     yield page
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
