@@ -175,7 +175,7 @@ def record_outcome(
     follow_up = _follow_up_in_scope(session, actor, follow_up_id)
     placement = follow_up.placement
     if follow_up.status not in RECORDABLE:
-        raise Conflict(f"this follow-up is {follow_up.status}; nothing more can be recorded on it")
+        raise Conflict(N_("This follow-up is closed; nothing more can be recorded on it."))
     if data.contacted_on < placement.start_date:
         raise InvalidInput({"contacted_on": [N_("Must not be before the placement started.")]})
     if data.contacted_on > local_today():

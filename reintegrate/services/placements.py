@@ -125,26 +125,24 @@ def enrol(
     if listing is None:
         raise NotFound("listing not found")
     if listing.kind != ListingKind.INCENTIVE:
-        raise Conflict(
-            "jobs are filled through a referral and the employer's answer, not enrolment"
-        )
+        raise Conflict(N_("Jobs are filled through a referral and the employer's answer."))
     if listing.status != ListingStatus.OPEN or (
         listing.valid_through and listing.valid_through < local_today()
     ):
-        raise Conflict("this programme is closed")
+        raise Conflict(N_("This programme is closed."))
     if not returnee.consent_referral:
-        raise Conflict("the returnee has not consented to referral")
+        raise Conflict(N_("The person has not agreed to be referred."))
     if returnee.status in (ReturneeStatus.REMIGRATED, ReturneeStatus.CLOSED):
-        raise Conflict(f"the case is {returnee.status}")
+        raise Conflict(N_("The case is closed or the person has migrated again."))
     already = session.scalar(
         select(Placement.id).where(
             Placement.returnee_id == returnee.id, Placement.listing_id == listing.id
         )
     )
     if already is not None:
-        raise Conflict("already enrolled in this programme")
+        raise Conflict(N_("Already enrolled in this programme."))
     if not matching.is_eligible(session, returnee, listing):
-        raise Conflict("the returnee is not eligible for this programme")
+        raise Conflict(N_("The person is not eligible for this programme."))
     start = check_start_date(start_date, returnee.return_date)
     return create_placement(session, actor, returnee, listing, start)
 

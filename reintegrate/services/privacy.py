@@ -111,14 +111,14 @@ def request_erasure(
     if not reason or len(reason) > 500:
         raise InvalidInput({"reason": [N_("Say why, in at most 500 characters.")]})
     if returnee.erased_at is not None:
-        raise Conflict("this record is already erased")
+        raise Conflict(N_("This record is already erased."))
     pending = session.scalar(
         select(ErasureRequest.id).where(
             ErasureRequest.returnee_id == returnee.id, ErasureRequest.status == "pending"
         )
     )
     if pending is not None:
-        raise Conflict("an erasure request is already waiting for a manager")
+        raise Conflict(N_("An erasure request is already waiting for a manager."))
     request = ErasureRequest(
         returnee_id=returnee.id,
         province=returnee.home_province,
@@ -154,7 +154,7 @@ def decide_erasure(
     if request is None:
         raise NotFound("erasure request not found")
     if request.status != "pending":
-        raise Conflict(f"this request was already {request.status}")
+        raise Conflict(N_("This request was already decided."))
     request.status = "approved" if approve else "rejected"
     request.decided_by_id, request.decided_at = actor.user_id, utcnow()
     if approve:

@@ -52,22 +52,22 @@ def refer(
     if listing is None:
         raise NotFound("listing not found")
     if listing.kind != ListingKind.JOB:
-        raise Conflict("incentive programmes are joined by enrolment, not referral")
+        raise Conflict(N_("Incentive programmes are joined by enrolment, not referral."))
     if listing.status != ListingStatus.OPEN or (
         listing.valid_through and listing.valid_through < local_today()
     ):
-        raise Conflict("this listing is closed")
+        raise Conflict(N_("This listing is closed."))
     if not returnee.consent_referral:
-        raise Conflict("the returnee has not consented to referral")
+        raise Conflict(N_("The person has not agreed to be referred."))
     if returnee.status in (ReturneeStatus.REMIGRATED, ReturneeStatus.CLOSED):
-        raise Conflict(f"the case is {returnee.status}")
+        raise Conflict(N_("The case is closed or the person has migrated again."))
     existing = session.scalar(
         select(Referral.id).where(
             Referral.returnee_id == returnee.id, Referral.listing_id == listing.id
         )
     )
     if existing is not None:
-        raise Conflict("this returnee was already referred to this listing")
+        raise Conflict(N_("This person was already referred to this listing."))
     referral = Referral(
         returnee_id=returnee.id, listing_id=listing.id, referred_by_id=actor.user_id, note=note
     )
@@ -112,9 +112,9 @@ def change_status(
     """Move a referral along referred -> interview -> hired | rejected, or withdraw it."""
     referral = get_referral(session, actor, referral_id)
     if actor.role == Role.EMPLOYER and status not in EMPLOYER_MAY:
-        raise Forbidden("only the officer can withdraw a referral")
+        raise Forbidden(N_("Only the officer can withdraw a referral."))
     if status not in TRANSITIONS.get(referral.status, frozenset()):
-        raise Conflict(f"a referral that is {referral.status} cannot become {status}")
+        raise Conflict(N_("This step does not follow from the referral's current status."))
     returnee = referral.returnee
     if status == ReferralStatus.HIRED:
         start = check_start_date(start_date, returnee.return_date)

@@ -73,7 +73,7 @@ def refer(returnee_id: int) -> Response:
                 int(listing_id) if listing_id.isdigit() else 0,
             )
     except Conflict as exc:
-        flash(_("Not referred: %(reason)s", reason=exc.message), "error")
+        flash(_("Not referred: %(reason)s", reason=_(exc.message)), "error")
     else:
         flash(_("Referred. The employer can now answer."), "success")
     return redirect(_back(url_for("returnees.detail", returnee_id=returnee_id)))
@@ -101,9 +101,9 @@ def enrol(returnee_id: int) -> Response:
             )
     except (Conflict, InvalidInput) as exc:
         message = (
-            exc.message
+            _(exc.message)
             if isinstance(exc, Conflict)
-            else "; ".join(str(m) for v in exc.errors.values() for m in v)
+            else "; ".join(_(m) for v in exc.errors.values() for m in v)
         )
         flash(_("Not enrolled: %(reason)s", reason=message), "error")
         return redirect(_back(url_for("returnees.detail", returnee_id=returnee_id)))
@@ -154,7 +154,7 @@ def referral_status(referral_id: int) -> Response:
     except InvalidInput as exc:
         flash(_field_errors(exc.errors), "error")
     except Conflict as exc:
-        flash(exc.message, "error")
+        flash(_(exc.message), "error")
     else:
         flash(_("Saved."), "success")
     return redirect(_back(default))
@@ -184,7 +184,7 @@ def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
         except InvalidInput as exc:
             errors = exc.errors
         except Conflict as exc:
-            errors = {"status": [exc.message]}
+            errors = {"status": [_(exc.message)]}
         else:
             flash(_("Outcome recorded."), "success")
             return redirect(url_for("placements.work"))

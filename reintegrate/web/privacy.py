@@ -40,7 +40,7 @@ def request_erasure(returnee_id: int) -> Response:
     except InvalidInput:
         flash(_("Say why the data should be erased."), "error")
     except Conflict as exc:
-        flash(exc.message, "error")
+        flash(_(exc.message), "error")
     else:
         flash(_("Erasure requested. A programme manager must approve it."), "success")
     return redirect(url_for("returnees.detail", returnee_id=returnee_id))
@@ -61,7 +61,7 @@ def erasures() -> Response | str:
                     request.form.get("decision") == "approve",
                 )
         except Conflict as exc:
-            flash(exc.message, "error")
+            flash(_(exc.message), "error")
         else:
             flash(_("Decision recorded."), "success")
         return redirect(url_for("privacy.erasures"))

@@ -132,7 +132,7 @@ def test_a_refusal_to_refer_is_flashed_and_writes_nothing(
         follow_redirects=True,
     )
     assert response.status_code == 200
-    assert "this listing is closed" in response.get_data(as_text=True)
+    assert "This listing is closed." in response.get_data(as_text=True)
     assert db_session.scalar(select(func.count()).select_from(Referral)) == 0
 
 
