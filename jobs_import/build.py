@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
@@ -124,7 +125,7 @@ class _Builder:
             raise Rejected(
                 field, f"{field} is {len(value):,} characters long; the limit is {limit:,}"
             )
-        return value.strip() or None
+        return unicodedata.normalize("NFC", value.strip()) or None
 
     def common(self) -> dict[str, Any]:
         title = self.text("title")

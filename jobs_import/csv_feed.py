@@ -45,7 +45,12 @@ def parse_csv(
     if csv.field_size_limit() < max_field_chars:
         csv.field_size_limit(max_field_chars)
     reader = csv.reader(_chain(header_line, text), delimiter=delimiter, strict=True)
-    header = next(reader)
+    try:
+        header = next(reader)
+    except UnicodeDecodeError as error:  # a quoted header cell running over several lines
+        raise FeedError(_decode_message(error, 1)) from None
+    except csv.Error as error:
+        raise FeedError(_csv_message(error, 1)) from None
     columns = _map_header(header, kind, delimiter)
     return _rows(reader, columns, header, kind, resolve_province, encoding, first_row=skipped + 2)
 

@@ -57,6 +57,8 @@ def _load(text: str, *, where: str) -> Any:
         ) from None
     except RecursionError:
         raise FeedError(f"{where} nests JSON too deeply to read") from None
+    except ValueError:  # an integer of more than 4,300 digits (sys.get_int_max_str_digits)
+        raise FeedError(f"{where} is not valid JSON: a number is too long to read") from None
 
 
 def _html_postings(page: str) -> list[dict[str, Any]]:

@@ -106,7 +106,7 @@ def monthly_range(
     if currency not in ("USD", "KHR"):
         return Salary(note=f"salary currency {currency} is not USD or KHR; left empty")
     factor = PER_MONTH[period] / (KHR_PER_USD if currency == "KHR" else 1)
-    values = [None if v is None else (v * factor).quantize(_CENT) for v in (low, high)]
+    values = [None if v is None else _monthly(v, factor, shown) for v in (low, high)]
     for value in values:
         if value is None:
             continue
@@ -114,14 +114,25 @@ def monthly_range(
             raise ValueError(f'salary "{shown}" is negative')
         if value > MAX_MONTHLY_USD:
             hint = "; if this is riel, write riel or KHR" if currency == "USD" else ""
+            amount = f"{value:,}" if value.adjusted() < 15 else f"{value:.2E}"
             raise ValueError(
-                f'salary "{shown}" is {value:,} USD a month, over the plausible maximum of '
+                f'salary "{shown}" is {amount} USD a month, over the plausible maximum of '
                 f"{MAX_MONTHLY_USD:,}{hint}"
             )
     low_usd, high_usd = values
     if low_usd is not None and high_usd is not None and low_usd > high_usd:
         raise ValueError(f'salary "{shown}": the minimum is above the maximum')
     return Salary(low_usd, high_usd)
+
+
+def _monthly(amount: Decimal, factor: Decimal, shown: str) -> Decimal:
+    """``amount`` times ``factor`` in cents. Amounts far beyond any wage (1e30, 1e999999 from
+    a JSON feed) stay unrounded: rounding them to cents would overflow the decimal context."""
+    if not amount.is_finite():
+        raise ValueError(f'salary "{shown}" is not a number')
+    if amount.adjusted() > 15:
+        return amount
+    return (amount * factor).quantize(_CENT)
 
 
 def _amounts(text: str) -> list[Decimal] | None:

@@ -21,13 +21,15 @@ def normalise(text: str | None) -> str:
 
     Unlike rapidfuzz's ``default_process`` this keeps Khmer vowel signs and subscripts
     (categories Mn/Mc), which carry meaning; it only removes Khmer punctuation such as ។.
+    The result is NFC again (casefolding and removing a zero-width space can leave a letter
+    and its accent apart), so normalising twice changes nothing.
     """
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text).casefold()
     text = "".join(" " if _is_punctuation(c) else c for c in text)
     text = text.replace("\u200b", "")
-    return _SPACES.sub(" ", text).strip()
+    return unicodedata.normalize("NFC", _SPACES.sub(" ", text).strip())
 
 
 def strip_accents(text: str) -> str:
@@ -47,5 +49,6 @@ def has_khmer(text: str) -> bool:
 
 @lru_cache(maxsize=200_000)
 def processor(text: str) -> str:
-    """The rapidfuzz processor we use everywhere: ``normalise`` then Latin accents stripped."""
-    return strip_accents(normalise(text))
+    """The rapidfuzz processor we use everywhere: ``normalise`` then Latin accents stripped
+    (spaces collapsed again: an accent alone after a space leaves the space behind)."""
+    return _SPACES.sub(" ", strip_accents(normalise(text))).strip()

@@ -66,7 +66,9 @@ def make_engine(url: str, **kwargs: object) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Connection) -> None:
-            connection.exec_driver_sql("BEGIN")
+            # IMMEDIATE takes the write lock up front, so concurrent writers queue on the busy
+            # timeout instead of deadlocking when a reader upgrades (WAL keeps reads free).
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from reintegrate.errors import DomainError, InvalidInput, TooManyAttempts
 from reintegrate.extensions import api
@@ -44,7 +44,10 @@ def _status_name(status: int) -> str:
 
 def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
     if _wants_json():
-        return api.handle_http_exception(error)
+        payload, status, headers = api.handle_http_exception(error)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers = {**headers, "Allow": ", ".join(sorted(error.valid_methods))}
+        return payload, status, headers
     status = error.code or 500
     return render_template("errors/error.html", status=status, message=None), status
 

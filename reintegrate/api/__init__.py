@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import flask_smorest
 import swagger_ui_bundle
 from flask import Blueprint, Flask, abort, g, render_template, request, send_from_directory
 from flask_login import current_user
+from marshmallow import ValidationError, missing
+from webargs.flaskparser import FlaskParser
 
 from reintegrate.extensions import api, csrf
 
@@ -33,6 +36,21 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 
 docs = Blueprint("api_docs", __name__)
+
+
+class _BodyRequiredParser(FlaskParser):
+    """A request without a JSON body is 422, as the OpenAPI document says (bodies are
+    required); an empty object ``{}`` is still a valid PATCH."""
+
+    def load_json(self, req, schema):  # type: ignore[no-untyped-def]
+        data = super().load_json(req, schema)
+        if data is missing:
+            raise ValidationError("Missing data for required field.")
+        return data
+
+
+class ApiBlueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = _BodyRequiredParser()
 
 
 @docs.get("/api/docs")

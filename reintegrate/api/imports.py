@@ -6,16 +6,17 @@ from typing import Any
 
 from flask import abort, current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest.error_handler import ErrorSchema
 from flask_smorest.fields import Upload
 from marshmallow import Schema
 
+from reintegrate.api import ApiBlueprint
 from reintegrate.api.schemas import ImportForm, ImportRunOut
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.services import imports
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "imports_api",
     __name__,
     url_prefix="/api/v1/imports",
@@ -35,8 +36,11 @@ class Imports(MethodView):
         201, ImportRunOut, description="Imported (status succeeded, or partial with rejected rows)."
     )
     @blp.alt_response(
-        422, schema=ImportRunOut, description="Nothing imported; the report says why."
+        422,
+        schema={"anyOf": [ImportRunOut, ErrorSchema]},
+        description="Nothing imported: the report says why; or the form itself is invalid.",
     )
+    @blp.alt_response(413, description="The file is over IMPORT_MAX_MB.")
     def post(self, form: dict[str, Any], files: dict[str, Any]):  # type: ignore[no-untyped-def]
         """Import a feed file; same rules and report as `reintegrate import listings`."""
         upload = files["file"]
@@ -53,7 +57,7 @@ class Imports(MethodView):
             return imports.recent_runs(session, current_actor())
 
 
-@blp.route("/<int:run_id>")
+@blp.route("/<int(max=2147483647):run_id>")
 class ImportById(MethodView):
     @blp.response(200, ImportRunOut)
     def get(self, run_id: int):  # type: ignore[no-untyped-def]

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from jobs_import import ListingRecord
+from reintegrate.api import ApiBlueprint
 from reintegrate.api.schemas import ListingListArgs, ListingOut, ListingPageOut
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.schemas.listings import ListingCreateSchema, ListingUpdateSchema
 from reintegrate.services import listings
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "listings_api",
     __name__,
     url_prefix="/api/v1/listings",
@@ -44,7 +44,7 @@ class Listings(MethodView):
             return listings.create_listing(session, current_actor(), record)
 
 
-@blp.route("/<int:listing_id>")
+@blp.route("/<int(max=2147483647):listing_id>")
 class ListingById(MethodView):
     @blp.response(200, ListingOut)
     def get(self, listing_id: int):  # type: ignore[no-untyped-def]

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from reintegrate.api import ApiBlueprint
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.services import matching, skills
 from reintegrate.services.skills import current_vocabulary
 from reintegrate.web.reasons import component_view, render
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "matching_api",
     __name__,
     url_prefix="/api/v1",
@@ -118,7 +118,7 @@ def _explained(match: Any, vocabulary: Any) -> dict[str, Any]:
     }
 
 
-@blp.route("/returnees/<int:returnee_id>/matches")
+@blp.route("/returnees/<int(max=2147483647):returnee_id>/matches")
 class ReturneeMatches(MethodView):
     @blp.arguments(MatchArgs, location="query")
     @blp.response(200, MatchPage)
@@ -134,7 +134,7 @@ class ReturneeMatches(MethodView):
             }
 
 
-@blp.route("/listings/<int:listing_id>/candidates")
+@blp.route("/listings/<int(max=2147483647):listing_id>/candidates")
 class ListingCandidates(MethodView):
     @blp.arguments(LimitArgs, location="query")
     @blp.response(200, CandidatePage)

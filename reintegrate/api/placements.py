@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from reintegrate.api import ApiBlueprint
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.models.user import Role
-from reintegrate.schemas.fields import province_field
+from reintegrate.schemas.fields import MAX_ID, province_field
 from reintegrate.schemas.placements import (
     EnrolmentSchema,
     OutcomeSchema,
@@ -21,7 +21,7 @@ from reintegrate.schemas.placements import (
 from reintegrate.services import followups, placements, referrals
 from reintegrate.services.followups import OutcomeInput
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "placements_api",
     __name__,
     url_prefix="/api/v1",
@@ -68,8 +68,8 @@ class ReferralArgs(Schema):
     status = fields.String(
         validate=validate.OneOf(["referred", "interview", "hired", "rejected", "withdrawn"])
     )
-    listing_id = fields.Integer(validate=validate.Range(min=1))
-    returnee_id = fields.Integer(validate=validate.Range(min=1))
+    listing_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    returnee_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 
@@ -168,7 +168,7 @@ class Referrals(MethodView):
             )
 
 
-@blp.route("/referrals/<int:referral_id>")
+@blp.route("/referrals/<int(max=2147483647):referral_id>")
 class ReferralById(MethodView):
     @blp.arguments(ReferralUpdateSchema)
     @blp.response(200)
@@ -206,7 +206,7 @@ class Enrolments(MethodView):
             )
 
 
-@blp.route("/placements/<int:placement_id>")
+@blp.route("/placements/<int(max=2147483647):placement_id>")
 class PlacementById(MethodView):
     @blp.response(200, PlacementOut)
     def get(self, placement_id: int):  # type: ignore[no-untyped-def]
@@ -231,7 +231,7 @@ class FollowUps(MethodView):
             return [row.follow_up for row in rows]
 
 
-@blp.route("/followups/<int:follow_up_id>/outcome")
+@blp.route("/followups/<int(max=2147483647):follow_up_id>/outcome")
 class FollowUpOutcome(MethodView):
     @blp.arguments(OutcomeSchema)
     @blp.response(201, FollowUpOut)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from reintegrate.api import ApiBlueprint
 from reintegrate.api.schemas import RegistrationOut, ReturneeListArgs, ReturneeOut, ReturneePageOut
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeInput, ReturneeUpdateSchema
 from reintegrate.services import registry
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "returnees_api", __name__, url_prefix="/api/v1/returnees", description="The returnee registry."
 )
 
@@ -43,7 +43,7 @@ class Returnees(MethodView):
             return registry.register(session, current_actor(), data)
 
 
-@blp.route("/<int:returnee_id>")
+@blp.route("/<int(max=2147483647):returnee_id>")
 class ReturneeById(MethodView):
     @blp.response(200, ReturneeOut)
     def get(self, returnee_id: int):  # type: ignore[no-untyped-def]

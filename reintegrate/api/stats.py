@@ -8,9 +8,9 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from reintegrate.api import ApiBlueprint
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.services import outcomes
@@ -19,7 +19,7 @@ from reintegrate.stats.suppression import DEFAULT_THRESHOLD, SuppressedRow
 from reintegrate.timeutil import local_today
 from reintegrate.web.stats_labels import group_label
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "stats_api",
     __name__,
     url_prefix="/api/v1/stats",

@@ -11,6 +11,18 @@ from marshmallow import ValidationError, fields, validate
 
 from reintegrate.reference import country_codes, language_codes, province_codes
 
+#: Largest row id (PostgreSQL ``integer``); bigger ids cannot exist and overflow SQLite.
+MAX_ID = 2**31 - 1
+
+
+def record_id(**kwargs: Any) -> fields.Integer:
+    """A strict positive integer naming a row."""
+    return fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_ID, error=_l("Must be between {min} and {max}.")),
+        **kwargs,
+    )
+
 
 class Text(fields.String):
     """Trimmed, NFC-normalised text without control characters; blank optional text is None."""
@@ -32,12 +44,16 @@ class Text(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
         allowed = "\n\t\r" if self.multiline else ""
-        if any(unicodedata.category(c) == "Cc" and c not in allowed for c in text):
+        if any(unicodedata.category(c) in ("Cc", "Cs") and c not in allowed for c in text):
             raise ValidationError(_("Must not contain control characters."))
         text = unicodedata.normalize("NFC", text.strip())
         if not text and self.blank_to_none:
             return None
         return text
+
+    def _validate(self, value: Any) -> None:
+        if value is not None:  # blank optional text became None: nothing to measure
+            super()._validate(value)
 
 
 class Code(fields.String):

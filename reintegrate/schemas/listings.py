@@ -22,6 +22,7 @@ def _wage() -> fields.Decimal:
     return fields.Decimal(
         places=2,
         allow_none=True,
+        metadata={"minimum": 0, "maximum": int(MAX_MONTHLY_USD)},
         validate=validate.Range(
             min=0, max=MAX_MONTHLY_USD, error=_l("Must be between {min} and {max}.")
         ),

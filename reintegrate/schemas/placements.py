@@ -9,15 +9,15 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from reintegrate.models.placement import OutcomeStatus, ReferralStatus
-from reintegrate.schemas.fields import Text, country_field
+from reintegrate.schemas.fields import Text, country_field, record_id
 from reintegrate.services.followups import OutcomeInput
 
 MAX_MONTHLY_INCOME_USD = 10_000
 
 
 class ReferralCreateSchema(Schema):
-    returnee_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    listing_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    returnee_id = record_id(required=True)
+    listing_id = record_id(required=True)
     note = Text(max_length=1000, multiline=True)
 
 
@@ -34,8 +34,8 @@ class ReferralUpdateSchema(Schema):
 
 
 class EnrolmentSchema(Schema):
-    returnee_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    listing_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    returnee_id = record_id(required=True)
+    listing_id = record_id(required=True)
     start_date = fields.Date(required=True)
 
 
@@ -48,6 +48,7 @@ class OutcomeSchema(Schema):
     monthly_income_usd = fields.Decimal(
         places=2,
         allow_none=True,
+        metadata={"minimum": 0, "maximum": MAX_MONTHLY_INCOME_USD},
         validate=validate.Range(
             min=0, max=MAX_MONTHLY_INCOME_USD, error=_l("Must be between {min} and {max}.")
         ),

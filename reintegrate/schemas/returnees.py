@@ -13,7 +13,13 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from reintegrate.models.returnee import ReturneeStatus, Sex
 from reintegrate.reference import SECTORS
-from reintegrate.schemas.fields import Text, country_field, language_field, province_field
+from reintegrate.schemas.fields import (
+    Text,
+    country_field,
+    language_field,
+    province_field,
+    record_id,
+)
 from reintegrate.timeutil import local_today
 
 EARLIEST_BIRTH = date(1900, 1, 1)
@@ -70,6 +76,14 @@ class ConsentSchema(Schema):
     research = fields.Boolean(required=True)
 
 
+class ConsentChangeSchema(Schema):
+    """PATCH changes each purpose on its own: the ones not sent stay as they are."""
+
+    referral = fields.Boolean()
+    share_with_employers = fields.Boolean()
+    research = fields.Boolean()
+
+
 class ReturneeUpdateSchema(Schema):
     """Every editable field; PATCH loads it with partial=True."""
 
@@ -101,12 +115,12 @@ class ReturneeUpdateSchema(Schema):
         fields.String(validate=validate.OneOf(INTERESTS, error=_l("Unknown value."))),
         load_default=lambda: ["job"],
     )
-    consent = fields.Nested(ConsentSchema, required=True)
+    consent = fields.Nested(ConsentChangeSchema, required=True)
     notes = Text(max_length=5000, multiline=True)
     status = fields.String(
         validate=validate.OneOf([s.value for s in ReturneeStatus], error=_l("Unknown value."))
     )
-    linked_to_id = fields.Integer(allow_none=True, strict=True)
+    linked_to_id = record_id(allow_none=True)
 
     @validates_schema
     def _check_phone_and_dates(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -123,6 +137,8 @@ class ReturneeCreateSchema(ReturneeUpdateSchema):
 
     class Meta:
         exclude = ("status", "linked_to_id")
+
+    consent = fields.Nested(ConsentSchema, required=True)
 
     @post_load
     def _to_input(self, data: dict[str, Any], **_kwargs: Any) -> ReturneeInput:
