@@ -44,6 +44,7 @@ class Listing(Base):
         CheckConstraint("status IN ('open', 'closed')", name="status"),
         UniqueConstraint("source", "identity_key", name="uq_listings_source_identity"),
         Index("ix_listings_status_kind", "status", "kind"),
+        Index("ix_listings_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

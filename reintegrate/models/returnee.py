@@ -33,6 +33,7 @@ class Returnee(Base):
             "status IN ('seeking', 'referred', 'placed', 'remigrated', 'closed')", name="status"
         ),
         Index("ix_returnees_province_status", "home_province", "status"),
+        Index("ix_returnees_created_at_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, or_, select
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from matching.index import ListingIndex, PersonIndex
 from matching.scoring import Eligibility, Match, Person
@@ -22,6 +24,7 @@ from reintegrate.models.user import Role
 from reintegrate.reference import gazetteer
 from reintegrate.services import audit, listings, registry
 from reintegrate.services.access import Actor, require_role
+from reintegrate.services.placements import settings_value
 from reintegrate.services.skills import current_vocabulary
 from reintegrate.timeutil import local_today
 
@@ -131,12 +134,79 @@ def _build_listing_index(session: Session, today: date) -> ListingIndex:
                 eligibility=eligibility,
             )
         )
-    return ListingIndex(openings, gazetteer=gazetteer(), vocabulary=current_vocabulary(session))
+    index = ListingIndex(openings, gazetteer=gazetteer(), vocabulary=current_vocabulary(session))
+    # The index is long-lived and never mutated: move it out of the collector's generations,
+    # so full collections stop rescanning hundreds of thousands of objects mid-request.
+    gc.freeze()
+    return index
+
+
+INDEX_RECHECK_SECONDS = 2.0
+"""How long a process trusts its last look at the listings table (app config
+MATCH_INDEX_RECHECK_SECONDS overrides; 0 looks on every request).
+
+The look is a COUNT/MAX over every listing: a full scan that cost more than the ranking itself at
+50,000 listings (bench/load.sh). Listing writes made by this process are seen at once (see
+_note_listing_writes); writes by another process (another gunicorn worker, an import run from the
+command line) reach this process's matches at most this many seconds later."""
+
+_LISTING_MODELS = (Listing, ListingSkill, ListingProvince)
+_listing_check: dict[str, Any] = {"key": None, "at": 0.0, "generation": -1}
+_listing_generation = [0]
+_listing_check_lock = threading.Lock()
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed_listings(session: Session, _context: UOWTransaction) -> None:
+    if any(
+        isinstance(row, _LISTING_MODELS)
+        for rows in (session.new, session.dirty, session.deleted)
+        for row in rows
+    ):
+        session.info["listings_written"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_listing_statements(state: ORMExecuteState) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and any(
+        mapper.class_ in _LISTING_MODELS for mapper in state.all_mappers
+    ):
+        state.session.info["listings_written"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _note_listing_writes(session: Session) -> None:
+    """A commit that wrote listings makes every request of this process look again."""
+    if session.info.pop("listings_written", False):
+        with _listing_check_lock:
+            _listing_generation[0] += 1
+
+
+def _listings_state(session: Session, today: date, vocabulary_version: str) -> Any:
+    """The cache key of the current listing index: what the listings table looks like."""
+    recheck = float(settings_value("MATCH_INDEX_RECHECK_SECONDS", INDEX_RECHECK_SECONDS))  # type: ignore[arg-type]
+    now = time.monotonic()
+    with _listing_check_lock:
+        generation = _listing_generation[0]
+        key = _listing_check["key"]
+        if (
+            key is not None
+            and key[1:] == (today, vocabulary_version)
+            and _listing_check["generation"] == generation
+            and now - _listing_check["at"] < recheck
+            and not session.info.get("listings_written")
+        ):
+            return key
+    state = session.execute(select(func.count(Listing.id), func.max(Listing.updated_at))).one()
+    key = (tuple(state), today, vocabulary_version)
+    if not session.info.get("listings_written"):  # uncommitted rows are this session's alone
+        with _listing_check_lock:
+            _listing_check.update(key=key, at=now, generation=generation)
+    return key
 
 
 def listing_index(session: Session, today: date) -> ListingIndex:
-    state = session.execute(select(func.count(Listing.id), func.max(Listing.updated_at))).one()
-    key = (tuple(state), today, current_vocabulary(session).version)
+    key = _listings_state(session, today, current_vocabulary(session).version)
     return _listing_indexes.get(key, lambda: _build_listing_index(session, today))
 
 
