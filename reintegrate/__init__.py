@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from reintegrate.config import INSTANCE_DIR, PROJECT_ROOT, Settings
 
@@ -41,4 +42,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_error_handlers(app)
     api.init_api(app)
     web.init_web(app)
+    hops = app.config.get("TRUST_PROXY_HOPS", 0)
+    if hops:
+        # Behind a reverse proxy every request comes from the proxy: trust its
+        # X-Forwarded-For/-Proto (that many hops) so throttling and audit see the real client.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app

@@ -146,4 +146,5 @@ class Settings:
             "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
             "STATS_MIN_CELL": self.stats_min_cell,
             "RETENTION_YEARS": _int("RETENTION_YEARS", 5),
+            "TRUST_PROXY_HOPS": _int("TRUST_PROXY_HOPS", 0),
         }

@@ -127,7 +127,8 @@ def _remind(session: Session, stage: str, due_on_or_before: date) -> int:
         )
         .select_from(FollowUp)
         .join(Placement, Placement.id == FollowUp.placement_id)
-        .join(UserProvince, UserProvince.province_code == Placement.province)
+        .join(Returnee, Returnee.id == Placement.returnee_id)
+        .join(UserProvince, UserProvince.province_code == Returnee.home_province)
         .join(
             User,
             and_(
@@ -157,7 +158,7 @@ def _remind(session: Session, stage: str, due_on_or_before: date) -> int:
 def _follow_up_in_scope(session: Session, actor: Actor, follow_up_id: int) -> FollowUp:
     require_role(actor, Role.OFFICER)
     follow_up = session.get(FollowUp, follow_up_id)
-    if follow_up is None or follow_up.placement.province not in actor.provinces:
+    if follow_up is None or follow_up.placement.returnee.home_province not in actor.provinces:
         raise NotFound("follow-up not found")
     return follow_up
 
@@ -276,7 +277,8 @@ def list_follow_ups(
         session.scalars(
             select(FollowUp)
             .join(Placement, Placement.id == FollowUp.placement_id)
-            .where(Placement.province.in_(provinces), FollowUp.status.in_(statuses))
+            .join(Returnee, Returnee.id == Placement.returnee_id)
+            .where(Returnee.home_province.in_(provinces), FollowUp.status.in_(statuses))
             .order_by(FollowUp.due_date, FollowUp.id)
             .limit(limit)
         )

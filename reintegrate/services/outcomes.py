@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
 from reintegrate.errors import N_, InvalidInput
-from reintegrate.models import FollowUp, Outcome, Placement
+from reintegrate.models import FollowUp, Outcome, Placement, Returnee
 from reintegrate.models.placement import IN_WORK, OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
 from reintegrate.models.user import Role
 from reintegrate.services import audit
@@ -343,7 +344,11 @@ def _remigration(session: Session, period: Period, threshold: int) -> Remigratio
             o.c.remigration_country,
         )
         .select_from(p.join(fu, fu.c.placement_id == p.c.id).join(o, decisive(o, fu)))
-        .where(p.c.start_date.between(period.start, period.end), o.c.status == _REMIGRATED)
+        .where(
+            p.c.start_date.between(period.start, period.end),
+            o.c.status == _REMIGRATED,
+            _research_consented(p),
+        )
     )
     first: dict[int, tuple[date, int, str, str]] = {}
     for placement_id, contacted_on, outcome_id, channel, country in session.execute(query):
@@ -392,6 +397,7 @@ def _coverage(session: Session, period: Period, today: date, threshold: int) -> 
         .select_from(fu.join(p, fu.c.placement_id == p.c.id))
         .where(
             p.c.start_date.between(period.start, period.end),
+            _research_consented(p),
             fu.c.due_date <= today,
             fu.c.status != FollowUpStatus.CANCELLED.value,
         )
@@ -435,9 +441,15 @@ def _placement_facts(session: Session, period: Period, group_by: GroupBy) -> Sub
     ]
     return (
         select(*columns)
-        .where(p.c.start_date.between(period.start, period.end))
+        .where(p.c.start_date.between(period.start, period.end), _research_consented(p))
         .subquery("placement_facts")
     )
+
+
+def _research_consented(p: Any) -> ColumnElement[bool]:
+    """Only placements of people who agreed to their data being used for research count."""
+    r = Returnee.__table__
+    return p.c.returnee_id.in_(select(r.c.id).where(r.c.consent_research.is_(True)))
 
 
 def _group_key(group_by: GroupBy) -> ColumnElement[str]:

@@ -151,7 +151,7 @@ def get_placement(session: Session, actor: Actor, placement_id: int) -> Placemen
     """A placement of a returnee in the officer's provinces (404 otherwise)."""
     require_role(actor, Role.OFFICER)
     placement = session.get(Placement, placement_id)
-    if placement is None or placement.province not in actor.provinces:
+    if placement is None or placement.returnee.home_province not in actor.provinces:
         raise NotFound("placement not found")
     audit.record(session, actor, "view", "placement", placement.id)
     return placement

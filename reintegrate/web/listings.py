@@ -18,6 +18,7 @@ from reintegrate.errors import InvalidInput
 from reintegrate.models.user import Role
 from reintegrate.schemas.listings import ListingCreateSchema, ListingUpdateSchema
 from reintegrate.services import imports, listings
+from reintegrate.services.access import require_role
 from reintegrate.services.listings import record_of
 from reintegrate.web.forms import flatten_errors, form_values, listing_payload, listing_values
 
@@ -62,6 +63,7 @@ def index() -> tuple[str, int]:
 @bp.route("/listings/new", methods=["GET", "POST"])
 @login_required
 def new() -> Response | tuple[str, int]:
+    require_role(current_actor(), *listings.READERS)
     kind = (
         "incentive"
         if request.values.get("kind") == "incentive" and current_user.role != Role.EMPLOYER
