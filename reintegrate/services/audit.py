@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reintegrate.models import AuditEntry
@@ -72,10 +72,9 @@ def search(
             AuditEntry.at
             < datetime.combine(filters.until + timedelta(days=1), time.min, LOCAL_ZONE)
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(page_size)
-        .offset((max(page, 1) - 1) * page_size)
-    ).all()
-    return list(rows), total
+    from reintegrate.services.registry import paginate
+
+    result = paginate(
+        session, query, AuditEntry.at.desc(), AuditEntry.id.desc(), page=page, page_size=page_size
+    )
+    return list(result.items), result.total

@@ -20,7 +20,7 @@ from reintegrate.models.listing import POSTED_SOURCE, ListingKind, ListingStatus
 from reintegrate.models.user import Role
 from reintegrate.services import audit
 from reintegrate.services.access import Actor, require_role
-from reintegrate.services.registry import Page
+from reintegrate.services.registry import Page, paginate
 from reintegrate.services.skills import skill_rows
 from reintegrate.timeutil import local_today
 
@@ -258,13 +258,9 @@ def search_listings(
     _check_reader(actor)
     page = max(1, page)
     query = _filtered(actor, filters)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(
-        query.order_by(Listing.created_at.desc(), Listing.id.desc())
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    ).all()
-    return Page(items, total, page, page_size)
+    return paginate(
+        session, query, Listing.created_at.desc(), Listing.id.desc(), page=page, page_size=page_size
+    )
 
 
 def close_expired(session: Session, today: date) -> int:

@@ -113,27 +113,55 @@ def create_placement(
     return placement
 
 
+def joinable(
+    session: Session,
+    actor: Actor,
+    returnee_id: int,
+    listing_id: int,
+    *,
+    kind: str,
+    wrong_kind: str,
+    closed: str,
+) -> tuple[Returnee, Listing]:
+    """The returnee and listing of a referral or an enrolment, once both may go ahead.
+
+    The officer's scope, a listing of the right kind that is still open, the person's consent
+    to referral and a case still active: what referring to a job and enrolling in a programme
+    both require.
+    """
+    require_role(actor, Role.OFFICER)
+    returnee = registry.get(session, actor, returnee_id, audited=False)
+    listing = session.get(Listing, listing_id)
+    if listing is None:
+        raise NotFound("listing not found")
+    if listing.kind != kind:
+        raise Conflict(wrong_kind)
+    if listing.status != ListingStatus.OPEN or (
+        listing.valid_through and listing.valid_through < local_today()
+    ):
+        raise Conflict(closed)
+    if not returnee.consent_referral:
+        raise Conflict(N_("The person has not agreed to be referred."))
+    if returnee.status in (ReturneeStatus.REMIGRATED, ReturneeStatus.CLOSED):
+        raise Conflict(N_("The case is closed or the person has migrated again."))
+    return returnee, listing
+
+
 def enrol(
     session: Session, actor: Actor, returnee_id: int, listing_id: int, start_date: date | None
 ) -> Placement:
     """Record that a returnee joined an incentive programme (no employer answers for these)."""
     from reintegrate.services import matching
 
-    require_role(actor, Role.OFFICER)
-    returnee = registry.get(session, actor, returnee_id, audited=False)
-    listing = session.get(Listing, listing_id)
-    if listing is None:
-        raise NotFound("listing not found")
-    if listing.kind != ListingKind.INCENTIVE:
-        raise Conflict(N_("Jobs are filled through a referral and the employer's answer."))
-    if listing.status != ListingStatus.OPEN or (
-        listing.valid_through and listing.valid_through < local_today()
-    ):
-        raise Conflict(N_("This programme is closed."))
-    if not returnee.consent_referral:
-        raise Conflict(N_("The person has not agreed to be referred."))
-    if returnee.status in (ReturneeStatus.REMIGRATED, ReturneeStatus.CLOSED):
-        raise Conflict(N_("The case is closed or the person has migrated again."))
+    returnee, listing = joinable(
+        session,
+        actor,
+        returnee_id,
+        listing_id,
+        kind=ListingKind.INCENTIVE,
+        wrong_kind=N_("Jobs are filled through a referral and the employer's answer."),
+        closed=N_("This programme is closed."),
+    )
     already = session.scalar(
         select(Placement.id).where(
             Placement.returnee_id == returnee.id, Placement.listing_id == listing.id

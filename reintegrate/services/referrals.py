@@ -17,10 +17,10 @@ from reintegrate.models.listing import ListingKind, ListingStatus
 from reintegrate.models.placement import ReferralStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
-from reintegrate.services import audit, registry
+from reintegrate.services import audit
 from reintegrate.services.access import Actor, require_role
-from reintegrate.services.placements import check_start_date, create_placement
-from reintegrate.services.registry import Page
+from reintegrate.services.placements import check_start_date, create_placement, joinable
+from reintegrate.services.registry import Page, paginate
 from reintegrate.timeutil import local_today, to_local
 
 ACTIVE = (ReferralStatus.REFERRED.value, ReferralStatus.INTERVIEW.value)
@@ -46,21 +46,15 @@ def refer(
     session: Session, actor: Actor, returnee_id: int, listing_id: int, note: str | None = None
 ) -> Referral:
     """Refer a returnee to an open job; needs the returnee's consent to referral."""
-    require_role(actor, Role.OFFICER)
-    returnee = registry.get(session, actor, returnee_id, audited=False)
-    listing = session.get(Listing, listing_id)
-    if listing is None:
-        raise NotFound("listing not found")
-    if listing.kind != ListingKind.JOB:
-        raise Conflict(N_("Incentive programmes are joined by enrolment, not referral."))
-    if listing.status != ListingStatus.OPEN or (
-        listing.valid_through and listing.valid_through < local_today()
-    ):
-        raise Conflict(N_("This listing is closed."))
-    if not returnee.consent_referral:
-        raise Conflict(N_("The person has not agreed to be referred."))
-    if returnee.status in (ReturneeStatus.REMIGRATED, ReturneeStatus.CLOSED):
-        raise Conflict(N_("The case is closed or the person has migrated again."))
+    returnee, listing = joinable(
+        session,
+        actor,
+        returnee_id,
+        listing_id,
+        kind=ListingKind.JOB,
+        wrong_kind=N_("Incentive programmes are joined by enrolment, not referral."),
+        closed=N_("This listing is closed."),
+    )
     existing = session.scalar(
         select(Referral.id).where(
             Referral.returnee_id == returnee.id, Referral.listing_id == listing.id
@@ -197,17 +191,14 @@ def list_referrals(
 ) -> Page[Referral]:
     require_role(actor, Role.OFFICER, Role.EMPLOYER)
     query = _visible(actor, filters)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = (
-        session.scalars(
-            query.order_by(Referral.updated_at.desc(), Referral.id.desc())
-            .limit(page_size)
-            .offset((max(page, 1) - 1) * page_size)
-        )
-        .unique()
-        .all()
+    return paginate(
+        session,
+        query,
+        Referral.updated_at.desc(),
+        Referral.id.desc(),
+        page=page,
+        page_size=page_size,
     )
-    return Page(items, total, max(page, 1), page_size)
 
 
 def referred_listing_ids(session: Session, returnee_id: int) -> Sequence[int]:

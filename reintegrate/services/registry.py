@@ -71,6 +71,20 @@ class Page(Generic[T]):
         return max(1, -(-self.total // self.page_size))
 
 
+def paginate(
+    session: Session, query: Select[Any], *order: Any, page: int, page_size: int
+) -> Page[Any]:
+    """One page of a query's rows in the given order, with the total count: every list uses it."""
+    page = max(1, page)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = (
+        session.scalars(query.order_by(*order).limit(page_size).offset((page - 1) * page_size))
+        .unique()
+        .all()
+    )
+    return Page(items, total, page, page_size)
+
+
 def _require_officer_in(actor: Actor, province: str, field: str = "home_province") -> None:
     require_role(actor, Role.OFFICER)
     if province not in actor.provinces:
@@ -239,13 +253,14 @@ def search(
         query = query.where(Returnee.case_number.startswith(q.upper()))
         q = ""
     if not q:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        items = session.scalars(
-            query.order_by(Returnee.created_at.desc(), Returnee.id.desc())
-            .limit(page_size)
-            .offset((page - 1) * page_size)
-        ).all()
-        return Page(items, total, page, page_size)
+        return paginate(
+            session,
+            query,
+            Returnee.created_at.desc(),
+            Returnee.id.desc(),
+            page=page,
+            page_size=page_size,
+        )
     rows = session.execute(
         query.with_only_columns(
             Returnee.id, Returnee.given_name, Returnee.family_name, Returnee.name_km

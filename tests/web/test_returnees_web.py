@@ -239,3 +239,21 @@ def test_every_page_renders_in_khmer(client: FlaskClient, db_session: Session) -
     ):
         page = client.get(path).get_data(as_text=True)
         assert khmer in page, path
+
+
+def test_long_lists_are_paged_with_filters_kept(client: FlaskClient, db_session: Session) -> None:
+    officer = _logged_in_officer(client, db_session)
+    for i in range(27):
+        make_returnee(
+            db_session,
+            officer,
+            given_name=f"Person{i}",
+            phone=None,
+            date_of_birth=date(1970 + i, 1, 1),
+        )
+    first = client.get("/returnees", query_string={"province": "02"}).get_data(as_text=True)
+    assert "Page 1 of 2" in first and "page=2" in first and "province=02" in first
+    second = client.get("/returnees", query_string={"province": "02", "page": 2}).get_data(
+        as_text=True
+    )
+    assert "Page 2 of 2" in second and second.count("/returnees/") >= 2
