@@ -35,6 +35,7 @@ from reintegrate.models import FollowUp, Listing, Outcome, Placement, Returnee  
 from reintegrate.services import facts, outcomes  # noqa: E402
 from reintegrate.services.access import Actor  # noqa: E402
 from reintegrate.services.outcomes import Event, GroupBy, Period  # noqa: E402
+from reintegrate.timeutil import add_months  # noqa: E402
 
 TODAY = date(2026, 6, 1)
 PROVINCES = [f"{n:02d}" for n in range(1, 26)]
@@ -43,12 +44,6 @@ PROGRAMMES = ("Border Livelihoods Pilot", "Survivor Reintegration Fund", "Skills
 MONTHS = (1, 3, 6, 12)
 CHUNK = 10_000
 MANAGER = Actor(user_id=None, email="bench@example.org", role="manager")
-
-
-def _add_months(day: date, months: int) -> date:
-    total = day.year * 12 + day.month - 1 + months
-    year, month = divmod(total, 12)
-    return date(year, month + 1, min(day.day, 28))
 
 
 def _rows(
@@ -76,7 +71,7 @@ def _rows(
         )
         gone = False
         for sequence, month in enumerate(MONTHS, start=1):
-            due = _add_months(start, month)
+            due = add_months(start, month)
             row = {
                 "id": fu_id,
                 "placement_id": pid,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import random
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -14,6 +13,7 @@ from reintegrate.models import FollowUp, Listing, Outcome, Placement, Returnee
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.reference import SECTORS
 from reintegrate.services import facts
+from reintegrate.timeutil import add_months
 
 FOLLOW_UP_MONTHS = (1, 3, 6, 12)
 OVERDUE_AFTER_DAYS = 14
@@ -100,7 +100,7 @@ def _follow_ups(
     working = True
     ended = False
     for sequence, month in enumerate(months, start=1):
-        due = _add_months(placement.start_date, month)
+        due = add_months(placement.start_date, month)
         follow_up = FollowUp(
             placement_id=placement.id, sequence=sequence, months_after=month, due_date=due
         )
@@ -180,10 +180,3 @@ def _next_status(
     if incentive:
         return ("self_employed" if rng.random() < 0.85 else "employed_other"), True
     return ("employed_same" if rng.random() < 0.75 else "employed_other"), True
-
-
-def _add_months(day: date, months: int) -> date:
-    total = day.year * 12 + day.month - 1 + months
-    year, month = divmod(total, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -12,7 +12,7 @@ from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.services import matching, skills
 from reintegrate.services.skills import current_vocabulary
-from reintegrate.web.reasons import component_view, render
+from reintegrate.web.reasons import explained
 
 blp = ApiBlueprint(
     "matching_api",
@@ -110,14 +110,6 @@ class MappingOut(Schema):
     updated_rows = fields.Integer()
 
 
-def _explained(match: Any, vocabulary: Any) -> dict[str, Any]:
-    return {
-        "score": match.score,
-        "components": [component_view(c, vocabulary) for c in match.components],
-        "reasons": [render(r, vocabulary) for r in match.reasons],
-    }
-
-
 @blp.route("/returnees/<int(max=2147483647):returnee_id>/matches")
 class ReturneeMatches(MethodView):
     @blp.arguments(MatchArgs, location="query")
@@ -130,7 +122,7 @@ class ReturneeMatches(MethodView):
             )
             vocabulary = current_vocabulary(session)
             return {
-                "items": [{"listing": m.listing, **_explained(m.match, vocabulary)} for m in found]
+                "items": [{"listing": m.listing, **explained(m.match, vocabulary)} for m in found]
             }
 
 
@@ -146,9 +138,7 @@ class ListingCandidates(MethodView):
             )
             vocabulary = current_vocabulary(session)
             return {
-                "items": [
-                    {"returnee": c.returnee, **_explained(c.match, vocabulary)} for c in found
-                ]
+                "items": [{"returnee": c.returnee, **explained(c.match, vocabulary)} for c in found]
             }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ from reintegrate.stats.suppression import (
     truncate_curve,
 )
 from reintegrate.stats.survival import KMPoint, kaplan_meier_from_counts
-from reintegrate.timeutil import local_today
+from reintegrate.timeutil import add_months, local_today
 
 __all__ = [
     "COVERAGE_COLUMNS",
@@ -124,7 +123,7 @@ class Period:
 
     @classmethod
     def last_months(cls, today: date, months: int = DEFAULT_PERIOD_MONTHS) -> Period:
-        return cls(_months_before(today, months), today)
+        return cls(add_months(today, -months), today)
 
 
 @dataclass(frozen=True)
@@ -481,10 +480,3 @@ def _days_between(
 def _literal_date(value: date) -> ColumnElement[date]:
     """A date constant typed as a date (PostgreSQL needs `date - date`, not `unknown - date`)."""
     return literal(value, Date)
-
-
-def _months_before(day: date, months: int) -> date:
-    total = day.year * 12 + day.month - 1 - months
-    year, month = divmod(total, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

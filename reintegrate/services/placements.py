@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -18,7 +17,7 @@ from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.services import audit, facts, registry
 from reintegrate.services.access import Actor, require_role
-from reintegrate.timeutil import local_today
+from reintegrate.timeutil import add_months, local_today
 
 DEFAULT_MONTHS = (1, 3, 6, 12)
 MAX_START_AHEAD_DAYS = 180
@@ -28,13 +27,6 @@ LOCAL_JOBS = "Local jobs"
 def settings_value(name: str, default: object) -> object:
     """An app setting when running inside the app, the default otherwise (pure tests)."""
     return current_app.config.get(name, default) if has_app_context() else default
-
-
-def add_months(start: date, months: int) -> date:
-    """Same day `months` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def follow_up_state(due: date, today: date, overdue_days: int, missed_days: int) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from matching.scoring import age_on
 from reintegrate.db import utcnow
 from reintegrate.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from reintegrate.models import Listing, Referral, ReferralEvent, Returnee
@@ -239,9 +240,7 @@ class EmployerView:
 def employer_view(referral: Referral) -> EmployerView:
     returnee = referral.returnee
     shared = returnee.consent_share_with_employers
-    today = local_today()
-    born = returnee.date_of_birth
-    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    age = age_on(returnee.date_of_birth, local_today())
     return EmployerView(
         id=referral.id,
         listing_id=referral.listing_id,

@@ -12,17 +12,9 @@ from reintegrate.db import db
 from reintegrate.errors import InvalidInput
 from reintegrate.services import listings, matching, registry, skills
 from reintegrate.services.skills import current_vocabulary
-from reintegrate.web.reasons import component_view, render, vocabulary_locale
+from reintegrate.web.reasons import explained, vocabulary_locale
 
 bp = Blueprint("matching", __name__)
-
-
-def _explained(match, vocabulary):  # type: ignore[no-untyped-def]
-    return {
-        "score": match.score,
-        "components": [component_view(c, vocabulary) for c in match.components],
-        "reasons": [render(r, vocabulary) for r in match.reasons],
-    }
 
 
 @bp.get("/returnees/<int:returnee_id>/matches")
@@ -43,8 +35,8 @@ def returnee_matches(returnee_id: int) -> str:
             (s.raw_text, s.code and vocabulary.label(s.code, vocabulary_locale()))
             for s in returnee.skills
         ],
-        jobs=[(m.listing, _explained(m.match, vocabulary)) for m in jobs],
-        incentives=[(m.listing, _explained(m.match, vocabulary)) for m in incentives],
+        jobs=[(m.listing, explained(m.match, vocabulary)) for m in jobs],
+        incentives=[(m.listing, explained(m.match, vocabulary)) for m in incentives],
     )
 
 
@@ -59,7 +51,7 @@ def listing_candidates(listing_id: int) -> str:
     return render_template(
         "matching/listing_candidates.html",
         listing=listing,
-        candidates=[(c.returnee, _explained(c.match, vocabulary)) for c in found],
+        candidates=[(c.returnee, explained(c.match, vocabulary)) for c in found],
     )
 
 

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from matching.scoring import Component, Reason
+from matching.scoring import Component, Match, Reason
 from matching.vocabulary import Vocabulary
 from reintegrate.reference import language_name, province_name
 
@@ -136,6 +136,15 @@ def component_view(component: Component, vocabulary: Vocabulary) -> dict[str, An
             {"code": r.code, "params": _plain(r.params), "text": render(r, vocabulary)}
             for r in component.reasons
         ],
+    }
+
+
+def explained(match: Match, vocabulary: Vocabulary) -> dict[str, Any]:
+    """A match as pages and the API show it: score, each component, and all reasons."""
+    return {
+        "score": match.score,
+        "components": [component_view(c, vocabulary) for c in match.components],
+        "reasons": [render(r, vocabulary) for r in match.reasons],
     }
 
 
