@@ -27,8 +27,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o reintegrate/translations/messages.pot .
-	$(BIN)/pybabel update -i reintegrate/translations/messages.pot -d reintegrate/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract --no-location --no-wrap --omit-header -F babel.cfg -k _l -k lazy_gettext -k N_ -o reintegrate/translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap -i reintegrate/translations/messages.pot -d reintegrate/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d reintegrate/translations
 
 clean:

@@ -291,7 +291,7 @@ def _curve_chart(curves: RetentionCurves, *, grouped: bool, chart_id: str, title
         y_label=y_label,
         no_data_text=_("Too few people followed up to draw this curve."),
         chart_id=chart_id,
-        description=_("Shaded bands are 95% confidence intervals."),
+        description=_("Shaded bands are the 95 per cent confidence intervals."),
     )
     return Markup(svg)  # noqa: S704  # svg_charts XML-escapes every text it draws  # nosec B704
 
