@@ -5,22 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, get_translations
 
 from matching.scoring import Component, Match, Reason
 from matching.vocabulary import Vocabulary
+from reintegrate.errors import N_
 from reintegrate.reference import language_name, province_name
 
 COMPONENT = {
-    "skills": _l("Skills"),
-    "location": _l("Location"),
-    "languages": _l("Languages"),
-    "eligibility": _l("Eligibility"),
-    "interests": _l("Interests"),
+    "skills": N_("Skills"),
+    "location": N_("Location"),
+    "languages": N_("Languages"),
+    "eligibility": N_("Eligibility"),
+    "interests": N_("Interests"),
 }
-_UNVERIFIED_FIELD = {"return_date": _l("return date"), "date_of_birth": _l("date of birth")}
+_UNVERIFIED_FIELD = {"return_date": N_("return date"), "date_of_birth": N_("date of birth")}
 
 
 def vocabulary_locale() -> str:
@@ -28,20 +27,39 @@ def vocabulary_locale() -> str:
     return "km" if str(get_locale() or "en") == "km" else "en"
 
 
-def _skills(codes: Iterable[str], vocabulary: Vocabulary) -> str:
-    return ", ".join(vocabulary.label(code, vocabulary_locale()) for code in codes)  # type: ignore[arg-type]
+class _Phrasebook:
+    """The request's translations and label language, looked up once per match.
+
+    A page of ten matches renders about 180 strings; flask_babel.gettext walks the request
+    context for each, which cost more than ranking the 50,000 listings (bench/load.sh).
+    """
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self._translations = get_translations()
+        self.locale = vocabulary_locale()
+        self.vocabulary = vocabulary
+
+    def gettext(self, string: str, **variables: Any) -> str:
+        text = self._translations.ugettext(string)
+        return text % variables if variables else text
+
+    def skills(self, codes: Iterable[str]) -> str:
+        return ", ".join(self.vocabulary.label(code, self.locale) for code in codes)  # type: ignore[arg-type]
+
+    def languages(self, codes: Iterable[str]) -> str:
+        return ", ".join(language_name(code, self.locale) for code in codes)
+
+    def province(self, code: str) -> str:
+        return province_name(code, self.locale)
+
+    def kind(self, kind: str) -> str:
+        _ = self.gettext
+        return _("local jobs") if kind == "job" else _("incentive programmes")
 
 
-def _languages(codes: Iterable[str]) -> str:
-    return ", ".join(language_name(code, vocabulary_locale()) for code in codes)
-
-
-def _kind(kind: str) -> str:
-    return _("local jobs") if kind == "job" else _("incentive programmes")
-
-
-def render(reason: Reason, vocabulary: Vocabulary) -> str:
+def render(reason: Reason, book: _Phrasebook) -> str:
     """One reason as a sentence an officer can read aloud to the returnee."""
+    _ = book.gettext
     p: Mapping[str, Any] = reason.params
     code = reason.code
     if code == "skills.covered":
@@ -49,37 +67,37 @@ def render(reason: Reason, vocabulary: Vocabulary) -> str:
             "has %(have)d of %(need)d required skills: %(skills)s",
             have=p["have"],
             need=p["need"],
-            skills=_skills(p["skills"], vocabulary),
+            skills=book.skills(p["skills"]),
         )
     if code == "skills.related":
         return _(
             "related experience for %(skills)s (from %(via)s)",
-            skills=_skills(p["skills"], vocabulary),
-            via=_skills(p["via"], vocabulary),
+            skills=book.skills(p["skills"]),
+            via=book.skills(p["via"]),
         )
     if code == "skills.missing":
-        return _("missing: %(skills)s", skills=_skills(p["skills"], vocabulary))
+        return _("missing: %(skills)s", skills=book.skills(p["skills"]))
     if code == "skills.none":
         return _(
             "has none of the %(need)d required skills: %(skills)s",
             need=p["need"],
-            skills=_skills(p["skills"], vocabulary),
+            skills=book.skills(p["skills"]),
         )
     if code == "skills.not_required":
         return _("no particular skills required")
     if code == "location.same_province":
         return _(
             "same province (%(province)s)",
-            province=province_name(p["province"], vocabulary_locale()),
+            province=book.province(p["province"]),
         )
     if code == "location.preferred":
         return _(
             "%(km)d km from home, in a preferred province (%(province)s)",
             km=p["km"],
-            province=province_name(p["province"], vocabulary_locale()),
+            province=book.province(p["province"]),
         )
     if code == "location.distance":
-        province = province_name(p["province"], vocabulary_locale())
+        province = book.province(p["province"])
         if p["willing_to_relocate"]:
             return _(
                 "%(km)d km from home (%(province)s), willing to relocate",
@@ -96,9 +114,9 @@ def render(reason: Reason, vocabulary: Vocabulary) -> str:
     if code == "languages.none_required":
         return _("no language required")
     if code == "languages.all":
-        return _("speaks %(languages)s", languages=_languages(p["languages"]))
+        return _("speaks %(languages)s", languages=book.languages(p["languages"]))
     if code == "languages.missing":
-        return _("does not speak %(languages)s", languages=_languages(p["missing"]))
+        return _("does not speak %(languages)s", languages=book.languages(p["missing"]))
     if code == "eligibility.open":
         return _("no eligibility conditions")
     if code == "eligibility.eligible":
@@ -112,28 +130,31 @@ def render(reason: Reason, vocabulary: Vocabulary) -> str:
             parts.append(_("border province"))
         return ", ".join(parts)
     if code == "eligibility.unverified":
-        fields = ", ".join(str(_UNVERIFIED_FIELD.get(f, f)) for f in p["fields"])
+        fields = ", ".join(
+            _(_UNVERIFIED_FIELD[f]) if f in _UNVERIFIED_FIELD else f for f in p["fields"]
+        )
         return _("eligibility not verified: %(fields)s missing", fields=fields)
     if code == "eligibility.survivor_priority":
         return _("survivors have priority in this programme")
     if code == "interests.match":
-        return _("interested in %(kind)s", kind=_kind(p["kind"]))
+        return _("interested in %(kind)s", kind=book.kind(p["kind"]))
     if code == "interests.other":
-        return _("did not ask for %(kind)s", kind=_kind(p["kind"]))
+        return _("did not ask for %(kind)s", kind=book.kind(p["kind"]))
     if code == "interests.unstated":
         return _("no interests recorded")
     return code
 
 
-def component_view(component: Component, vocabulary: Vocabulary) -> dict[str, Any]:
+def component_view(component: Component, book: _Phrasebook) -> dict[str, Any]:
     """A component as pages and the API show it: name, label, value, weight and reasons."""
+    name = component.name
     return {
-        "name": component.name,
-        "label": str(COMPONENT.get(component.name, component.name)),
+        "name": name,
+        "label": book.gettext(COMPONENT[name]) if name in COMPONENT else name,
         "value": round(component.value, 3),
         "weight": component.weight,
         "reasons": [
-            {"code": r.code, "params": _plain(r.params), "text": render(r, vocabulary)}
+            {"code": r.code, "params": _plain(r.params), "text": render(r, book)}
             for r in component.reasons
         ],
     }
@@ -141,10 +162,11 @@ def component_view(component: Component, vocabulary: Vocabulary) -> dict[str, An
 
 def explained(match: Match, vocabulary: Vocabulary) -> dict[str, Any]:
     """A match as pages and the API show it: score, each component, and all reasons."""
+    book = _Phrasebook(vocabulary)
     return {
         "score": match.score,
-        "components": [component_view(c, vocabulary) for c in match.components],
-        "reasons": [render(r, vocabulary) for r in match.reasons],
+        "components": [component_view(c, book) for c in match.components],
+        "reasons": [render(r, book) for r in match.reasons],
     }
 
 
