@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app, has_app_context
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("REINTEGRATE_INSTANCE", PROJECT_ROOT / "instance"))
 _MIN_SECRET_LENGTH = 32
@@ -14,6 +16,11 @@ _MIN_SECRET_LENGTH = 32
 
 class ConfigError(RuntimeError):
     """The environment does not describe a safe, runnable configuration."""
+
+
+def settings_value(name: str, default: object) -> object:
+    """An app setting when running inside the app, the default otherwise (pure tests)."""
+    return current_app.config.get(name, default) if has_app_context() else default
 
 
 def default_database_url() -> str:

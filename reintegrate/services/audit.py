@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from reintegrate.models import AuditEntry
@@ -39,6 +39,32 @@ def record(
             ip=actor.ip,
         )
     )
+
+
+def record_shown(
+    session: Session,
+    actor: Actor,
+    entity_type: str,
+    entity_ids: Iterable[int],
+    *,
+    detail: dict[str, Any],
+) -> None:
+    """One "view" row per record a list showed, so "who has seen this person?" is answered
+    by the trail whether they opened the record or only saw its line in a list."""
+    rows = [
+        {
+            "user_id": actor.user_id,
+            "actor": actor.email,
+            "action": "view",
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "detail": detail,
+            "ip": actor.ip,
+        }
+        for entity_id in sorted(set(entity_ids))
+    ]
+    if rows:
+        session.execute(insert(AuditEntry), rows)
 
 
 @dataclass(frozen=True)

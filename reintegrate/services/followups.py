@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import and_, exists, func, literal, select, update
 from sqlalchemy.orm import Session
 
+from reintegrate.config import settings_value
 from reintegrate.db import UTCDateTime, utcnow
 from reintegrate.errors import N_, Conflict, InvalidInput, NotFound
 from reintegrate.models import (
@@ -25,7 +26,6 @@ from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.services import audit, facts
 from reintegrate.services.access import Actor, require_role
-from reintegrate.services.placements import settings_value
 from reintegrate.timeutil import local_today
 
 UNREACHABLE_LIMIT = 3
@@ -285,7 +285,9 @@ def list_follow_ups(
         .unique()
         .all()
     )
-    last = _last_outcomes(session, [f.placement.returnee_id for f in follow_ups])
+    shown = [f.placement.returnee_id for f in follow_ups]
+    audit.record_shown(session, actor, "returnee", shown, detail={"what": "follow-ups"})
+    last = _last_outcomes(session, shown)
     return [
         FollowUpRow(f, f.placement.returnee, last.get(f.placement.returnee_id)) for f in follow_ups
     ]
@@ -319,4 +321,8 @@ def at_risk(session: Session, actor: Actor, limit: int = 100) -> list[Returnee]:
         )
         .order_by(Returnee.updated_at.desc())
     )
-    return [r for r in rows if r.at_risk_reasons or r.unreachable][:limit]
+    risky = [r for r in rows if r.at_risk_reasons or r.unreachable][:limit]
+    audit.record_shown(
+        session, actor, "returnee", (r.id for r in risky), detail={"what": "at risk"}
+    )
+    return risky

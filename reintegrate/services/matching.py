@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import gc
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import event, func, or_, select
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from matching.index import ListingIndex, PersonIndex
 from matching.scoring import Eligibility, Match, Person
@@ -24,8 +23,8 @@ from reintegrate.models.user import Role
 from reintegrate.reference import gazetteer
 from reintegrate.services import audit, listings, registry
 from reintegrate.services.access import Actor, require_role
-from reintegrate.services.placements import settings_value
 from reintegrate.services.skills import current_vocabulary
+from reintegrate.services.table_watch import TableWatch
 from reintegrate.timeutil import local_today
 
 MAX_LIMIT = 50
@@ -141,72 +140,17 @@ def _build_listing_index(session: Session, today: date) -> ListingIndex:
     return index
 
 
-INDEX_RECHECK_SECONDS = 2.0
-"""How long a process trusts its last look at the listings table (app config
-MATCH_INDEX_RECHECK_SECONDS overrides; 0 looks on every request).
-
-The look is a COUNT/MAX over every listing: a full scan that cost more than the ranking itself at
-50,000 listings (bench/load.sh). Listing writes made by this process are seen at once (see
-_note_listing_writes); writes by another process (another gunicorn worker, an import run from the
-command line) reach this process's matches at most this many seconds later."""
-
-_LISTING_MODELS = (Listing, ListingSkill, ListingProvince)
-_listing_check: dict[str, Any] = {"key": None, "at": 0.0, "generation": -1}
-_listing_generation = [0]
-_listing_check_lock = threading.Lock()
-
-
-@event.listens_for(Session, "after_flush")
-def _note_flushed_listings(session: Session, _context: UOWTransaction) -> None:
-    if any(
-        isinstance(row, _LISTING_MODELS)
-        for rows in (session.new, session.dirty, session.deleted)
-        for row in rows
-    ):
-        session.info["listings_written"] = True
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_listing_statements(state: ORMExecuteState) -> None:
-    if (state.is_insert or state.is_update or state.is_delete) and any(
-        mapper.class_ in _LISTING_MODELS for mapper in state.all_mappers
-    ):
-        state.session.info["listings_written"] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _note_listing_writes(session: Session) -> None:
-    """A commit that wrote listings makes every request of this process look again."""
-    if session.info.pop("listings_written", False):
-        with _listing_check_lock:
-            _listing_generation[0] += 1
-
-
-def _listings_state(session: Session, today: date, vocabulary_version: str) -> Any:
-    """The cache key of the current listing index: what the listings table looks like."""
-    recheck = float(settings_value("MATCH_INDEX_RECHECK_SECONDS", INDEX_RECHECK_SECONDS))  # type: ignore[arg-type]
-    now = time.monotonic()
-    with _listing_check_lock:
-        generation = _listing_generation[0]
-        key = _listing_check["key"]
-        if (
-            key is not None
-            and key[1:] == (today, vocabulary_version)
-            and _listing_check["generation"] == generation
-            and now - _listing_check["at"] < recheck
-            and not session.info.get("listings_written")
-        ):
-            return key
-    state = session.execute(select(func.count(Listing.id), func.max(Listing.updated_at))).one()
-    key = (tuple(state), today, vocabulary_version)
-    if not session.info.get("listings_written"):  # uncommitted rows are this session's alone
-        with _listing_check_lock:
-            _listing_check.update(key=key, at=now, generation=generation)
-    return key
+listings_watch = TableWatch(
+    "listings",
+    (Listing, ListingSkill, ListingProvince),
+    lambda session: tuple(
+        session.execute(select(func.count(Listing.id), func.max(Listing.updated_at))).one()
+    ),
+)
 
 
 def listing_index(session: Session, today: date) -> ListingIndex:
-    key = _listings_state(session, today, current_vocabulary(session).version)
+    key = (listings_watch.state(session), today, current_vocabulary(session).version)
     return _listing_indexes.get(key, lambda: _build_listing_index(session, today))
 
 
@@ -272,8 +216,10 @@ def matches_for_returnee(
     by_id = {
         row.id: row
         for row in session.scalars(
-            select(Listing).where(Listing.id.in_([m.listing_id for m in found]))
-        )
+            select(Listing)
+            .where(Listing.id.in_([m.listing_id for m in found]))
+            .options(joinedload(Listing.province_links), lazyload(Listing.skills))
+        ).unique()
     }
     return [ListingMatch(by_id[m.listing_id], m) for m in found if m.listing_id in by_id]
 
@@ -350,15 +296,13 @@ def candidates_for_listing(
             select(Returnee).where(Returnee.id.in_([m.person_id for m in found]))
         )
     }
-    for match in found:
-        audit.record(
-            session,
-            actor,
-            "view",
-            "returnee",
-            match.person_id,
-            detail={"what": "candidate", "listing_id": listing.id},
-        )
+    audit.record_shown(
+        session,
+        actor,
+        "returnee",
+        (m.person_id for m in found),
+        detail={"what": "candidate", "listing_id": listing.id},
+    )
     return [CandidateMatch(by_id[m.person_id], m) for m in found if m.person_id in by_id]
 
 

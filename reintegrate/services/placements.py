@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reintegrate.config import settings_value
 from reintegrate.errors import N_, Conflict, InvalidInput, NotFound
 from reintegrate.models import FollowUp, Listing, Placement, Referral, Returnee
 from reintegrate.models.listing import ListingKind, ListingStatus
@@ -22,11 +22,6 @@ from reintegrate.timeutil import add_months, local_today
 DEFAULT_MONTHS = (1, 3, 6, 12)
 MAX_START_AHEAD_DAYS = 180
 LOCAL_JOBS = "Local jobs"
-
-
-def settings_value(name: str, default: object) -> object:
-    """An app setting when running inside the app, the default otherwise (pure tests)."""
-    return current_app.config.get(name, default) if has_app_context() else default
 
 
 def follow_up_state(due: date, today: date, overdue_days: int, missed_days: int) -> str:

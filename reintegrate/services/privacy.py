@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from reintegrate.config import settings_value
 from reintegrate.db import utcnow
 from reintegrate.errors import N_, Conflict, InvalidInput, NotFound
 from reintegrate.models import (
@@ -23,7 +24,6 @@ from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.services import audit, registry
 from reintegrate.services.access import Actor, require_role
-from reintegrate.services.placements import settings_value
 from reintegrate.timeutil import LOCAL_ZONE, local_today
 
 ERASED = "[erased]"
@@ -209,7 +209,7 @@ def past_retention(session: Session, actor: Actor, limit: int = 100) -> list[Ret
     require_role(actor, Role.OFFICER)
     years = int(settings_value("RETENTION_YEARS", 5))  # type: ignore[call-overload]
     cutoff = local_today() - timedelta(days=365 * years)
-    return list(
+    stale = list(
         session.scalars(
             select(Returnee)
             .where(
@@ -221,3 +221,7 @@ def past_retention(session: Session, actor: Actor, limit: int = 100) -> list[Ret
             .limit(limit)
         )
     )
+    audit.record_shown(
+        session, actor, "returnee", (r.id for r in stale), detail={"what": "past retention"}
+    )
+    return stale

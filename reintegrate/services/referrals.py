@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, union
 from sqlalchemy.orm import Session
 
 from matching.scoring import age_on
@@ -190,9 +190,10 @@ def _visible(actor: Actor, filters: ReferralFilters) -> Select[Any]:
 def list_referrals(
     session: Session, actor: Actor, filters: ReferralFilters, *, page: int = 1, page_size: int = 25
 ) -> Page[Referral]:
+    """Referrals the actor may see, newest first; the people on the page are audited as seen."""
     require_role(actor, Role.OFFICER, Role.EMPLOYER)
     query = _visible(actor, filters)
-    return paginate(
+    result = paginate(
         session,
         query,
         Referral.updated_at.desc(),
@@ -200,19 +201,26 @@ def list_referrals(
         page=page,
         page_size=page_size,
     )
+    audit.record_shown(
+        session,
+        actor,
+        "returnee",
+        (r.returnee_id for r in result.items),
+        detail={"what": "referrals"},
+    )
+    return result
 
 
 def referred_listing_ids(session: Session, returnee_id: int) -> Sequence[int]:
     """Listings a returnee was already referred to or enrolled in: not offered again."""
     from reintegrate.models import Placement
 
-    referred = session.scalars(
-        select(Referral.listing_id).where(Referral.returnee_id == returnee_id)
+    return session.scalars(
+        union(
+            select(Referral.listing_id).where(Referral.returnee_id == returnee_id),
+            select(Placement.listing_id).where(Placement.returnee_id == returnee_id),
+        ).order_by("listing_id")
     ).all()
-    enrolled = session.scalars(
-        select(Placement.listing_id).where(Placement.returnee_id == returnee_id)
-    ).all()
-    return sorted(set(referred) | set(enrolled))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from matching.names import query_score
 from reintegrate.errors import N_, InvalidInput, NotFound
@@ -180,7 +180,7 @@ def register(
 def get(session: Session, actor: Actor, returnee_id: int, *, audited: bool = True) -> Returnee:
     """A returnee in the officer's provinces; anyone else's is 'not found', never 'forbidden'."""
     require_role(actor, Role.OFFICER)
-    returnee = session.get(Returnee, returnee_id)
+    returnee = session.get(Returnee, returnee_id, options=[joinedload(Returnee.skills)])
     if returnee is None or returnee.home_province not in actor.provinces:
         raise NotFound("returnee not found")
     if audited:
@@ -244,8 +244,21 @@ def _filtered(actor: Actor, filters: ReturneeFilters) -> Select[Any]:
 def search(
     session: Session, actor: Actor, filters: ReturneeFilters, *, page: int = 1, page_size: int = 25
 ) -> Page[Returnee]:
-    """Returnees in scope matching the filters; a name query is fuzzy and ranks by closeness."""
+    """Returnees in scope matching the filters; a name query is fuzzy and ranks by closeness.
+
+    Everyone on the page is recorded in the audit trail as seen by the officer.
+    """
     require_role(actor, Role.OFFICER)
+    result = _search(session, actor, filters, page=page, page_size=page_size)
+    audit.record_shown(
+        session, actor, "returnee", (r.id for r in result.items), detail={"what": "list"}
+    )
+    return result
+
+
+def _search(
+    session: Session, actor: Actor, filters: ReturneeFilters, *, page: int, page_size: int
+) -> Page[Returnee]:
     page = max(1, page)
     query = _filtered(actor, filters)
     q = (filters.q or "").strip()

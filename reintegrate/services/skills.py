@@ -19,6 +19,7 @@ from reintegrate.models.user import Role
 from reintegrate.reference import REFERENCE_DIR
 from reintegrate.services import audit
 from reintegrate.services.access import Actor, require_role
+from reintegrate.services.table_watch import TableWatch
 
 SKILLS_CSV = REFERENCE_DIR / "skills.csv"
 SKILL_TABLES = (ReturneeSkill, ListingSkill)
@@ -37,6 +38,15 @@ def file_version() -> str:
     return hashlib.sha256(SKILLS_CSV.read_bytes()).hexdigest()[:16]
 
 
+mappings_watch = TableWatch(
+    "skill_mappings",
+    (SkillMapping,),
+    lambda session: tuple(
+        session.execute(select(func.count(SkillMapping.id), func.max(SkillMapping.id))).one()
+    ),
+)
+
+
 def current_vocabulary(session: Session) -> Vocabulary:
     """The vocabulary with the admins' mappings, rebuilt only when the mappings change.
 
@@ -45,10 +55,7 @@ def current_vocabulary(session: Session) -> Vocabulary:
     """
     if "vocabulary" in session.info:
         return session.info["vocabulary"]
-    count, latest = session.execute(
-        select(func.count(SkillMapping.id), func.max(SkillMapping.id))
-    ).one()
-    key = (count, latest)
+    key = mappings_watch.state(session)
     with _lock:
         if _cached["key"] != key:
             mappings = {

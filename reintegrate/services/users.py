@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from reintegrate.db import utcnow
@@ -187,7 +187,7 @@ def resume_login_session(
     if now - row.last_seen_at > idle or now - row.created_at > absolute:
         row.ended_at = now
         return None
-    user = session.get(User, row.user_id)
+    user = session.get(User, row.user_id, options=[joinedload(User.province_links)])
     if user is None or not user.active:
         return None
     if now - row.last_seen_at > timedelta(minutes=1):
@@ -266,7 +266,15 @@ def create_token(session: Session, actor: Actor, email: str) -> str:
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(token)))
+    row = (
+        session.execute(
+            select(ApiToken)
+            .where(ApiToken.token_hash == _sha256(token))
+            .options(joinedload(ApiToken.user).joinedload(User.province_links))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     now = utcnow()

@@ -163,10 +163,12 @@ def component_view(component: Component, book: _Phrasebook) -> dict[str, Any]:
 def explained(match: Match, vocabulary: Vocabulary) -> dict[str, Any]:
     """A match as pages and the API show it: score, each component, and all reasons."""
     book = _Phrasebook(vocabulary)
+    components = [component_view(c, book) for c in match.components]
     return {
         "score": match.score,
-        "components": [component_view(c, book) for c in match.components],
-        "reasons": [render(r, book) for r in match.reasons],
+        "components": components,
+        # Match.reasons is the components' reasons in order: each is rendered once.
+        "reasons": [reason["text"] for c in components for reason in c["reasons"]],
     }
 
 

@@ -62,12 +62,17 @@ def test_read_list_and_patch(
     )
     assert patched.status_code == 200
     assert patched.json["skills"] == ["driving"] and patched.json["status"] == "referred"
-    actions = db_session.scalars(
-        select(AuditEntry.action).where(
-            AuditEntry.entity_id == created["id"], AuditEntry.entity_type == "returnee"
-        )
+    trail = db_session.execute(
+        select(AuditEntry.action, AuditEntry.detail)
+        .where(AuditEntry.entity_id == created["id"], AuditEntry.entity_type == "returnee")
+        .order_by(AuditEntry.id)
     ).all()
-    assert actions == ["create", "view", "update"]
+    assert [tuple(row) for row in trail] == [
+        ("create", None),
+        ("view", None),
+        ("view", {"what": "list"}),
+        ("update", None),
+    ]
 
 
 def _future() -> str:
