@@ -66,7 +66,12 @@ def _load_from_bearer(req: object) -> SessionUser | None:
 
 
 def log_in(user: User) -> None:
-    """Start a fresh server-side session and a fresh cookie (no session fixation)."""
+    """Start a fresh server-side session and a fresh cookie (no session fixation).
+
+    A session this browser already had ends: a copy of the old cookie opens nothing.
+    """
+    if current_user.is_authenticated and current_user.token:
+        users.end_login_session(db.session, current_user.token)
     token = users.start_login_session(db.session, user, client_ip())
     session.clear()
     login_user(SessionUser(user, token))

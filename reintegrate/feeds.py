@@ -50,7 +50,7 @@ def load_feeds(path: Path | str | None) -> list[FeedConfig]:
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
             raise ConfigError(f"{path}: feed #{number}: must be a [[feeds]] table")
-        feed = _feed(entry, f"{path}: feed #{number}")
+        feed = _feed(entry, f"{path}: feed #{number}", path.parent)
         if feed.source in seen:
             raise ConfigError(f"{path}: feed #{number}: source {feed.source!r} is listed twice")
         seen.add(feed.source)
@@ -58,7 +58,9 @@ def load_feeds(path: Path | str | None) -> list[FeedConfig]:
     return feeds
 
 
-def _feed(entry: dict[str, Any], where: str) -> FeedConfig:
+def _feed(entry: dict[str, Any], where: str, folder: Path) -> FeedConfig:
+    """One entry; a relative path is read from the feeds file's folder, wherever the
+    scheduler was started."""
     source = entry.get("source")
     if not isinstance(source, str) or not source.strip() or len(source) > 100:
         raise ConfigError(f"{where}: source must be a name of 1 to 100 characters")
@@ -96,7 +98,7 @@ def _feed(entry: dict[str, Any], where: str) -> FeedConfig:
         kind=kind,
         every_hours=float(every),
         full=entry.get("full", False),
-        path=Path(path) if path is not None else None,
+        path=folder / Path(path).expanduser() if path is not None else None,
         url=url,
         employer=entry.get("employer"),
     )

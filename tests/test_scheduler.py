@@ -88,6 +88,17 @@ def test_feeds_file_lists_each_feed_as_a_job_with_a_fixed_id(tmp_path: Path) -> 
     db.engine(app).dispose()
 
 
+def test_a_relative_feed_path_is_read_from_the_feeds_file_s_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    path = _feeds_file(folder, '[[feeds]]\nsource = "board"\npath = "feeds/board.csv"\n')
+    monkeypatch.chdir(tmp_path)  # the scheduler may be started anywhere
+    (board,) = load_feeds(path)
+    assert board.path == folder / "feeds" / "board.csv"
+
+
 def test_a_missing_feeds_file_means_no_feeds(tmp_path: Path) -> None:
     assert load_feeds(tmp_path / "none.toml") == []
     assert load_feeds(None) == []

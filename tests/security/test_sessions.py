@@ -52,6 +52,22 @@ def test_login_gives_a_new_cookie_and_a_new_server_side_session(
     assert client.get_cookie(COOKIE).value != first.value
 
 
+def test_logging_in_again_ends_the_browser_s_earlier_session(
+    app: Flask, client: FlaskClient, db_session: Session
+) -> None:
+    officer = make_user(db_session)
+    log_in(client, officer.email, PASSWORD)
+    first_token = _server_token(client)
+    copied = client.get_cookie(COOKIE).value
+    log_in(client, officer.email, PASSWORD)
+    assert _row(db_session, first_token).ended_at is not None
+    assert client.get("/returnees").status_code == 200
+    thief = app.test_client()
+    thief.set_cookie(COOKIE, copied)
+    assert thief.get("/returnees").status_code == 302
+    assert thief.get("/api/v1/returnees").status_code == 401
+
+
 def test_a_cookie_from_before_login_is_not_logged_in(
     app: Flask, client: FlaskClient, db_session: Session
 ) -> None:
