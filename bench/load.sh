@@ -17,8 +17,8 @@
 #   MAX_LOAD=1.5 waits (at most MAX_WAIT=300 s) before each worker count until the 1-minute load
 #     average is below 1.5, for quieter figures on a shared machine (default: no waiting).
 #   KEEP_DB=1 keeps the database (its name is printed) instead of dropping it.
-#   APP='reintegrate:create_app({"MATCH_INDEX_RECHECK_SECONDS": 0})' serves the app with config
-#     overrides; this one restores the per-request listings check of matching (the "before").
+#   APP='reintegrate:create_app({"TABLE_RECHECK_SECONDS": 0})' serves the app with config
+#     overrides; this one restores the per-request look at the listings and skill mappings (the "before").
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -98,7 +98,9 @@ if ! pg_isready -h 127.0.0.1 -q; then
   for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -q && break; sleep 1; done
 fi
 
+CPU_REFERENCE=$("$PY" -c 'import timeit; t = timeit.repeat("sum(range(1_000_000))", number=1, repeat=7); print(round(min(t) * 1e3, 1))')
 log "machine: $(nproc) cores; load average now: $(cut -d' ' -f1-3 /proc/loadavg) (shared machine: figures are noisy)"
+log "CPU reference (to compare machines): sum(range(1_000_000)) takes $CPU_REFERENCE ms in one Python thread"
 "$PY" bench/load_data.py createdb "$PG_BASE_URL" "$DB_NAME"
 DB_CREATED=1
 DATABASE_URL="${PG_BASE_URL%/}/$DB_NAME"
@@ -228,6 +230,7 @@ done
 echo
 echo "Summary: $RETURNEES returnees, $LISTINGS listings, $PLACEMENTS placements, officer scope $SCOPE;"
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION (keep-alive), gunicorn gthread x$GTHREADS threads; $(nproc) cores shared with wrk and PostgreSQL."
+echo "CPU reference: sum(range(1_000_000)) in $CPU_REFERENCE ms (one Python thread)."
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 {
   printf 'scenario\tworkers\treq/s\tp50_ms\tp90_ms\tp99_ms\trequests\tnon2xx\terrors\n'
