@@ -145,9 +145,10 @@ start_gunicorn() {
   local workers=$1
   PORT=$(free_port)
   BASE="http://127.0.0.1:$PORT"
-  "$GUNICORN" -w "$workers" -k gthread --threads "$GTHREADS" -b "127.0.0.1:$PORT" \
-    --timeout 120 --graceful-timeout 5 --error-logfile "$WORKDIR/gunicorn-$workers.log" \
-    "$APP" &
+  # A worker that crashes leaves its Python traceback in the log (faulthandler, captured).
+  PYTHONFAULTHANDLER=1 "$GUNICORN" -w "$workers" -k gthread --threads "$GTHREADS" \
+    -b "127.0.0.1:$PORT" --timeout 120 --graceful-timeout 5 --capture-output \
+    --error-logfile "$WORKDIR/gunicorn-$workers.log" "$APP" &
   GUNICORN_PID=$!
   for _ in $(seq 1 120); do
     kill -0 "$GUNICORN_PID" 2>/dev/null || { cat "$WORKDIR/gunicorn-$workers.log" >&2; return 1; }
@@ -247,7 +248,14 @@ echo "Goal: matches endpoint >= $GOAL_RPS req/s with p99 < $GOAL_P99_MS ms, and 
 if [[ "$bad" -gt 0 || "$FAILED" -ne 0 ]]; then
   echo "FAILED: $bad measured request(s) failed (non-2xx or socket errors)$([[ $FAILED -ne 0 ]] && echo '; a warm-up check failed')."
   echo "gunicorn error logs: $(ls "$WORKDIR"/gunicorn-*.log 2>/dev/null | xargs)"
-  tail -n 30 "$WORKDIR"/gunicorn-*.log 2>/dev/null || true
+  for log_file in "$WORKDIR"/gunicorn-*.log; do
+    echo "==> $log_file <=="
+    if grep -q 'Fatal Python error' "$log_file"; then
+      sed -n '/Fatal Python error/,$p' "$log_file" | head -n 200
+    else
+      tail -n 30 "$log_file"
+    fi
+  done
   exit 1
 fi
 echo "No request failed."
