@@ -28,6 +28,16 @@ from reintegrate.timeutil import LOCAL_ZONE, local_today
 
 ERASED = "[erased]"
 
+ERASURE_REASONS = {
+    "person_asked": N_("The person asked for their data to be erased"),
+    "consent_withdrawn": N_("The person withdrew their consent"),
+    "duplicate": N_("Duplicate of another record"),
+    "recorded_in_error": N_("Registered in error"),
+    "retention_passed": N_("Kept longer than the retention period"),
+}
+"""Why an officer may ask for an erasure. A fixed list, not free text: managers read the
+reason, and a sentence typed by an officer could carry the name the erasure removes."""
+
 
 def export_returnee(session: Session, actor: Actor, returnee_id: int) -> dict[str, Any]:
     """Everything held about one person, for them to take away; the export is audited."""
@@ -107,9 +117,8 @@ def request_erasure(
 ) -> ErasureRequest:
     """An officer asks for a person's data to be erased; nothing happens until a manager agrees."""
     returnee = registry.get(session, actor, returnee_id, audited=False)
-    reason = " ".join((reason or "").split())
-    if not reason or len(reason) > 500:
-        raise InvalidInput({"reason": [N_("Say why, in at most 500 characters.")]})
+    if reason not in ERASURE_REASONS:
+        raise InvalidInput({"reason": [N_("Choose one of the listed reasons.")]})
     if returnee.erased_at is not None:
         raise Conflict(N_("This record is already erased."))
     pending = session.scalar(

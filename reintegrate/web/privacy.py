@@ -38,7 +38,7 @@ def request_erasure(returnee_id: int) -> Response:
                 session, current_actor(), returnee_id, request.form.get("reason", "")
             )
     except InvalidInput:
-        flash(_("Say why the data should be erased."), "error")
+        flash(_("Choose why the data should be erased."), "error")
     except Conflict as exc:
         flash(_(exc.message), "error")
     else:
@@ -67,4 +67,6 @@ def erasures() -> Response | str:
         return redirect(url_for("privacy.erasures"))
     with db.transaction() as session:
         pending = privacy.pending_erasures(session, actor)
-    return render_template("privacy/erasures.html", pending=pending)
+    return render_template(
+        "privacy/erasures.html", pending=pending, erasure_reasons=privacy.ERASURE_REASONS
+    )

@@ -18,7 +18,7 @@ from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.reference import country_codes
 from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeUpdateSchema
-from reintegrate.services import referrals, registry, timeline
+from reintegrate.services import privacy, referrals, registry, timeline
 from reintegrate.services.access import require_role
 from reintegrate.web.forms import flatten_errors, form_values, returnee_payload
 
@@ -130,7 +130,11 @@ def detail(returnee_id: int) -> tuple[str, int]:
             session, actor, referrals.ReferralFilters(returnee_id=returnee_id), page_size=100
         )
     return _form(
-        "returnees/detail.html", returnee=returnee, story=story, referrals=referral_page.items
+        "returnees/detail.html",
+        returnee=returnee,
+        story=story,
+        referrals=referral_page.items,
+        erasure_reasons=privacy.ERASURE_REASONS,
     )
 
 

@@ -130,7 +130,9 @@ def world(db_session: Session) -> World:
     placement_17 = make_placement(
         s, officer17, people["employer_b"], start, home_province="17", given_name="Placed"
     )
-    erasure = privacy.request_erasure(s, Actor.of(officer02), placement_02.returnee_id, "asked")
+    erasure = privacy.request_erasure(
+        s, Actor.of(officer02), placement_02.returnee_id, "person_asked"
+    )
     run = ImportRun(
         source="jobs-board", kind="job", filename="feed.csv", status="succeeded", started_by="x"
     )

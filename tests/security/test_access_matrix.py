@@ -201,7 +201,9 @@ MATRIX: dict[tuple[str, str], Route] = {
         lambda w, r: {"listing_id": str(w.incentive.id), "start_date": _today()},
     ),
     ("/returnees/<int:returnee_id>/erasure", "POST"): Route(
-        lambda w: R02.format(w=w) + "/erasure", officers(302), lambda w, r: {"reason": "asked"}
+        lambda w: R02.format(w=w) + "/erasure",
+        officers(302),
+        lambda w, r: {"reason": "person_asked"},
     ),
     ("/returnees/<int:returnee_id>/export.json", "GET"): Route(
         lambda w: R02.format(w=w) + "/export.json", officers(200)
@@ -496,7 +498,7 @@ ID_ROUTES: list[tuple[str, str, str, type, Callable[[World, str], dict[str, Any]
         Returnee,
         lambda w, r: {"listing_id": str(w.incentive.id), "start_date": _today()},
     ),
-    ("POST", "/returnees/{}/erasure", "returnee", Returnee, lambda w, r: {"reason": "x"}),
+    ("POST", "/returnees/{}/erasure", "returnee", Returnee, lambda w, r: {"reason": "duplicate"}),
     ("GET", "/api/v1/returnees/{}", "returnee", Returnee, None),
     ("PATCH", "/api/v1/returnees/{}", "returnee", Returnee, lambda w, r: {"district": "X"}),
     ("GET", "/api/v1/returnees/{}/matches", "returnee", Returnee, None),

@@ -54,7 +54,7 @@ def test_officer_requests_manager_approves_through_the_pages(
         browsers["officer17"]
         .post(
             f"/returnees/{world.r02.id}/erasure",
-            data={"reason": "asked", "csrf_token": form_token(browsers["officer17"])},
+            data={"reason": "person_asked", "csrf_token": form_token(browsers["officer17"])},
         )
         .status_code
         == 404
@@ -62,21 +62,29 @@ def test_officer_requests_manager_approves_through_the_pages(
     assert (
         manager.post(
             f"/returnees/{world.r02.id}/erasure",
-            data={"reason": "asked", "csrf_token": form_token(manager)},
+            data={"reason": "person_asked", "csrf_token": form_token(manager)},
         ).status_code
         == 403
     )
     assert fingerprint(db_session) == before
+    # A reason is chosen from the list: free text, which could carry the name, is refused.
+    typed = officer.post(
+        f"/returnees/{world.r02.id}/erasure",
+        data={"reason": f"{SECRET_02['given_name']} asked", "csrf_token": form_token(officer)},
+        follow_redirects=True,
+    )
+    assert "Choose why the data should be erased." in typed.get_data(as_text=True)
+    assert _pending(db_session, world.r02.id) is None
     response = officer.post(
         f"/returnees/{world.r02.id}/erasure",
-        data={"reason": "The person asked for it", "csrf_token": form_token(officer)},
+        data={"reason": "person_asked", "csrf_token": form_token(officer)},
     )
     assert response.status_code == 302
     request = _pending(db_session, world.r02.id)
     assert request is not None
     # The manager's list names no one.
     listing = manager.get("/erasures").get_data(as_text=True)
-    assert "The person asked for it" in listing
+    assert "The person asked for their data to be erased" in listing
     for value in (SECRET_02["given_name"], SECRET_02["phone"], world.r02.case_number):
         assert value not in listing
     # The officer who asked cannot approve, nor can anyone else but a manager.

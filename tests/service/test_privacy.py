@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from reintegrate.db import utcnow
 from reintegrate.errors import Conflict, Forbidden, InvalidInput
-from reintegrate.models import AuditEntry, Returnee, ReturneeSkill
+from reintegrate.models import AuditEntry, ErasureRequest, Returnee, ReturneeSkill
 from reintegrate.services import privacy, registry
 from reintegrate.services.access import Actor
 from tests.builders import make_returnee, make_user
@@ -31,10 +31,8 @@ def test_erasure_needs_an_officer_request_and_a_manager_approval(db_session: Ses
     officer, manager = make_user(db_session), make_user(db_session, "manager")
     returnee = make_returnee(db_session, officer, notes="Met at Poipet crossing")
     with pytest.raises(Forbidden):
-        privacy.request_erasure(db_session, Actor.of(manager), returnee.id, "asked")
-    request = privacy.request_erasure(
-        db_session, Actor.of(officer), returnee.id, "The person asked for it"
-    )
+        privacy.request_erasure(db_session, Actor.of(manager), returnee.id, "person_asked")
+    request = privacy.request_erasure(db_session, Actor.of(officer), returnee.id, "person_asked")
     with pytest.raises(Forbidden):
         privacy.decide_erasure(db_session, Actor.of(officer), request.id, True)
     assert returnee.given_name == "Sokha"
@@ -68,25 +66,38 @@ def test_erasure_needs_an_officer_request_and_a_manager_approval(db_session: Ses
 def test_a_rejected_request_erases_nothing(db_session: Session) -> None:
     officer, manager = make_user(db_session), make_user(db_session, "manager")
     returnee = make_returnee(db_session, officer)
-    request = privacy.request_erasure(db_session, Actor.of(officer), returnee.id, "asked by phone")
+    request = privacy.request_erasure(
+        db_session, Actor.of(officer), returnee.id, "consent_withdrawn"
+    )
     privacy.decide_erasure(db_session, Actor.of(manager), request.id, False)
     assert returnee.given_name == "Sokha" and request.status == "rejected"
 
 
-def test_erasure_requests_need_a_reason_and_come_once(db_session: Session) -> None:
+@pytest.mark.parametrize("reason", ["", "   ", "Sokha Chhay asked by phone", "PERSON_ASKED"])
+def test_an_erasure_reason_is_one_of_the_listed_ones_never_free_text(
+    db_session: Session, reason: str
+) -> None:
+    """Managers read the reason: a sentence typed by an officer could carry a name."""
     officer = make_user(db_session)
     returnee = make_returnee(db_session, officer)
-    with pytest.raises(InvalidInput):
-        privacy.request_erasure(db_session, Actor.of(officer), returnee.id, "   ")
-    privacy.request_erasure(db_session, Actor.of(officer), returnee.id, "asked")
+    with pytest.raises(InvalidInput) as refused:
+        privacy.request_erasure(db_session, Actor.of(officer), returnee.id, reason)
+    assert list(refused.value.errors) == ["reason"]
+    assert db_session.scalar(select(ErasureRequest.id)) is None
+
+
+def test_erasure_requests_come_once(db_session: Session) -> None:
+    officer = make_user(db_session)
+    returnee = make_returnee(db_session, officer)
+    privacy.request_erasure(db_session, Actor.of(officer), returnee.id, "person_asked")
     with pytest.raises(Conflict):
-        privacy.request_erasure(db_session, Actor.of(officer), returnee.id, "again")
+        privacy.request_erasure(db_session, Actor.of(officer), returnee.id, "duplicate")
 
 
 def test_managers_see_no_name_in_the_requests(db_session: Session) -> None:
     officer, manager = make_user(db_session), make_user(db_session, "manager")
     returnee = make_returnee(db_session, officer)
-    privacy.request_erasure(db_session, Actor.of(officer), returnee.id, "asked")
+    privacy.request_erasure(db_session, Actor.of(officer), returnee.id, "duplicate")
     (pending,) = privacy.pending_erasures(db_session, Actor.of(manager))
     assert pending.province == "02" and not hasattr(pending, "given_name")
 
