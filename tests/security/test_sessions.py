@@ -33,6 +33,14 @@ def _row(session: Session, token: str) -> LoginSession:
     return session.scalars(select(LoginSession).where(LoginSession.token_hash == digest)).one()
 
 
+def _assert_cookie_refused(app: Flask, cookie: str) -> None:
+    """A browser holding only this cookie is sent to the login page and refused by the API."""
+    browser = app.test_client()
+    browser.set_cookie(COOKIE, cookie)
+    assert browser.get("/returnees").status_code == 302
+    assert browser.get("/api/v1/returnees").status_code == 401
+
+
 def test_login_gives_a_new_cookie_and_a_new_server_side_session(
     client: FlaskClient, db_session: Session
 ) -> None:
@@ -62,10 +70,7 @@ def test_logging_in_again_ends_the_browser_s_earlier_session(
     log_in(client, officer.email, PASSWORD)
     assert _row(db_session, first_token).ended_at is not None
     assert client.get("/returnees").status_code == 200
-    thief = app.test_client()
-    thief.set_cookie(COOKIE, copied)
-    assert thief.get("/returnees").status_code == 302
-    assert thief.get("/api/v1/returnees").status_code == 401
+    _assert_cookie_refused(app, copied)
 
 
 def test_a_cookie_from_before_login_is_not_logged_in(
@@ -76,10 +81,7 @@ def test_a_cookie_from_before_login_is_not_logged_in(
     csrf_token(client)
     planted = client.get_cookie(COOKIE)
     log_in(client, officer.email, PASSWORD)
-    attacker = app.test_client()
-    attacker.set_cookie(COOKIE, planted.value)
-    assert attacker.get("/returnees").status_code == 302
-    assert attacker.get("/api/v1/returnees").status_code == 401
+    _assert_cookie_refused(app, planted.value)
 
 
 def test_a_cookie_replayed_after_logout_is_refused_on_pages_and_api(
@@ -91,10 +93,7 @@ def test_a_cookie_replayed_after_logout_is_refused_on_pages_and_api(
     stolen = client.get_cookie(COOKIE).value
     client.post("/logout", data={"csrf_token": csrf_token(client, "/returnees")})
     assert _row(db_session, token).ended_at is not None
-    thief = app.test_client()
-    thief.set_cookie(COOKIE, stolen)
-    assert thief.get("/returnees").status_code == 302
-    assert thief.get("/api/v1/returnees").status_code == 401
+    _assert_cookie_refused(app, stolen)
 
 
 def test_a_cookie_replayed_after_the_account_is_disabled_is_refused(
@@ -108,14 +107,11 @@ def test_a_cookie_replayed_after_the_account_is_disabled_is_refused(
     users.set_active(db_session, Actor.of(admin), officer.email, False)
     db_session.commit()
     assert _row(db_session, token).ended_at is not None
-    thief = app.test_client()
-    thief.set_cookie(COOKIE, stolen)
-    assert thief.get("/returnees").status_code == 302
-    assert thief.get("/api/v1/returnees").status_code == 401
+    _assert_cookie_refused(app, stolen)
     # Re-enabling the account does not bring the old session back.
     users.set_active(db_session, Actor.of(admin), officer.email, True)
     db_session.commit()
-    assert thief.get("/returnees").status_code == 302
+    _assert_cookie_refused(app, stolen)
 
 
 @pytest.mark.parametrize(
