@@ -15,12 +15,14 @@ def test_admin_sees_who_viewed_and_changed_a_case(client: FlaskClient, db_sessio
     browser = client.application.test_client()
     log_in(browser, officer.email, PASSWORD)
     assert browser.get(f"/returnees/{returnee.id}").status_code == 200
+    assert browser.get("/returnees").status_code == 200
     admin = make_user(db_session, "admin")
     log_in(client, admin.email, PASSWORD)
     page = client.get(
         "/admin/audit", query_string={"entity_type": "returnee", "entity_id": returnee.id}
     ).get_data(as_text=True)
     assert "viewer@example.org" in page and "<td>view</td>" in page and "<td>create</td>" in page
+    assert "<td>view (list)</td>" in page  # seen on the returnee list, not opened
     assert returnee.given_name not in page and returnee.phone not in page
     only_views = client.get(
         "/admin/audit", query_string={"action": "view", "actor": "viewer"}
