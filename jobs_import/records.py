@@ -93,6 +93,9 @@ class ListingRecord:
     sector: str | None = None
     benefit: str | None = None
     eligibility: Eligibility | None = None
+    hazardous: bool | None = None
+    """Said by the employer or an admin in the app; None (always, from feeds) means the default
+    from the list of hazardous work."""
     warnings: tuple[RowIssue, ...] = ()
 
     def content_hash(self) -> str:
@@ -117,7 +120,7 @@ class ListingRecord:
         return _sha256({"v": 1, **{k: _plain(v) for k, v in self._content().items()}})
 
     def _content(self) -> dict[str, Any]:
-        skip = {"row", "warnings"}
+        skip = {"row", "warnings", "hazardous"}
         return {k: getattr(self, k) for k in self.__dataclass_fields__ if k not in skip}
 
 

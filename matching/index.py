@@ -155,7 +155,14 @@ class ListingIndex(_Base):
             rules = listing.eligibility
             if rules is None and listing.kind == "incentive":
                 rules = Eligibility()
-            key = (self._kind[i], where, langset, rules, self._sex(rules.sex) if rules else 0)
+            key = (
+                self._kind[i],
+                where,
+                langset,
+                rules,
+                self._sex(rules.sex) if rules else 0,
+                -1 if listing.min_worker_age is None else listing.min_worker_age,
+            )
             self._profile[i] = profiles.setdefault(key, len(profiles))
         self._postings = {code: np.array(r, np.int32) for code, r in postings.items()}
         self._incentives_in = [np.array(r, np.int32) for r in incentives_in]
@@ -174,6 +181,7 @@ class ListingIndex(_Base):
         self._p_min_age = np.array([_or(key[3], "min_age") for key in keys], np.int32)
         self._p_max_age = np.array([_or(key[3], "max_age") for key in keys], np.int32)
         self._p_sex = np.array([key[4] for key in keys], np.int16)
+        self._p_min_worker_age = np.array([key[5] for key in keys], np.int32)
         self._p_survivors = np.array(
             [bool(key[3] and key[3].survivors_priority) for key in keys], bool
         )
@@ -311,9 +319,11 @@ class ListingIndex(_Base):
             ok &= (within < 0) | (months_since(person.return_date, today) <= within)
         if person.date_of_birth is None:
             unverified += (min_age >= 0) | (max_age >= 0)
+            ok &= self._p_min_worker_age < 0
         else:
             age = age_on(person.date_of_birth, today)
             ok &= ~(((min_age >= 0) & (age < min_age)) | ((max_age >= 0) & (age > max_age)))
+            ok &= age >= self._p_min_worker_age
         ok &= (self._p_sex == 0) | (self._p_sex == self._sex_codes.get(person.sex, -1))
         priority = self._p_survivors & person.trafficking_survivor
         eligibility = _ELIGIBILITY[unverified, priority.astype(np.int8)]
@@ -471,6 +481,10 @@ class PersonIndex(_Base):
     ) -> np.ndarray:
         m = len(rows)
         ok = np.ones(m, bool)
+        if listing.min_worker_age is not None:
+            y, mo, d = self._dob[:, rows]
+            age = _ages(today.year, today.month, today.day, y, mo, d)
+            ok &= self._has_dob[rows] & (age >= listing.min_worker_age)
         home = self._home[rows]
         need = len(listing.skills)
         if need:

@@ -108,6 +108,9 @@ class Listing:
     skills: frozenset[str] = frozenset()
     languages: frozenset[str] = frozenset()
     eligibility: Eligibility | None = None
+    min_worker_age: int | None = None
+    """The youngest a person may be to do this work (the law's rule, given by the caller); a
+    hard filter, and a person whose date of birth is unknown is left out too."""
 
     def __post_init__(self) -> None:
         if self.kind not in ("job", "incentive"):
@@ -164,6 +167,13 @@ def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+def old_enough(born: date | None, minimum: int | None, today: date) -> bool:
+    """Whether a person may do work with this minimum age; an unknown age is not enough."""
+    if minimum is None:
+        return True
+    return born is not None and age_on(born, today) >= minimum
+
+
 def distance_value(km: float, willing_to_relocate: bool) -> float:
     """Location value of a province other than home and not preferred."""
     if willing_to_relocate:
@@ -207,10 +217,13 @@ def score(
 ) -> Match | None:
     """The match of a person and a listing, or None when the listing is closed to them.
 
-    Hard filters (None): an incentive outside its provinces, and any listing whose eligibility
-    conditions the person fails (returned too long ago, outside the age range, other sex).
-    Distance is never a hard filter; unknown dates flag a listing instead of hiding it.
+    Hard filters (None): a person under the listing's minimum working age (or of unknown age),
+    an incentive outside its provinces, and any listing whose eligibility conditions the person
+    fails (returned too long ago, outside the age range, other sex). Distance is never a hard
+    filter; unknown dates flag an incentive's conditions instead of hiding it.
     """
+    if not old_enough(person.date_of_birth, listing.min_worker_age, today):
+        return None
     eligibility = _eligibility(person, listing, gazetteer, today)
     if eligibility is None:
         return None

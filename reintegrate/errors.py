@@ -38,6 +38,15 @@ class Conflict(DomainError):
     status = 409
 
 
+class RuleRefused(Conflict):
+    """A safeguarding rule refuses the action; ``rule`` is its stable machine code, so clients
+    can tell which rule said no without parsing the (translated) message."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
 class TooManyAttempts(DomainError):
     status = 429
 

@@ -8,6 +8,9 @@ from marshmallow import Schema, fields, pre_dump, validate
 
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.schemas.fields import province_field
+from reintegrate.services import safeguarding
+from reintegrate.timeutil import local_today
+from reintegrate.web.labels import hazardous_reason
 
 
 class ConsentOut(Schema):
@@ -41,11 +44,27 @@ class ReturneeOut(Schema):
     preferred_provinces = fields.List(fields.String())
     interests = fields.List(fields.String())
     consent = fields.Nested(ConsentOut)
+    age = fields.Method(
+        "_age", metadata={"type": "integer", "description": "Age in whole years today."}
+    )
+    is_child = fields.Method(
+        "_is_child",
+        metadata={
+            "type": "boolean",
+            "description": "Under 15 today (Labour Law, Article 177): never matched to a job.",
+        },
+    )
     status = fields.String()
     notes = fields.String(allow_none=True)
     linked_to_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+    def _age(self, returnee: Any) -> int:
+        return safeguarding.age(returnee.date_of_birth, local_today())
+
+    def _is_child(self, returnee: Any) -> bool:
+        return safeguarding.is_child(returnee.date_of_birth, local_today())
 
     def _normalised_skills(self, returnee: Any) -> list[dict[str, Any]]:
         return [
@@ -131,6 +150,17 @@ class ListingOut(Schema):
     sector = fields.String(allow_none=True)
     benefit = fields.String(allow_none=True)
     eligibility = fields.Method("_eligibility", allow_none=True)
+    hazardous = fields.Boolean(
+        metadata={"description": "Hazardous work: never offered to anyone under 18."}
+    )
+    hazardous_reason = fields.Function(
+        hazardous_reason,
+        allow_none=True,
+        metadata={
+            "type": "string",
+            "description": "Why: the hazardous-work list entry it matched, or who set it.",
+        },
+    )
     status = fields.String()
     closed_reason = fields.String(allow_none=True)
     source = fields.String()

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -69,6 +70,9 @@ class Listing(Base):
     max_age: Mapped[int | None]
     eligible_sex: Mapped[str | None] = mapped_column(String(8))
     survivors_priority: Mapped[bool] = mapped_column(default=False)
+    hazardous: Mapped[bool] = mapped_column(default=False, server_default=false())
+    hazardous_reason: Mapped[str | None] = mapped_column(String(200))
+    """Why: ``set:<role>`` when a person decided, else the hazardous-work list entry matched."""
     follow_up_months: Mapped[list[int] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(8), default=ListingStatus.OPEN.value)
     closed_reason: Mapped[str | None] = mapped_column(String(32))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from matching.geo import Gazetteer
 
 REFERENCE_DIR = Path(__file__).resolve().parent
 PROVINCES_CSV = REFERENCE_DIR / "provinces.csv"
+HAZARDOUS_WORK_CSV = REFERENCE_DIR / "hazardous_work.csv"
 
 SECTORS = (
     "agriculture",
@@ -65,3 +68,29 @@ def language_codes() -> frozenset[str]:
 
 def language_name(code: str, locale: str = "en") -> str:
     return Locale(locale).languages.get(code, code)
+
+
+@dataclass(frozen=True)
+class HazardousWork:
+    """One entry of the list of hazardous work for children: an ISCO-08 code or a keyword."""
+
+    match: str
+    value: str
+    label_en: str
+    label_km: str
+    source: str
+
+    def label(self, locale: str = "en") -> str:
+        return self.label_km if locale == "km" else self.label_en
+
+
+@cache
+def hazardous_work() -> tuple[HazardousWork, ...]:
+    """hazardous_work.csv, its comment lines (which name the source) skipped."""
+    with HAZARDOUS_WORK_CSV.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        entries = tuple(HazardousWork(**{k: v.strip() for k, v in row.items()}) for row in rows)
+    unknown = {entry.match for entry in entries} - {"isco", "keyword"}
+    if unknown:
+        raise ValueError(f"hazardous_work.csv: unknown match kinds {sorted(unknown)}")
+    return entries

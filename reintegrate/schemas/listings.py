@@ -82,6 +82,12 @@ class ListingUpdateSchema(Schema):
     sector = Text(max_length=100)
     benefit = Text(max_length=2000, multiline=True)
     eligibility = fields.Nested(EligibilitySchema, allow_none=True)
+    hazardous = fields.Boolean(
+        metadata={
+            "description": "Hazardous work (employers and admins only); left out, the default "
+            "comes from the list of hazardous work for children."
+        }
+    )
     status = fields.String(
         validate=validate.OneOf([s.value for s in ListingStatus], error=_l("Unknown value."))
     )

@@ -18,10 +18,11 @@ from reintegrate.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from reintegrate.models import Employer, Listing, ListingProvince, ListingSkill
 from reintegrate.models.listing import POSTED_SOURCE, ListingKind, ListingStatus
 from reintegrate.models.user import Role
-from reintegrate.services import audit
+from reintegrate.reference import HazardousWork
+from reintegrate.services import audit, safeguarding
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.registry import Page, paginate
-from reintegrate.services.skills import skill_rows
+from reintegrate.services.skills import current_vocabulary, skill_rows
 from reintegrate.timeutil import local_today
 
 READERS = (Role.OFFICER, Role.ADMIN, Role.EMPLOYER)
@@ -93,6 +94,52 @@ def apply_record(session: Session, listing: Listing, record: ListingRecord) -> N
         rows = [row for row in skill_rows(session, ListingSkill, [record.title]) if row.code]
     if [(r.raw_text, r.code) for r in listing.skills] != [(r.raw_text, r.code) for r in rows]:
         listing.skills = rows
+    if not (listing.hazardous_reason or "").startswith(safeguarding.SET_BY):
+        entry = listed_hazard(session, listing)
+        listing.hazardous = entry is not None
+        listing.hazardous_reason = safeguarding.reason_of(entry) if entry else None
+
+
+def listed_hazard(session: Session, listing: Listing) -> HazardousWork | None:
+    """The entry of the list of hazardous work a job matches (by its skills' ISCO-08 codes or
+    its words); incentive programmes are not work, so never."""
+    if listing.kind != ListingKind.JOB:
+        return None
+    vocabulary = current_vocabulary(session)
+    isco = [vocabulary.skills[s.code].isco08 for s in listing.skills if s.code in vocabulary]
+    texts = (listing.title, listing.description, listing.sector, *listing.skill_texts)
+    return safeguarding.find_hazardous_work(texts, isco)
+
+
+def set_hazardous(session: Session, actor: Actor, listing: Listing, value: bool) -> None:
+    """An employer (own listings) or an admin says whether a job is hazardous work.
+
+    Only an admin may clear a job the list names: an employer cannot make a brick kiln
+    open to 16-year-olds by unticking a box. A decision that differs from the list stands
+    across edits and re-imports (``set:<role>``)."""
+    if actor.role not in (Role.EMPLOYER, Role.ADMIN):
+        raise InvalidInput(
+            {"hazardous": [N_("Only the employer or an administrator can set this.")]}
+        )
+    if listing.kind != ListingKind.JOB and value:
+        raise InvalidInput({"hazardous": [N_("Only a job can be hazardous work.")]})
+    entry = listed_hazard(session, listing)
+    if entry is not None and not value and actor.role != Role.ADMIN:
+        raise InvalidInput(
+            {
+                "hazardous": [
+                    N_(
+                        "This work is on the list of hazardous work for children; "
+                        "only an administrator can clear it."
+                    )
+                ]
+            }
+        )
+    listing.hazardous = value
+    if (entry is not None) == value:
+        listing.hazardous_reason = safeguarding.reason_of(entry) if entry else None
+    else:
+        listing.hazardous_reason = f"{safeguarding.SET_BY}{actor.role}"
 
 
 def _check_reader(actor: Actor) -> None:
@@ -128,6 +175,8 @@ def create_listing(session: Session, actor: Actor, record: ListingRecord) -> Lis
         source=POSTED_SOURCE, created_by_id=actor.user_id, status=ListingStatus.OPEN.value
     )
     apply_record(session, listing, record)
+    if record.hazardous is not None:
+        set_hazardous(session, actor, listing, record.hazardous)
     listing.identity_key = f"posted:{uuid.uuid4().hex}"
     session.add(listing)
     session.flush()
@@ -151,7 +200,7 @@ def update_listing(
 ) -> Listing:
     """Edit or close a listing; imported listings change at their source, so only close them."""
     listing = get_listing(session, actor, listing_id)
-    content = {k: v for k, v in changes.items() if k != "status"}
+    content = {k: v for k, v in changes.items() if k not in ("status", "hazardous")}
     if content and listing.source != POSTED_SOURCE:
         raise Conflict(
             f"this listing is imported from {listing.source!r}; change it there, or close it"
@@ -162,6 +211,8 @@ def update_listing(
         record = _record_of(listing, content)
         record = _check_record_for(actor, session, record)
         apply_record(session, listing, record)
+    if changes.get("hazardous") is not None:
+        set_hazardous(session, actor, listing, changes["hazardous"])
     if "status" in changes and changes["status"] != listing.status:
         if (
             changes["status"] == ListingStatus.OPEN

@@ -21,7 +21,7 @@ from reintegrate.models.listing import ListingStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.reference import gazetteer
-from reintegrate.services import audit, listings, registry
+from reintegrate.services import audit, listings, registry, safeguarding
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.skills import current_vocabulary
 from reintegrate.services.table_watch import TableWatch
@@ -109,6 +109,7 @@ def _build_listing_index(session: Session, today: date) -> ListingIndex:
             Listing.max_age,
             Listing.eligible_sex,
             Listing.survivors_priority,
+            Listing.hazardous,
         ).where(Listing.id.in_(open_ids))
     )
     openings = []
@@ -131,6 +132,7 @@ def _build_listing_index(session: Session, today: date) -> ListingIndex:
                 skills=frozenset(skills.get(row.id, ())),
                 languages=frozenset(row.languages or ()),
                 eligibility=eligibility,
+                min_worker_age=safeguarding.minimum_age_for(row.kind, row.hazardous),
             )
         )
     index = ListingIndex(openings, gazetteer=gazetteer(), vocabulary=current_vocabulary(session))
@@ -188,6 +190,7 @@ def opening_of(listing: Listing) -> Opening:
         skills=frozenset(skill.code for skill in listing.skills if skill.code),
         languages=frozenset(listing.languages or ()),
         eligibility=eligibility,
+        min_worker_age=safeguarding.minimum_age_for(listing.kind, listing.hazardous),
     )
 
 

@@ -18,7 +18,7 @@ from reintegrate.models.listing import ListingKind, ListingStatus
 from reintegrate.models.placement import ReferralStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
-from reintegrate.services import audit
+from reintegrate.services import audit, safeguarding
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.placements import check_start_date, create_placement, joinable
 from reintegrate.services.registry import Page, paginate
@@ -46,7 +46,8 @@ def _event(referral: Referral, status: str, actor: Actor) -> None:
 def refer(
     session: Session, actor: Actor, returnee_id: int, listing_id: int, note: str | None = None
 ) -> Referral:
-    """Refer a returnee to an open job; needs the returnee's consent to referral."""
+    """Refer a returnee to an open job; needs the returnee's consent to referral, and an age
+    the law allows for this work (safeguarding)."""
     returnee, listing = joinable(
         session,
         actor,
@@ -56,6 +57,7 @@ def refer(
         wrong_kind=N_("Incentive programmes are joined by enrolment, not referral."),
         closed=N_("This listing is closed."),
     )
+    safeguarding.check_job(returnee.date_of_birth, listing.kind, listing.hazardous, local_today())
     existing = session.scalar(
         select(Referral.id).where(
             Referral.returnee_id == returnee.id, Referral.listing_id == listing.id
@@ -88,7 +90,10 @@ def get_referral(session: Session, actor: Actor, referral_id: int) -> Referral:
     referral = session.get(Referral, referral_id)
     if referral is None:
         raise NotFound("referral not found")
-    if actor.role == Role.EMPLOYER and referral.listing.employer_id != actor.employer_id:
+    if actor.role == Role.EMPLOYER and (
+        referral.listing.employer_id != actor.employer_id
+        or safeguarding.is_child(referral.returnee.date_of_birth, local_today())
+    ):
         raise NotFound("referral not found")
     if actor.role == Role.OFFICER and referral.returnee.home_province not in actor.provinces:
         raise NotFound("referral not found")
@@ -113,6 +118,10 @@ def change_status(
     returnee = referral.returnee
     if status == ReferralStatus.HIRED:
         start = check_start_date(start_date, returnee.return_date)
+        listing = referral.listing
+        safeguarding.check_job(
+            returnee.date_of_birth, listing.kind, listing.hazardous, local_today(), start
+        )
         create_placement(session, actor, returnee, referral.listing, start, referral)
         _close_if_filled(session, referral.listing)
     elif start_date is not None:
@@ -175,7 +184,10 @@ def _close_if_filled(session: Session, listing: Listing) -> None:
 def _visible(actor: Actor, filters: ReferralFilters) -> Select[Any]:
     query = select(Referral).join(Referral.returnee).join(Referral.listing)
     if actor.role == Role.EMPLOYER:
-        query = query.where(Listing.employer_id == actor.employer_id)
+        query = query.where(
+            Listing.employer_id == actor.employer_id,
+            Returnee.date_of_birth <= safeguarding.born_after_is_child(local_today()),
+        )
     else:
         query = query.where(Returnee.home_province.in_(sorted(actor.provinces)))
     if filters.status:

@@ -10,7 +10,8 @@ from flask_babel import format_date, format_datetime, get_locale
 
 from reintegrate import reference
 from reintegrate.i18n import LANGUAGES
-from reintegrate.timeutil import to_local
+from reintegrate.services import safeguarding
+from reintegrate.timeutil import local_today, to_local
 from reintegrate.web import labels
 
 
@@ -34,6 +35,9 @@ def _template_helpers() -> dict[str, Any]:
         "country_name": lambda code: reference.country_name(code, _locale()),
         "language_name": lambda code: reference.language_name(code, _locale()),
         "labels": labels,
+        "hazardous_reason": labels.hazardous_reason,
+        "age_today": lambda born: safeguarding.age(born, local_today()),
+        "is_child": lambda born: safeguarding.is_child(born, local_today()),
         "options": labels.options,
         "province_options": lambda codes: [
             (c, reference.province_name(c, _locale())) for c in codes

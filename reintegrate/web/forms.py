@@ -111,6 +111,8 @@ def listing_payload(form: MultiDict[str, str], kind: str) -> dict[str, Any]:
             data[name] = None
     data["skills"] = [line for line in form.get("skills", "").splitlines() if line.strip()]
     data["languages"] = [v for v in form.getlist("languages") if v]
+    if kind == "job" and form.get("hazardous") in ("yes", "no"):
+        data["hazardous"] = form["hazardous"] == "yes"
     if kind == "incentive":
         data["provinces"] = [v for v in form.getlist("provinces") if v]
         eligibility: dict[str, Any] = {

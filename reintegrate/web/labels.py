@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from flask_babel import LazyString
+from flask_babel import LazyString, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from reintegrate.services import safeguarding
 
 STATUS = {
     "seeking": _l("Seeking work"),
@@ -121,3 +125,39 @@ def options(
 ) -> list[tuple[str, str]]:
     """(code, label) pairs for a select or a group of ticks, in the given order."""
     return [(code, str(labels[code])) for code in (codes if codes is not None else labels)]
+
+
+HAZARDOUS_SET_BY = {
+    "set:employer": (_l("Set by the employer"), _l("Marked not hazardous by the employer")),
+    "set:admin": (
+        _l("Set by an administrator"),
+        _l("Marked not hazardous by an administrator"),
+    ),
+}
+
+
+def hazardous_reason(listing: Any) -> str | None:
+    """Why a listing is (or is not) hazardous work, in the user's language: the entry of the list
+    it matched, or who decided."""
+    reason = listing.hazardous_reason
+    if not reason:
+        return None
+    if reason in HAZARDOUS_SET_BY:
+        return str(HAZARDOUS_SET_BY[reason][0 if listing.hazardous else 1])
+    entry = safeguarding.entry_of(reason)
+    if entry is None:
+        return None
+    label = entry.label(str(get_locale() or "en"))
+    if entry.match == "isco":
+        return _(
+            "Occupation ISCO-08 %(code)s (%(label)s) is on the list of hazardous work for "
+            "children (Prakas No. 106 MoLVT, 2004).",
+            code=entry.value,
+            label=label,
+        )
+    return _(
+        "It mentions “%(keyword)s” (%(label)s), on the list of hazardous work for children "
+        "(Prakas No. 106 MoLVT, 2004).",
+        keyword=entry.value,
+        label=label,
+    )

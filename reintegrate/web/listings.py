@@ -17,7 +17,7 @@ from reintegrate.db import db
 from reintegrate.errors import InvalidInput
 from reintegrate.models.user import Role
 from reintegrate.schemas.listings import ListingCreateSchema, ListingUpdateSchema
-from reintegrate.services import imports, listings
+from reintegrate.services import imports, listings, safeguarding
 from reintegrate.services.access import require_role
 from reintegrate.services.listings import record_of
 from reintegrate.web.forms import flatten_errors, form_values, listing_payload, listing_values
@@ -107,6 +107,8 @@ def edit(listing_id: int) -> Response | tuple[str, int]:
         listing = listings.get_listing(session, actor, listing_id)
         kind = listing.kind
         values = listing_values(record_of(listing))
+        if (listing.hazardous_reason or "").startswith(safeguarding.SET_BY):
+            values["hazardous"] = "yes" if listing.hazardous else "no"
     if request.method == "GET":
         return _page("listings/form.html", kind=kind, listing=listing, values=values, errors={})
     try:

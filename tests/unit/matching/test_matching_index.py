@@ -28,7 +28,7 @@ def _random_person(rng: random.Random, i: int, codes: list[str], provinces: list
         sex=rng.choice(["female", "male", "other"]),
         date_of_birth=None
         if rng.random() < 0.1
-        else date(1970, 1, 1) + timedelta(days=rng.randrange(13000)),
+        else date(1970, 1, 1) + timedelta(days=rng.randrange(20000)),  # some are children
         return_date=None if rng.random() < 0.1 else TODAY - timedelta(days=rng.randrange(900)),
         trafficking_survivor=rng.random() < 0.1,
         interests=frozenset(rng.choice([{"job"}, {"incentive"}, {"job", "incentive"}, set()])),
@@ -58,6 +58,7 @@ def _random_listing(rng: random.Random, i: int, codes: list[str], provinces: lis
         skills=frozenset(rng.sample(codes, rng.choice([0, 1, 1, 2, 3]))),
         languages=frozenset(rng.sample(["th", "ko", "en", "km"], rng.choice([0, 0, 0, 1, 2]))),
         eligibility=eligibility,
+        min_worker_age=rng.choice([None, 15, 15, 18]) if kind == "job" else None,
     )
 
 
@@ -161,4 +162,32 @@ def test_empty_index(gazetteer: Gazetteer, vocabulary: Vocabulary) -> None:
     assert (
         ListingIndex([], gazetteer=gazetteer, vocabulary=vocabulary).top_for(person, today=TODAY)
         == []
+    )
+
+
+def test_a_person_under_the_minimum_working_age_is_never_ranked(
+    gazetteer: Gazetteer, vocabulary: Vocabulary
+) -> None:
+    sewing = dict(kind="job", title="sewing", provinces=frozenset({"12"}))
+    listings = [
+        Listing(id=1, skills=frozenset({"sewing"}), min_worker_age=15, **sewing),  # type: ignore[arg-type]
+        Listing(id=2, min_worker_age=18, **sewing),  # type: ignore[arg-type]
+        Listing(id=3, kind="incentive", title="grant", provinces=frozenset()),
+    ]
+    child = Person(
+        id=1, skills=frozenset({"sewing"}), home_province="12", date_of_birth=date(2021, 5, 1)
+    )
+    teenager = Person(
+        id=2, skills=frozenset({"sewing"}), home_province="12", date_of_birth=date(2010, 3, 15)
+    )
+    unknown = Person(id=3, skills=frozenset({"sewing"}), home_province="12")
+    index = ListingIndex(listings, gazetteer=gazetteer, vocabulary=vocabulary)
+    assert [m.listing_id for m in index.top_for(child, k=5, today=TODAY)] == [3]
+    assert [m.listing_id for m in index.top_for(teenager, k=5, today=TODAY)] == [1, 3]
+    assert [m.listing_id for m in index.top_for(unknown, k=5, today=TODAY)] == [3]
+    people = PersonIndex([child, teenager, unknown], gazetteer=gazetteer, vocabulary=vocabulary)
+    assert [m.person_id for m in people.top_for(listings[0], k=5, today=TODAY)] == [2]
+    assert people.top_for(listings[1], k=5, today=TODAY) == []
+    assert (
+        score(child, listings[0], gazetteer=gazetteer, vocabulary=vocabulary, today=TODAY) is None
     )
