@@ -21,7 +21,7 @@ from reintegrate.models import Listing, Placement, Returnee, User
 from reintegrate.schemas.returnees import Consent, ReturneeInput
 from reintegrate.services import followups, imports, listings, referrals, registry, users
 from reintegrate.services.access import Actor
-from reintegrate.timeutil import local_today
+from reintegrate.timeutil import add_months, local_today
 
 LOGINS_FILE = INSTANCE_DIR / "demo-logins.txt"
 SAMPLE_DIR = PROJECT_ROOT / "tests" / "data"
@@ -186,6 +186,8 @@ def load_demo(
     _import_sample_feeds(sessions, rng)
     with sessions() as session, session.begin():
         _placements_and_referrals(session, rng, placed)
+    with sessions() as session, session.begin():
+        _safeguarding_examples(session)
     _write_logins(logins_file, logins)
     return logins
 
@@ -247,6 +249,83 @@ def _placements_and_referrals(session: Session, rng: random.Random, placed: list
         if placement.first_out_of_work and placement.last_in_work is None:
             placement.returnee.at_risk_reasons = ["unemployed"]
     followups.sweep(session, local_today())
+
+
+def _safeguarding_examples(session: Session) -> None:
+    """A mother and her two children (10 and 7) who came back together, and a brick-kiln job:
+    the children are shown as children and never offered a job, and the kiln job, hazardous by
+    the list of hazardous work for children, is offered to no one under 18."""
+    officer = session.scalar(select(User).where(User.email == ACCOUNTS[0][1]))
+    if officer is None:
+        return
+    actor = Actor.of(officer)
+    today = local_today()
+    returned = today - timedelta(days=240)
+    family = dict(
+        family_name="Chan",
+        home_province="02",
+        district="Thma Koul",
+        return_date=returned,
+        destination_country="TH",
+        trafficking_survivor=False,
+        languages=("km", "th"),
+    )
+    mother = registry.register(
+        session,
+        actor,
+        ReturneeInput(
+            given_name="Sophea",
+            name_km="ចាន់ សុភា",
+            sex="female",
+            date_of_birth=date(1991, 8, 14),
+            phone="012 640 218",
+            sector_abroad="agriculture",
+            skills=("rice farming", "sewing"),
+            interests=("job", "incentive"),
+            consent=Consent(referral=True, share_with_employers=True, research=True),
+            **family,  # type: ignore[arg-type]
+        ),
+    ).returnee
+    for given, given_km, sex, years in (
+        ("Rachana", "រចនា", "female", 10),
+        ("Visal", "វិសាល", "male", 7),
+    ):
+        registry.register(
+            session,
+            actor,
+            ReturneeInput(
+                given_name=given,
+                name_km=f"ចាន់ {given_km}",
+                sex=sex,
+                date_of_birth=add_months(today, -12 * years - 4),
+                interests=("incentive",),
+                consent=Consent(referral=True, share_with_employers=False, research=False),
+                notes=f"Came back with her mother Sophea Chan ({mother.case_number})."
+                if sex == "female"
+                else f"Came back with his mother Sophea Chan ({mother.case_number}).",
+                **family,  # type: ignore[arg-type]
+            ),
+        )
+    listings.create_listing(
+        session,
+        actor,
+        ListingRecord(
+            row=0,
+            kind="job",
+            external_id=None,
+            title="Brick kiln loader",
+            employer="Battambang Brick Factory",
+            provinces=("02",),
+            skills=("loading bricks", "bricklaying"),
+            positions=6,
+            wage_min_usd=Decimal(220),
+            wage_max_usd=Decimal(250),
+            employment_type="full_time",
+            languages=("km",),
+            valid_through=today + timedelta(days=60),
+            description="Loading and unloading the kilns; heat and dust.",
+        ),
+    )
 
 
 def _import_sample_feeds(sessions: sessionmaker[Session], rng: random.Random) -> None:

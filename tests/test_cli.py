@@ -12,7 +12,17 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from reintegrate.cli import main
-from reintegrate.models import FollowUp, Notification, Placement, Referral, Returnee, User
+from reintegrate.models import (
+    FollowUp,
+    Listing,
+    Notification,
+    Placement,
+    Referral,
+    Returnee,
+    User,
+)
+from reintegrate.services import safeguarding
+from reintegrate.timeutil import local_today
 
 
 @pytest.fixture
@@ -129,7 +139,12 @@ def test_demo_loads_once_and_prints_the_same_logins(
     second = cli.invoke(main, ["demo"])
     assert second.output == first.output
     with _session(fresh_database_url) as session:
-        assert session.scalar(select(func.count()).select_from(Returnee)) == 350
+        assert session.scalar(select(func.count()).select_from(Returnee)) == 353
+        family = session.scalars(select(Returnee).where(Returnee.family_name == "Chan")).all()
+        ages = sorted(safeguarding.age(r.date_of_birth, local_today()) for r in family)
+        assert ages[:2] == [7, 10] and ages[2] >= 18
+        kiln = session.scalars(select(Listing).where(Listing.title == "Brick kiln loader")).one()
+        assert kiln.hazardous and kiln.hazardous_reason
         provinces = set(session.scalars(select(Returnee.home_province)))
         assert len(provinces) >= 4
         assert session.scalar(select(func.count()).select_from(Placement)) == 300
