@@ -25,7 +25,9 @@ API_CONFIG = {
                 "Registry, matching and follow-up of returning migrants. Authenticate with "
                 "`Authorization: Bearer <token>` (see `reintegrate token create`). Dates are "
                 "ISO 8601, provinces two-digit codes, countries ISO 3166-1 alpha-2, languages "
-                "ISO 639-1. Errors are JSON with `code`, `status`, `message` and field `errors`."
+                "ISO 639-1. Errors are JSON with `code`, `status`, `message` and field `errors`; "
+                "a referral or hire refused by a safeguarding rule is 409 with the rule's code in "
+                "`rule` (`under_minimum_age`, `hazardous_under_18`)."
             )
         },
         "security": [{"bearerAuth": []}],

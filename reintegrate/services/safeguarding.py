@@ -100,7 +100,8 @@ def find_hazardous_work(
     for entry in entries:
         if entry.match == "isco" and entry.value in codes:
             return entry
-    words = " " + " ".join(normalise(text) for text in texts if text) + " "
+    # Not the cached normalise: an import would fill its cache with thousands of descriptions.
+    words = " " + " ".join(normalise.__wrapped__(text) for text in texts if text) + " "
     for entry in entries:
         if entry.match != "keyword":
             continue

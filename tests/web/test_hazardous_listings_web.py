@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reintegrate.models import Listing, User
-from tests.builders import PASSWORD, in_days, make_user
+from tests.builders import PASSWORD, in_days, make_returnee, make_user
 from tests.conftest import csrf_token, log_in
 
 
@@ -47,7 +47,10 @@ def test_officers_see_that_a_listing_is_hazardous_and_why(
     assert listing.hazardous is True
 
     officer_browser = app.test_client()
-    _logged_in(officer_browser, db_session, "officer", provinces=["02"])
+    officer = _logged_in(officer_browser, db_session, "officer", provinces=["02"])
+    adult = make_returnee(db_session, officer, skills=("bricklaying",))
+    matches = officer_browser.get(f"/returnees/{adult.id}/matches").get_data(as_text=True)
+    assert "Brick kiln loader" in matches and ">Hazardous</span>" in matches
     detail = officer_browser.get(f"/listings/{listing.id}").get_data(as_text=True)
     assert "Hazardous work: 18 and over only" in detail
     assert "It mentions “brick kiln” (Brick and tile kilns)" in detail
