@@ -54,3 +54,14 @@ class InvalidInput(DomainError):
     def __init__(self, errors: Mapping[str, list[str]]) -> None:
         super().__init__("invalid input")
         self.errors = dict(errors)
+
+
+class RuleBroken(DomainError):
+    """A safeguarding rule refuses the action; `rule` is the machine code clients can act on."""
+
+    status = 409
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message

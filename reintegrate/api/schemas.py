@@ -194,3 +194,18 @@ class ImportForm(Schema):
     strict = fields.Boolean(load_default=False)
     full = fields.Boolean(load_default=False)
     employer = fields.String(validate=validate.Length(max=200))
+
+
+class EmployerOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    verified = fields.Boolean()
+    registration_number = fields.String(allow_none=True)
+    note = fields.String(attribute="verification_note", allow_none=True)
+    verified_by = fields.String(
+        attribute="verified_by_email",
+        allow_none=True,
+        metadata={"description": "The admin account that checked the employer."},
+    )
+    verified_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()

@@ -1,14 +1,18 @@
-"""Administrators' pages: the audit trail."""
+"""Administrators' pages: the audit trail and employers' verification."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.wrappers import Response
 
 from reintegrate.auth import current_actor
 from reintegrate.db import db
-from reintegrate.services import audit
+from reintegrate.errors import InvalidInput
+from reintegrate.schemas.employers import EmployerUpdateSchema
+from reintegrate.services import audit, employers
 from reintegrate.web.forms import flatten_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -48,3 +52,35 @@ def audit_log() -> tuple[str, int]:
         errors=errors,
         actions=ACTIONS,
     ), (422 if errors else 200)
+
+
+@bp.get("/employers")
+@login_required
+def employer_list() -> str:
+    with db.transaction() as session:
+        rows = employers.list_employers(session, current_actor())
+    return render_template("admin/employers.html", employers=rows)
+
+
+@bp.post("/employers/<int:employer_id>")
+@login_required
+def verify_employer(employer_id: int) -> Response:
+    """One employer's row: tick "verified", its registration number and a note."""
+    form = request.form
+    payload = {
+        "verified": form.get("verified") == "yes",
+        "registration_number": form.get("registration_number", ""),
+        "note": form.get("note", ""),
+    }
+    try:
+        changes = EmployerUpdateSchema().load(payload)
+        with db.transaction() as session:
+            employers.update_employer(session, current_actor(), employer_id, changes)
+    except ValidationError as exc:
+        errors = flatten_errors(exc.messages_dict)
+        flash("; ".join(f"{k}: {_(m)}" for k, ms in errors.items() for m in ms), "error")
+    except InvalidInput as exc:
+        flash("; ".join(_(m) for ms in exc.errors.values() for m in ms), "error")
+    else:
+        flash(_("Employer saved."), "success")
+    return redirect(url_for("admin.employer_list"))

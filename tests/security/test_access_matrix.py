@@ -228,9 +228,21 @@ MATRIX: dict[tuple[str, str], Route] = {
         allow(admin=302),
         lambda w, r: {"phrase": "brick stacking", "code": "bricklaying"},
     ),
+    ("/admin/employers", "GET"): Route(lambda w: "/admin/employers", allow(admin=200)),
+    ("/admin/employers/<int:employer_id>", "POST"): Route(
+        lambda w: f"/admin/employers/{w.listing_a.employer_id}",
+        allow(admin=302, employer_a=409),
+        lambda w, r: {"verified": "yes", "registration_number": "MOC-0001"},
+    ),
     ("/static/<path:filename>", "GET"): Route(lambda w: "/static/css/app.css", allow(public=200)),
     ("/work", "GET"): Route(lambda w: "/work", allow(officer02=200, officer17=200)),
     # JSON API: bearer tokens (cookie sessions are checked in test_sessions.py).
+    ("/api/v1/employers", "GET"): Route(lambda w: "/api/v1/employers", allow(admin=200)),
+    ("/api/v1/employers/<int:employer_id>", "PATCH"): Route(
+        lambda w: f"/api/v1/employers/{w.listing_a.employer_id}",
+        allow(admin=200, employer_a=409),
+        lambda w, r: {"verified": True, "registration_number": "MOC-0001"},
+    ),
     ("/api/v1/enrolments", "POST"): Route(
         lambda w: "/api/v1/enrolments",
         officers(201),
