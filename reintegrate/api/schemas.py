@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
 from marshmallow import Schema, fields, pre_dump, validate
 
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.schemas.fields import province_field
+from reintegrate.services import screening
 
 
 class ConsentOut(Schema):
@@ -109,6 +111,11 @@ class EligibilityOut(Schema):
     survivors_priority = fields.Boolean()
 
 
+def listing_flags(listing: Any) -> list[dict[str, str]]:
+    """A listing's screening flags with their reasons in the reader's language."""
+    return [screening.describe(flag, gettext) for flag in listing.flags or ()]
+
+
 class ListingOut(Schema):
     id = fields.Integer()
     kind = fields.String()
@@ -131,6 +138,14 @@ class ListingOut(Schema):
     sector = fields.String(allow_none=True)
     benefit = fields.String(allow_none=True)
     eligibility = fields.Method("_eligibility", allow_none=True)
+    flags = fields.Method(
+        "_flags",
+        metadata={
+            "description": "Signs of exploitation found by screening: `code` and `reason` "
+            "(in the reader's language). Survivors are never matched or referred to a "
+            "flagged listing."
+        },
+    )
     status = fields.String()
     closed_reason = fields.String(allow_none=True)
     source = fields.String()
@@ -140,6 +155,9 @@ class ListingOut(Schema):
 
     def _eligibility(self, listing: Any) -> dict[str, Any] | None:
         return EligibilityOut().dump(listing.eligibility) if listing.kind == "incentive" else None
+
+    def _flags(self, listing: Any) -> list[dict[str, str]]:
+        return listing_flags(listing)
 
 
 class ListingListArgs(Schema):
@@ -181,6 +199,10 @@ class ImportRunOut(Schema):
     closed = fields.Integer()
     linked = fields.Integer()
     rejected = fields.Integer()
+    flagged = fields.Integer(metadata={"description": "Listings of this feed with any flag."})
+    flag_counts = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata={"description": "Per flag code."}
+    )
     errors = fields.List(fields.Nested(RowIssueOut))
     warnings = fields.List(fields.Nested(RowIssueOut))
     started_by = fields.String()

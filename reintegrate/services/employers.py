@@ -12,7 +12,7 @@ from reintegrate.db import utcnow
 from reintegrate.errors import N_, InvalidInput, NotFound, RuleBroken
 from reintegrate.models import Employer, User
 from reintegrate.models.user import Role
-from reintegrate.services import audit
+from reintegrate.services import audit, screening
 from reintegrate.services.access import Actor, require_role
 
 SELF_VERIFICATION = "employer_self_verification"
@@ -44,7 +44,8 @@ def update_employer(
         employer.registration_number = changes["registration_number"] or None
     if "note" in changes:
         employer.verification_note = changes["note"] or None
-    if "verified" in changes and changes["verified"] != employer.verified:
+    reverified = "verified" in changes and changes["verified"] != employer.verified
+    if reverified:
         employer.verified = changes["verified"]
         verifier = session.get(User, actor.user_id) if actor.user_id is not None else None
         employer.verified_by = verifier if employer.verified else None
@@ -58,5 +59,7 @@ def update_employer(
             }
         )
     session.flush()
+    if reverified:
+        screening.rescreen(session, actor, employer_id=employer.id)
     audit.record(session, actor, "update", "employer", employer.id, fields=sorted(changes))
     return employer

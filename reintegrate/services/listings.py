@@ -18,7 +18,7 @@ from reintegrate.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from reintegrate.models import Employer, Listing, ListingProvince, ListingSkill
 from reintegrate.models.listing import POSTED_SOURCE, ListingKind, ListingStatus
 from reintegrate.models.user import Role
-from reintegrate.services import audit
+from reintegrate.services import audit, screening
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.registry import Page, paginate
 from reintegrate.services.skills import skill_rows
@@ -58,7 +58,8 @@ def apply_record(session: Session, listing: Listing, record: ListingRecord) -> N
     """Copy a validated record onto a listing: the one way its fields are written.
 
     A listing that names no skills gets those its title names ("Truck Driver" -> driving_truck),
-    so feeds without a skills column still rank by skill.
+    so feeds without a skills column still rank by skill. The listing is screened again,
+    so its flags always describe what it says now.
     """
     listing.kind = record.kind
     listing.title = record.title
@@ -93,6 +94,7 @@ def apply_record(session: Session, listing: Listing, record: ListingRecord) -> N
         rows = [row for row in skill_rows(session, ListingSkill, [record.title]) if row.code]
     if [(r.raw_text, r.code) for r in listing.skills] != [(r.raw_text, r.code) for r in rows]:
         listing.skills = rows
+    screening.screen_listing(session, listing)
 
 
 def _check_reader(actor: Actor) -> None:

@@ -6,10 +6,11 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, gettext
 
 from reintegrate import reference
 from reintegrate.i18n import LANGUAGES
+from reintegrate.services import screening
 from reintegrate.timeutil import to_local
 from reintegrate.web import labels
 
@@ -34,6 +35,7 @@ def _template_helpers() -> dict[str, Any]:
         "country_name": lambda code: reference.country_name(code, _locale()),
         "language_name": lambda code: reference.language_name(code, _locale()),
         "labels": labels,
+        "flag_reasons": lambda flags: [screening.describe(f, gettext) for f in flags or ()],
         "options": labels.options,
         "province_options": lambda codes: [
             (c, reference.province_name(c, _locale())) for c in codes

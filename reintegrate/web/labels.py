@@ -40,6 +40,13 @@ ROLE = {
     "admin": _l("Administrator"),
 }
 KIND = {"job": _l("Job"), "incentive": _l("Incentive programme")}
+FLAG = {
+    "below_minimum_wage": _l("Wage under the legal minimum"),
+    "worker_fee": _l("Fee or deposit asked of the worker"),
+    "documents_held": _l("Employer keeps documents"),
+    "work_abroad": _l("Work abroad posted as a local job"),
+    "employer_unverified": _l("Employer not verified"),
+}
 LISTING_STATUS = {"open": _l("Open"), "closed": _l("Closed")}
 CLOSED_REASON = {
     "expired": _l("closing date passed"),

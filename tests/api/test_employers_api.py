@@ -18,7 +18,9 @@ Bearer = Callable[[User], dict[str, str]]
 def test_admin_lists_and_verifies_an_employer(
     client: FlaskClient, db_session: Session, bearer: Bearer
 ) -> None:
-    employer_user = make_user(db_session, "employer", employer="Angkor Garments")
+    employer_user = make_user(
+        db_session, "employer", employer="Angkor Garments", employer_verified=False
+    )
     admin = make_user(db_session, "admin", email="checker@example.org")
     headers = bearer(admin)
     listed = client.get(URL, headers=headers)
@@ -53,7 +55,9 @@ def test_admin_lists_and_verifies_an_employer(
 def test_an_employer_account_cannot_verify_itself_and_nothing_is_written(
     client: FlaskClient, db_session: Session, bearer: Bearer
 ) -> None:
-    employer_user = make_user(db_session, "employer", employer="Angkor Garments")
+    employer_user = make_user(
+        db_session, "employer", employer="Angkor Garments", employer_verified=False
+    )
     answer = client.patch(
         f"{URL}/{employer_user.employer_id}",
         json={"verified": True, "registration_number": "MOC-1"},
@@ -76,7 +80,9 @@ def test_an_employer_account_cannot_verify_itself_and_nothing_is_written(
 def test_other_roles_are_refused_and_verifying_needs_a_registration_number(
     client: FlaskClient, db_session: Session, bearer: Bearer
 ) -> None:
-    employer_user = make_user(db_session, "employer", employer="Angkor Garments")
+    employer_user = make_user(
+        db_session, "employer", employer="Angkor Garments", employer_verified=False
+    )
     for role in ("officer", "manager"):
         other = make_user(db_session, role)
         assert client.get(URL, headers=bearer(other)).status_code == 403
@@ -86,7 +92,7 @@ def test_other_roles_are_refused_and_verifying_needs_a_registration_number(
             ).status_code
             == 403
         )
-    another = make_user(db_session, "employer", employer="Bayon Builders")
+    another = make_user(db_session, "employer", employer="Bayon Builders", employer_verified=False)
     assert (
         client.patch(
             f"{URL}/{employer_user.employer_id}", json={"verified": True}, headers=bearer(another)

@@ -11,7 +11,9 @@ from tests.conftest import csrf_token, log_in
 
 
 def test_admin_verifies_an_employer_on_the_page(client: FlaskClient, db_session: Session) -> None:
-    employer_user = make_user(db_session, "employer", employer="Angkor Garments")
+    employer_user = make_user(
+        db_session, "employer", employer="Angkor Garments", employer_verified=False
+    )
     admin = make_user(db_session, "admin", email="checker@example.org")
     log_in(client, admin.email, PASSWORD)
     page = client.get("/admin/employers").get_data(as_text=True)
@@ -35,7 +37,9 @@ def test_admin_verifies_an_employer_on_the_page(client: FlaskClient, db_session:
 def test_an_employer_cannot_verify_itself_on_the_page(
     client: FlaskClient, db_session: Session
 ) -> None:
-    employer_user = make_user(db_session, "employer", employer="Angkor Garments")
+    employer_user = make_user(
+        db_session, "employer", employer="Angkor Garments", employer_verified=False
+    )
     log_in(client, employer_user.email, PASSWORD)
     assert client.get("/admin/employers").status_code == 403
     token = csrf_token(client, "/account/password")
