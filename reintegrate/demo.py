@@ -26,6 +26,7 @@ from reintegrate.services import (
     listings,
     referrals,
     registry,
+    safe_migration,
     users,
 )
 from reintegrate.services.access import Actor
@@ -186,6 +187,7 @@ def load_demo(
             if role == "officer":
                 officers.append(account)
         _verify_demo_employer(session, accounts["admin"], accounts["employer"])
+        _safe_migration_options(session, accounts["admin"])
         rng = random.Random(seed)  # noqa: S311  # demo data, not secrets  # nosec B311
         scopes = [sorted(o.provinces) for o in officers]
         for officer_index, data in _returnees(rng, scopes, returnees):
@@ -272,6 +274,33 @@ def _verify_demo_employer(session: Session, admin: User, employer: User) -> None
                 "verified": True,
                 "registration_number": "DEMO-0001",
                 "note": "Demo data: an example number, not a real registration.",
+            },
+        )
+
+
+SAFE_MIGRATION_OPTIONS = (
+    ("resource_centre", "Migrant Worker Resource Centre, Battambang", "02", "012 000 101"),
+    ("resource_centre", "Migrant Worker Resource Centre, Banteay Meanchey", "01", "012 000 102"),
+    ("resource_centre", "Migrant Worker Resource Centre, Prey Veng", "14", "012 000 103"),
+    ("resource_centre", "Migrant Worker Resource Centre, Kampong Cham", "03", "012 000 104"),
+    ("recruitment_agency", "Licensed recruitment agency (demo)", None, "023 000 105"),
+)
+
+
+def _safe_migration_options(session: Session, admin: User) -> None:
+    """Migrant Worker Resource Centres exist in these provinces; the contacts are examples."""
+    for kind, name, province, contact in SAFE_MIGRATION_OPTIONS:
+        safe_migration.create_option(
+            session,
+            Actor.of(admin),
+            {
+                "kind": kind,
+                "name": name,
+                "province": province,
+                "contact": contact,
+                "details": "Demo data: check the real contact before giving it to anyone.",
+                "example": True,
+                "active": True,
             },
         )
 

@@ -82,6 +82,7 @@ def init_api(app: Flask) -> None:
         matching,
         placements,
         returnees,
+        safe_migration,
         stats,
     )
 
@@ -97,6 +98,7 @@ def init_api(app: Flask) -> None:
         placements.blp,
         stats.blp,
         employers.blp,
+        safe_migration.blp,
     ):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -115,6 +115,12 @@ TIMELINE = {
     "follow_up_missed": _l("Follow-up missed"),
     "follow_up_cancelled": _l("Follow-up cancelled"),
     "placement_ended": _l("Placement ended"),
+    "safe_migration_informed": _l("Told about safer ways to migrate"),
+}
+SAFE_MIGRATION_KIND = {
+    "recruitment_agency": _l("Licensed recruitment agency"),
+    "resource_centre": _l("Migrant Worker Resource Centre"),
+    "hotline": _l("Help line"),
 }
 CONSENT = {
     "referral": _l("Referral"),
