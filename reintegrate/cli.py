@@ -10,9 +10,11 @@ from datetime import datetime
 from pathlib import Path
 
 import click
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reintegrate.errors import DomainError, InvalidInput
+from reintegrate.models import Listing
 
 
 @contextmanager
@@ -220,6 +222,9 @@ def format_report(run: object) -> str:
         f"{run.unchanged} · closed {run.closed} · linked duplicates {run.linked} · "
         f"rejected {run.rejected}"
     )
+    if run.flagged:
+        counts = ", ".join(f"{code} {n}" for code, n in (run.flag_counts or {}).items())
+        lines.append(f"  flagged listings {run.flagged} ({counts})")
     for issue in run.errors:
         where = f"row {issue['row']}" + (f", {issue['field']}" if issue["field"] else "")
         lines.append(f"  rejected {where}: {issue['message']}")
@@ -229,6 +234,35 @@ def format_report(run: object) -> str:
     if len(run.warnings) > 50:
         lines.append(f"  … {len(run.warnings) - 50} more warnings (see the report page)")
     return "\n".join(lines)
+
+
+@main.group("listings")
+def listings_group() -> None:
+    """Job openings and incentive programmes."""
+
+
+@listings_group.command("screen")
+def listings_screen() -> None:
+    """Screen every listing again, e.g. after the minimum-wage file changed.
+
+    The file is read and checked first: a bad row stops here, naming the row, and no
+    listing is touched.
+    """
+    from jobs_import.screening import ReferenceFileError
+    from reintegrate.services import screening
+    from reintegrate.services.access import Actor
+
+    path = screening.MINIMUM_WAGES_CSV
+    try:
+        wages = screening.load_minimum_wages(path)
+    except ReferenceFileError as exc:
+        click.echo(f"error: {path.name}: {exc}", err=True)
+        sys.exit(2)
+    with _session() as session:
+        changed = screening.rescreen(session, Actor.system("screen"), wages=wages)
+        counts = screening.count_codes(session.scalars(select(Listing.flags)))
+    summary = ", ".join(f"{code} {n}" for code, n in counts.items()) or "none"
+    click.echo(f"screened all listings: {changed} changed; flagged by code: {summary}")
 
 
 @main.command()

@@ -19,7 +19,16 @@ from reintegrate.config import INSTANCE_DIR, PROJECT_ROOT
 from reintegrate.demo_outcomes import load_demo_placements
 from reintegrate.models import Listing, Placement, Returnee, User
 from reintegrate.schemas.returnees import Consent, ReturneeInput
-from reintegrate.services import followups, imports, listings, referrals, registry, users
+from reintegrate.services import (
+    employers,
+    followups,
+    imports,
+    listings,
+    referrals,
+    registry,
+    safe_migration,
+    users,
+)
 from reintegrate.services.access import Actor
 from reintegrate.timeutil import add_months, local_today
 
@@ -161,6 +170,7 @@ def load_demo(
         system = Actor.system("demo")
         logins = []
         officers = []
+        accounts: dict[str, User] = {}
         for role, email, provinces, employer in ACCOUNTS:
             password = _password()
             account = users.create_user(
@@ -173,8 +183,11 @@ def load_demo(
                 employer=employer,
             )
             logins.append((role, email, password))
+            accounts[role] = account
             if role == "officer":
                 officers.append(account)
+        _verify_demo_employer(session, accounts["admin"], accounts["employer"])
+        _safe_migration_options(session, accounts["admin"])
         rng = random.Random(seed)  # noqa: S311  # demo data, not secrets  # nosec B311
         scopes = [sorted(o.provinces) for o in officers]
         for officer_index, data in _returnees(rng, scopes, returnees):
@@ -186,6 +199,7 @@ def load_demo(
     _import_sample_feeds(sessions, rng)
     with sessions() as session, session.begin():
         _placements_and_referrals(session, rng, placed)
+        _flagged_listing(session)
     with sessions() as session, session.begin():
         _safeguarding_examples(session)
     _write_logins(logins_file, logins)
@@ -326,6 +340,77 @@ def _safeguarding_examples(session: Session) -> None:
             description="Loading and unloading the kilns; heat and dust.",
         ),
     )
+
+
+def _verify_demo_employer(session: Session, admin: User, employer: User) -> None:
+    """The demo employer is verified by the demo admin, so survivors may be referred to it."""
+    if employer.employer_id is not None:
+        employers.update_employer(
+            session,
+            Actor.of(admin),
+            employer.employer_id,
+            {
+                "verified": True,
+                "registration_number": "DEMO-0001",
+                "note": "Demo data: an example number, not a real registration.",
+            },
+        )
+
+
+SAFE_MIGRATION_OPTIONS = (
+    ("resource_centre", "Migrant Worker Resource Centre, Battambang", "02", "012 000 101"),
+    ("resource_centre", "Migrant Worker Resource Centre, Banteay Meanchey", "01", "012 000 102"),
+    ("resource_centre", "Migrant Worker Resource Centre, Prey Veng", "14", "012 000 103"),
+    ("resource_centre", "Migrant Worker Resource Centre, Kampong Cham", "03", "012 000 104"),
+    ("recruitment_agency", "Licensed recruitment agency (demo)", None, "023 000 105"),
+)
+
+
+def _safe_migration_options(session: Session, admin: User) -> None:
+    """Migrant Worker Resource Centres exist in these provinces; the contacts are examples."""
+    for kind, name, province, contact in SAFE_MIGRATION_OPTIONS:
+        safe_migration.create_option(
+            session,
+            Actor.of(admin),
+            {
+                "kind": kind,
+                "name": name,
+                "province": province,
+                "contact": contact,
+                "details": "Demo data: check the real contact before giving it to anyone.",
+                "example": True,
+                "active": True,
+            },
+        )
+
+
+def _flagged_listing(session: Session) -> None:
+    """A listing with the signs of exploitation screening looks for, so a new user sees flags
+    next to matches (and survivors never matched to it)."""
+    officer = session.scalar(select(User).where(User.email == ACCOUNTS[0][1]))
+    if officer is None:
+        return
+    record = ListingRecord(
+        row=0,
+        kind="job",
+        external_id=None,
+        title="Garment worker, start at once",
+        employer="Golden Needle Trading (demo)",
+        provinces=("02",),
+        skills=("sewing",),
+        positions=30,
+        wage_min_usd=Decimal(150),
+        wage_max_usd=Decimal(150),
+        employment_type="full_time",
+        languages=("km",),
+        valid_through=local_today() + timedelta(days=30),
+        sector="garment",
+        description=(
+            "Recruitment fee of USD 100 deducted from the first wage. The company will keep "
+            "your passport until the end of the contract."
+        ),
+    )
+    listings.create_listing(session, Actor.of(officer), record)
 
 
 def _import_sample_feeds(sessions: sessionmaker[Session], rng: random.Random) -> None:

@@ -38,7 +38,7 @@ class Conflict(DomainError):
     status = 409
 
 
-class RuleRefused(Conflict):
+class RuleBroken(Conflict):
     """A safeguarding rule refuses the action; ``rule`` is its stable machine code, so clients
     can tell which rule said no without parsing the (translated) message."""
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from reintegrate.errors import DomainError, InvalidInput, RuleRefused, TooManyAttempts
+from reintegrate.errors import DomainError, InvalidInput, RuleBroken, TooManyAttempts
 from reintegrate.extensions import api
 
 API_PREFIX = "/api/"
@@ -26,7 +26,7 @@ def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
         }
         if isinstance(error, InvalidInput):
             body["errors"] = {"json": error.errors}
-        if isinstance(error, RuleRefused):
+        if isinstance(error, RuleBroken):
             body["rule"] = error.rule
             body["message"] = _(error.message)
         response = jsonify(body)
@@ -34,7 +34,7 @@ def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
         if isinstance(error, TooManyAttempts):
             response.headers["Retry-After"] = str(error.retry_after_seconds)
         return response
-    message = _(error.message) if isinstance(error, RuleRefused) else error.message
+    message = _(error.message) if isinstance(error, RuleBroken) else error.message
     return render_template("errors/error.html", status=error.status, message=message), error.status
 
 

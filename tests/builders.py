@@ -23,7 +23,10 @@ def make_user(
     provinces: list[str] | None = None,
     employer: str | None = None,
     email: str | None = None,
+    employer_verified: bool = True,
 ) -> User:
+    """An account; an employer account's organisation is verified unless told otherwise (as
+    an admin would have done), so survivors may be referred to it."""
     if role == "officer" and provinces is None:
         provinces = ["02"]
     if role == "employer" and employer is None:
@@ -37,8 +40,22 @@ def make_user(
         provinces=provinces or [],
         employer=employer,
     )
+    if user.employer_id is not None and employer_verified:
+        verify_employer(session, user.employer_id)
     session.commit()
     return user
+
+
+def verify_employer(session: Session, employer_id: int) -> None:
+    """Mark an employer verified as an admin would (registration checked)."""
+    from reintegrate.models import Employer
+    from reintegrate.services import screening
+
+    employer = session.get(Employer, employer_id)
+    assert employer is not None
+    employer.verified, employer.registration_number = True, f"TEST-{employer_id}"
+    session.flush()
+    screening.rescreen(session, Actor.system("test"), employer_id=employer_id)
 
 
 def returnee_input(**overrides: Any) -> ReturneeInput:

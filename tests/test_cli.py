@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from reintegrate.cli import main
 from reintegrate.models import (
+    Employer,
     FollowUp,
     Listing,
     Notification,
@@ -156,6 +157,14 @@ def test_demo_loads_once_and_prints_the_same_logins(
         assert due and due > 0
         assert session.scalar(select(func.count()).select_from(Notification)) > 0
         assert session.scalar(select(func.count()).select_from(Referral)) > 0
+        flagged = session.scalars(
+            select(Listing).where(Listing.title == "Garment worker, start at once")
+        ).one()
+        codes = {flag["code"] for flag in flagged.flags}
+        assert {"below_minimum_wage", "worker_fee", "documents_held"} <= codes
+        assert session.scalars(
+            select(Employer.verified).where(Employer.name == "Angkor Garments Co., Ltd.")
+        ).one()
 
 
 def test_serve_answers_http_and_starts_the_scheduler(

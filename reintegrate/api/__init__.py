@@ -77,7 +77,16 @@ def _require_api_user() -> None:
 
 
 def init_api(app: Flask) -> None:
-    from reintegrate.api import imports, listings, matching, placements, returnees, stats
+    from reintegrate.api import (
+        employers,
+        imports,
+        listings,
+        matching,
+        placements,
+        returnees,
+        safe_migration,
+        stats,
+    )
 
     api.init_app(app)
     api.spec.components.security_scheme(
@@ -90,6 +99,8 @@ def init_api(app: Flask) -> None:
         matching.blp,
         placements.blp,
         stats.blp,
+        employers.blp,
+        safe_migration.blp,
     ):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from reintegrate.api import ApiBlueprint
+from reintegrate.api.schemas import listing_flags
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.services import matching, skills
@@ -45,6 +46,12 @@ class ListingBrief(Schema):
     employer = fields.String(attribute="employer_name", allow_none=True)
     programme = fields.String(allow_none=True)
     valid_through = fields.Date(allow_none=True)
+    flags = fields.Method(
+        "_flags", metadata={"description": "Screening flags (`code`, `reason`), as on a listing."}
+    )
+
+    def _flags(self, listing: Any) -> list[dict[str, str]]:
+        return listing_flags(listing)
 
 
 class MatchOut(Schema):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
 from marshmallow import Schema, fields, pre_dump, validate
 
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.schemas.fields import province_field
-from reintegrate.services import safeguarding
+from reintegrate.services import safeguarding, screening
 from reintegrate.timeutil import local_today
 from reintegrate.web.labels import hazardous_reason
 
@@ -128,6 +129,11 @@ class EligibilityOut(Schema):
     survivors_priority = fields.Boolean()
 
 
+def listing_flags(listing: Any) -> list[dict[str, str]]:
+    """A listing's screening flags with their reasons in the reader's language."""
+    return [screening.describe(flag, gettext) for flag in listing.flags or ()]
+
+
 class ListingOut(Schema):
     id = fields.Integer()
     kind = fields.String()
@@ -161,6 +167,14 @@ class ListingOut(Schema):
             "description": "Why: the hazardous-work list entry it matched, or who set it.",
         },
     )
+    flags = fields.Method(
+        "_flags",
+        metadata={
+            "description": "Signs of exploitation found by screening: `code` and `reason` "
+            "(in the reader's language). Survivors are never matched or referred to a "
+            "flagged listing."
+        },
+    )
     status = fields.String()
     closed_reason = fields.String(allow_none=True)
     source = fields.String()
@@ -170,6 +184,9 @@ class ListingOut(Schema):
 
     def _eligibility(self, listing: Any) -> dict[str, Any] | None:
         return EligibilityOut().dump(listing.eligibility) if listing.kind == "incentive" else None
+
+    def _flags(self, listing: Any) -> list[dict[str, str]]:
+        return listing_flags(listing)
 
 
 class ListingListArgs(Schema):
@@ -211,6 +228,10 @@ class ImportRunOut(Schema):
     closed = fields.Integer()
     linked = fields.Integer()
     rejected = fields.Integer()
+    flagged = fields.Integer(metadata={"description": "Listings of this feed with any flag."})
+    flag_counts = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata={"description": "Per flag code."}
+    )
     errors = fields.List(fields.Nested(RowIssueOut))
     warnings = fields.List(fields.Nested(RowIssueOut))
     started_by = fields.String()
@@ -224,3 +245,18 @@ class ImportForm(Schema):
     strict = fields.Boolean(load_default=False)
     full = fields.Boolean(load_default=False)
     employer = fields.String(validate=validate.Length(max=200))
+
+
+class EmployerOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    verified = fields.Boolean()
+    registration_number = fields.String(allow_none=True)
+    note = fields.String(attribute="verification_note", allow_none=True)
+    verified_by = fields.String(
+        attribute="verified_by_email",
+        allow_none=True,
+        metadata={"description": "The admin account that checked the employer."},
+    )
+    verified_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()

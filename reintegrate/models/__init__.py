@@ -13,6 +13,7 @@ from reintegrate.models.placement import (
     SchedulerRun,
 )
 from reintegrate.models.returnee import CaseCounter, ErasureRequest, Returnee, ReturneeSkill
+from reintegrate.models.safe_migration import SafeMigrationBriefing, SafeMigrationOption
 from reintegrate.models.skill import SkillMapping
 from reintegrate.models.user import ApiToken, LoginAttempt, LoginSession, User, UserProvince
 
@@ -37,6 +38,8 @@ __all__ = [
     "LoginSession",
     "Returnee",
     "ReturneeSkill",
+    "SafeMigrationBriefing",
+    "SafeMigrationOption",
     "SkillMapping",
     "User",
     "UserProvince",

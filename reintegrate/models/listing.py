@@ -73,6 +73,7 @@ class Listing(Base):
     hazardous: Mapped[bool] = mapped_column(default=False, server_default=false())
     hazardous_reason: Mapped[str | None] = mapped_column(String(200))
     """Why: ``set:<role>`` when a person decided, else the hazardous-work list entry matched."""
+    flags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     follow_up_months: Mapped[list[int] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(8), default=ListingStatus.OPEN.value)
     closed_reason: Mapped[str | None] = mapped_column(String(32))
@@ -177,6 +178,8 @@ class ImportRun(Base):
     closed: Mapped[int] = mapped_column(default=0)
     linked: Mapped[int] = mapped_column(default=0)
     rejected: Mapped[int] = mapped_column(default=0)
+    flagged: Mapped[int] = mapped_column(default=0)
+    flag_counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     started_by: Mapped[str] = mapped_column(String(254))

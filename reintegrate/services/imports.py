@@ -213,6 +213,7 @@ class _Importer:
                 self.run.unchanged += 1
                 if not self._expires(listing):
                     seen_unchanged.append(listing.id)
+                    self._count_flags(listing)
                     continue
             else:
                 apply_record(self.session, listing, record)
@@ -227,6 +228,7 @@ class _Importer:
                     )
                 self.run.updated += 1
             listing.last_import_run_id = self.run.id
+            self._count_flags(listing)
             if self._expires(listing):
                 listing.status, listing.closed_reason, listing.closed_at = (
                     ListingStatus.CLOSED.value,
@@ -243,6 +245,15 @@ class _Importer:
                 .execution_options(synchronize_session=False)
             )
         self._link_duplicates(created)
+
+    def _count_flags(self, listing: Listing) -> None:
+        """The report counts the feed's flagged listings and each flag, changed or not."""
+        if listing.flags:
+            self.run.flagged += 1
+            counts = dict(self.run.flag_counts or {})
+            for code in {flag["code"] for flag in listing.flags}:
+                counts[code] = counts.get(code, 0) + 1
+            self.run.flag_counts = dict(sorted(counts.items()))
 
     def _expires(self, listing: Listing) -> bool:
         return bool(

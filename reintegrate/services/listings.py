@@ -19,7 +19,7 @@ from reintegrate.models import Employer, Listing, ListingProvince, ListingSkill
 from reintegrate.models.listing import POSTED_SOURCE, ListingKind, ListingStatus
 from reintegrate.models.user import Role
 from reintegrate.reference import HazardousWork
-from reintegrate.services import audit, safeguarding
+from reintegrate.services import audit, safeguarding, screening
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.registry import Page, paginate
 from reintegrate.services.skills import current_vocabulary, skill_rows
@@ -59,7 +59,8 @@ def apply_record(session: Session, listing: Listing, record: ListingRecord) -> N
     """Copy a validated record onto a listing: the one way its fields are written.
 
     A listing that names no skills gets those its title names ("Truck Driver" -> driving_truck),
-    so feeds without a skills column still rank by skill.
+    so feeds without a skills column still rank by skill. The listing is screened again,
+    so its flags always describe what it says now.
     """
     listing.kind = record.kind
     listing.title = record.title
@@ -98,6 +99,7 @@ def apply_record(session: Session, listing: Listing, record: ListingRecord) -> N
         entry = listed_hazard(session, listing)
         listing.hazardous = entry is not None
         listing.hazardous_reason = safeguarding.reason_of(entry) if entry else None
+    screening.screen_listing(session, listing)
 
 
 def listed_hazard(session: Session, listing: Listing) -> HazardousWork | None:

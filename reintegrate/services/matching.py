@@ -21,7 +21,7 @@ from reintegrate.models.listing import ListingStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.reference import gazetteer
-from reintegrate.services import audit, listings, registry, safeguarding
+from reintegrate.services import audit, listings, registry, safeguarding, screening
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.skills import current_vocabulary
 from reintegrate.services.table_watch import TableWatch
@@ -203,17 +203,23 @@ def matches_for_returnee(
     limit: int = 10,
     exclude: Collection[int] = (),
 ) -> list[ListingMatch]:
-    """The best open listings for a returnee in the officer's provinces, best first."""
+    """The best open listings for a returnee in the officer's provinces, best first.
+
+    A survivor of trafficking is never shown a flagged listing (screening.require_safe_for).
+    """
     from reintegrate.services.referrals import referred_listing_ids
 
     returnee = registry.get(session, actor, returnee_id, audited=False)
     audit.record(session, actor, "view", "returnee", returnee.id, detail={"what": "matches"})
     today = local_today()
+    excluded = set(exclude) | set(referred_listing_ids(session, returnee.id))
+    if returnee.trafficking_survivor:
+        excluded |= screening.flagged_open_listing_ids(session)
     found = listing_index(session, today).top_for(
         person_of(returnee),
         k=min(limit, MAX_LIMIT),
         kind=kind,  # type: ignore[arg-type]
-        exclude=set(exclude) | set(referred_listing_ids(session, returnee.id)),
+        exclude=excluded,
         today=today,
     )
     by_id = {
@@ -275,7 +281,10 @@ def candidates_for_listing(
     limit: int = 10,
     exclude: Collection[int] = (),
 ) -> list[CandidateMatch]:
-    """The returnees in the officer's provinces who fit a listing best. Officers only."""
+    """The returnees in the officer's provinces who fit a listing best. Officers only.
+
+    Survivors of trafficking are left out of a flagged listing's candidates.
+    """
     require_role(actor, Role.OFFICER)
     listing = listings.get_listing(session, actor, listing_id)
     provinces = sorted(actor.provinces)
@@ -286,10 +295,19 @@ def candidates_for_listing(
     ).one()
     key = (tuple(provinces), tuple(state), current_vocabulary(session).version)
     index = _person_indexes.get(key, lambda: _build_person_index(session, provinces))
+    excluded = set(exclude)
+    if screening.survivor_rule_broken(listing) is not None:
+        excluded |= set(
+            session.scalars(
+                select(Returnee.id).where(
+                    Returnee.home_province.in_(provinces), Returnee.trafficking_survivor.is_(True)
+                )
+            )
+        )
     found = index.top_for(
         opening_of(listing),
         k=min(limit, MAX_LIMIT),
-        exclude=exclude,
+        exclude=excluded,
         today=local_today(),
         provinces=provinces,
     )

@@ -15,7 +15,7 @@ from reintegrate.models.listing import ListingKind, ListingStatus
 from reintegrate.models.placement import FollowUpStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
-from reintegrate.services import audit, facts, registry
+from reintegrate.services import audit, facts, registry, screening
 from reintegrate.services.access import Actor, require_role
 from reintegrate.timeutil import add_months, local_today
 
@@ -113,8 +113,8 @@ def joinable(
     """The returnee and listing of a referral or an enrolment, once both may go ahead.
 
     The officer's scope, a listing of the right kind that is still open, the person's consent
-    to referral and a case still active: what referring to a job and enrolling in a programme
-    both require.
+    to referral, a case still active and, for a survivor of trafficking, a listing without
+    flags: what referring to a job and enrolling in a programme both require.
     """
     require_role(actor, Role.OFFICER)
     returnee = registry.get(session, actor, returnee_id, audited=False)
@@ -131,6 +131,7 @@ def joinable(
         raise Conflict(N_("The person has not agreed to be referred."))
     if returnee.status in (ReturneeStatus.REMIGRATED, ReturneeStatus.CLOSED):
         raise Conflict(N_("The case is closed or the person has migrated again."))
+    screening.require_safe_for(returnee, listing)
     return returnee, listing
 
 

@@ -18,7 +18,7 @@ from datetime import date
 
 from matching.scoring import age_on
 from matching.text import has_khmer, normalise
-from reintegrate.errors import N_, RuleRefused
+from reintegrate.errors import N_, RuleBroken
 from reintegrate.models.listing import ListingKind
 from reintegrate.reference import HazardousWork, hazardous_work
 from reintegrate.timeutil import add_months
@@ -76,9 +76,9 @@ def check_job(born: date, kind: str, hazardous: bool, *days: date) -> None:
         return
     youngest = min(age(born, day) for day in days)
     if youngest < MINIMUM_WORKING_AGE:
-        raise RuleRefused(UNDER_MINIMUM_AGE, RULE_MESSAGES[UNDER_MINIMUM_AGE])
+        raise RuleBroken(UNDER_MINIMUM_AGE, RULE_MESSAGES[UNDER_MINIMUM_AGE])
     if youngest < minimum:
-        raise RuleRefused(HAZARDOUS_UNDER_18, RULE_MESSAGES[HAZARDOUS_UNDER_18])
+        raise RuleBroken(HAZARDOUS_UNDER_18, RULE_MESSAGES[HAZARDOUS_UNDER_18])
 
 
 SET_BY = "set:"

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reintegrate.models import Placement, Referral
+from reintegrate.models import Placement, Referral, SafeMigrationBriefing
 from reintegrate.services import registry
 from reintegrate.services.access import Actor
 from reintegrate.timeutil import to_local
@@ -92,4 +92,8 @@ def timeline(session: Session, actor: Actor, returnee_id: int) -> list[Event]:
             events.append(
                 Event(placement.ended_on, 6, "placement_ended", {"reason": placement.end_reason})
             )
+    for briefing in session.scalars(
+        select(SafeMigrationBriefing).where(SafeMigrationBriefing.returnee_id == returnee.id)
+    ):
+        events.append(Event(briefing.informed_on, 7, "safe_migration_informed"))
     return sorted(events, key=lambda e: (e.on, e.order), reverse=True)

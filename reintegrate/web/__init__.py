@@ -6,11 +6,11 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, gettext
 
 from reintegrate import reference
 from reintegrate.i18n import LANGUAGES
-from reintegrate.services import safeguarding
+from reintegrate.services import safeguarding, screening
 from reintegrate.timeutil import local_today, to_local
 from reintegrate.web import labels
 
@@ -38,6 +38,7 @@ def _template_helpers() -> dict[str, Any]:
         "hazardous_reason": labels.hazardous_reason,
         "age_today": lambda born: safeguarding.age(born, local_today()),
         "is_child": lambda born: safeguarding.is_child(born, local_today()),
+        "flag_reasons": lambda flags: [screening.describe(f, gettext) for f in flags or ()],
         "options": labels.options,
         "province_options": lambda codes: [
             (c, reference.province_name(c, _locale())) for c in codes

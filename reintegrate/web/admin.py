@@ -1,14 +1,20 @@
-"""Administrators' pages: the audit trail."""
+"""Administrators' pages: the audit trail and employers' verification."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.wrappers import Response
 
 from reintegrate.auth import current_actor
 from reintegrate.db import db
-from reintegrate.services import audit
+from reintegrate.errors import InvalidInput
+from reintegrate.models.safe_migration import OPTION_KINDS
+from reintegrate.schemas.employers import EmployerUpdateSchema
+from reintegrate.schemas.safe_migration import SafeMigrationOptionSchema
+from reintegrate.services import audit, employers, safe_migration
 from reintegrate.web.forms import flatten_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -48,3 +54,94 @@ def audit_log() -> tuple[str, int]:
         errors=errors,
         actions=ACTIONS,
     ), (422 if errors else 200)
+
+
+@bp.get("/employers")
+@login_required
+def employer_list() -> str:
+    with db.transaction() as session:
+        rows = employers.list_employers(session, current_actor())
+    return render_template("admin/employers.html", employers=rows)
+
+
+@bp.post("/employers/<int:employer_id>")
+@login_required
+def verify_employer(employer_id: int) -> Response:
+    """One employer's row: tick "verified", its registration number and a note."""
+    form = request.form
+    payload = {
+        "verified": form.get("verified") == "yes",
+        "registration_number": form.get("registration_number", ""),
+        "note": form.get("note", ""),
+    }
+    try:
+        changes = EmployerUpdateSchema().load(payload)
+        with db.transaction() as session:
+            employers.update_employer(session, current_actor(), employer_id, changes)
+    except ValidationError as exc:
+        errors = flatten_errors(exc.messages_dict)
+        flash("; ".join(f"{k}: {_(m)}" for k, ms in errors.items() for m in ms), "error")
+    except InvalidInput as exc:
+        flash("; ".join(_(m) for ms in exc.errors.values() for m in ms), "error")
+    else:
+        flash(_("Employer saved."), "success")
+    return redirect(url_for("admin.employer_list"))
+
+
+def _option_payload() -> dict[str, object]:
+    """The option form as the schema reads it: blank optional text left out, ticks typed."""
+    form = request.form
+    data: dict[str, object] = {
+        name: form.get(name, "") for name in ("kind", "name", "province", "contact", "details")
+    }
+    if not data["province"]:
+        data["province"] = None
+    data["example"] = form.get("example") == "yes"
+    data["active"] = form.get("active") == "yes"
+    return data
+
+
+def _flash_errors(errors: dict[str, list[str]]) -> None:
+    flash("; ".join(f"{k}: {_(m)}" for k, ms in errors.items() for m in ms), "error")
+
+
+@bp.route("/safe-migration-options", methods=["GET", "POST"])
+@login_required
+def safe_migration_options() -> Response | str:
+    """Safer ways to migrate that officers show people who may leave again."""
+    if request.method == "POST":
+        try:
+            data = SafeMigrationOptionSchema().load(_option_payload())
+            with db.transaction() as session:
+                safe_migration.create_option(session, current_actor(), data)
+        except ValidationError as exc:
+            _flash_errors(flatten_errors(exc.messages_dict))
+        else:
+            flash(_("Option saved."), "success")
+        return redirect(url_for("admin.safe_migration_options"))
+    with db.transaction() as session:
+        options = safe_migration.manage_options(session, current_actor())
+    return render_template("admin/safe_migration_options.html", options=options, kinds=OPTION_KINDS)
+
+
+@bp.post("/safe-migration-options/<int:option_id>")
+@login_required
+def update_safe_migration_option(option_id: int) -> Response:
+    try:
+        data = SafeMigrationOptionSchema().load(_option_payload())
+        with db.transaction() as session:
+            safe_migration.update_option(session, current_actor(), option_id, data)
+    except ValidationError as exc:
+        _flash_errors(flatten_errors(exc.messages_dict))
+    else:
+        flash(_("Option saved."), "success")
+    return redirect(url_for("admin.safe_migration_options"))
+
+
+@bp.post("/safe-migration-options/<int:option_id>/delete")
+@login_required
+def delete_safe_migration_option(option_id: int) -> Response:
+    with db.transaction() as session:
+        safe_migration.delete_option(session, current_actor(), option_id)
+    flash(_("Option removed."), "success")
+    return redirect(url_for("admin.safe_migration_options"))

@@ -18,7 +18,7 @@ from marshmallow import ValidationError
 from reintegrate.api.stats import OutcomesArgs, min_cell, period_of
 from reintegrate.auth import current_actor
 from reintegrate.db import db
-from reintegrate.services import outcomes
+from reintegrate.services import outcomes, safe_migration
 from reintegrate.services.outcomes import Dashboard, ExportTable, GroupBy, Period, RetentionCurves
 from reintegrate.stats.suppression import Cell, SuppressedRow, SuppressedTable, marked_value
 from reintegrate.stats.survival import survival_at
@@ -86,6 +86,7 @@ def index() -> tuple[str, int]:
     period, group_by, errors, chosen = _args()
     with db.transaction() as session:
         data = outcomes.dashboard(session, current_actor(), period, group_by, threshold=min_cell())
+        safer = safe_migration.dashboard_counts(session, current_actor(), threshold=min_cell())
     return render_template(
         "dashboard/index.html",
         data=data,
@@ -96,6 +97,7 @@ def index() -> tuple[str, int]:
         tables=_tables(data),
         charts=_charts(data),
         marker=MARKER,
+        safer=safer,
     ), 422 if errors else 200
 
 

@@ -44,6 +44,13 @@ ROLE = {
     "admin": _l("Administrator"),
 }
 KIND = {"job": _l("Job"), "incentive": _l("Incentive programme")}
+FLAG = {
+    "below_minimum_wage": _l("Wage under the legal minimum"),
+    "worker_fee": _l("Fee or deposit asked of the worker"),
+    "documents_held": _l("Employer keeps documents"),
+    "work_abroad": _l("Work abroad posted as a local job"),
+    "employer_unverified": _l("Employer not verified"),
+}
 LISTING_STATUS = {"open": _l("Open"), "closed": _l("Closed")}
 CLOSED_REASON = {
     "expired": _l("closing date passed"),
@@ -112,6 +119,12 @@ TIMELINE = {
     "follow_up_missed": _l("Follow-up missed"),
     "follow_up_cancelled": _l("Follow-up cancelled"),
     "placement_ended": _l("Placement ended"),
+    "safe_migration_informed": _l("Told about safer ways to migrate"),
+}
+SAFE_MIGRATION_KIND = {
+    "recruitment_agency": _l("Licensed recruitment agency"),
+    "resource_centre": _l("Migrant Worker Resource Centre"),
+    "hotline": _l("Help line"),
 }
 CONSENT = {
     "referral": _l("Referral"),

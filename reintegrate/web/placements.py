@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from reintegrate.auth import current_actor
 from reintegrate.db import db
-from reintegrate.errors import Conflict, InvalidInput
+from reintegrate.errors import Conflict, InvalidInput, RuleBroken
 from reintegrate.models.user import Role
 from reintegrate.schemas.placements import OutcomeSchema, ReferralUpdateSchema
 from reintegrate.services import followups, notifications, placements, privacy, referrals, timeline
@@ -72,7 +72,7 @@ def refer(returnee_id: int) -> Response:
                 returnee_id,
                 int(listing_id) if listing_id.isdigit() else 0,
             )
-    except Conflict as exc:
+    except (Conflict, RuleBroken) as exc:
         flash(_("Not referred: %(reason)s", reason=_(exc.message)), "error")
     else:
         flash(_("Referred. The employer can now answer."), "success")
@@ -99,10 +99,10 @@ def enrol(returnee_id: int) -> Response:
                 int(listing_id) if listing_id.isdigit() else 0,
                 start,
             )
-    except (Conflict, InvalidInput) as exc:
+    except (Conflict, RuleBroken, InvalidInput) as exc:
         message = (
             _(exc.message)
-            if isinstance(exc, Conflict)
+            if isinstance(exc, (Conflict, RuleBroken))
             else "; ".join(_(m) for v in exc.errors.values() for m in v)
         )
         flash(_("Not enrolled: %(reason)s", reason=message), "error")

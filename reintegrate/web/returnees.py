@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -18,7 +19,7 @@ from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.reference import country_codes
 from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeUpdateSchema
-from reintegrate.services import privacy, referrals, registry, timeline
+from reintegrate.services import privacy, referrals, registry, safe_migration, timeline
 from reintegrate.services.access import require_role
 from reintegrate.web.forms import flatten_errors, form_values, returnee_payload
 
@@ -129,11 +130,15 @@ def detail(returnee_id: int) -> tuple[str, int]:
         referral_page = referrals.list_referrals(
             session, actor, referrals.ReferralFilters(returnee_id=returnee_id), page_size=100
         )
+        safer_leaving = safe_migration.needs_safer_leaving(session, returnee_id)
+        options = safe_migration.list_options(session, actor) if safer_leaving else []
     return _form(
         "returnees/detail.html",
         returnee=returnee,
         story=story,
         referrals=referral_page.items,
+        safer_leaving=safer_leaving,
+        safe_migration_options=options,
         erasure_reasons=privacy.ERASURE_REASONS,
     )
 
@@ -204,3 +209,20 @@ def _values_of(returnee: Any) -> dict[str, Any]:
     for purpose, given in returnee.consent.items():
         values[f"consent_{purpose}"] = "yes" if given else ""
     return values
+
+
+@bp.post("/<int:returnee_id>/safe-migration-briefings")
+@login_required
+def safe_migration_briefing(returnee_id: int) -> Response:
+    """Record that the officer told the person about safer ways to migrate."""
+    try:
+        informed_on = date.fromisoformat(request.form.get("informed_on", ""))
+        with db.transaction() as session:
+            safe_migration.record_informed(session, current_actor(), returnee_id, informed_on)
+    except ValueError:
+        flash(_("Give the date the person was informed."), "error")
+    except InvalidInput as exc:
+        flash("; ".join(_(m) for ms in exc.errors.values() for m in ms), "error")
+    else:
+        flash(_("Recorded that the person was informed."), "success")
+    return redirect(url_for("returnees.detail", returnee_id=returnee_id) + "#safer-leaving")

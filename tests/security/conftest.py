@@ -17,7 +17,15 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from reintegrate.db import Base
-from reintegrate.models import FollowUp, ImportRun, Listing, Placement, Returnee, User
+from reintegrate.models import (
+    FollowUp,
+    ImportRun,
+    Listing,
+    Placement,
+    Returnee,
+    SafeMigrationOption,
+    User,
+)
 from reintegrate.services import privacy, referrals, users
 from reintegrate.services.access import Actor
 from reintegrate.timeutil import local_today
@@ -137,6 +145,8 @@ def world(db_session: Session) -> World:
         source="jobs-board", kind="job", filename="feed.csv", status="succeeded", started_by="x"
     )
     s.add(run)
+    option = SafeMigrationOption(kind="resource_centre", name="MRC Battambang", province="02")
+    s.add(option)
     s.commit()
     return World(
         users=people,
@@ -153,6 +163,7 @@ def world(db_session: Session) -> World:
         follow_up_17=_open_follow_up(s, placement_17),
         erasure_02=erasure,
         import_run=run,
+        extra={"option": option},
     )
 
 

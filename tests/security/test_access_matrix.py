@@ -228,9 +228,69 @@ MATRIX: dict[tuple[str, str], Route] = {
         allow(admin=302),
         lambda w, r: {"phrase": "brick stacking", "code": "bricklaying"},
     ),
+    ("/admin/employers", "GET"): Route(lambda w: "/admin/employers", allow(admin=200)),
+    ("/admin/employers/<int:employer_id>", "POST"): Route(
+        lambda w: f"/admin/employers/{w.listing_a.employer_id}",
+        allow(admin=302, employer_a=409),
+        lambda w, r: {"verified": "yes", "registration_number": "MOC-0001"},
+    ),
+    ("/admin/safe-migration-options", "GET"): Route(
+        lambda w: "/admin/safe-migration-options", allow(admin=200)
+    ),
+    ("/admin/safe-migration-options", "POST"): Route(
+        lambda w: "/admin/safe-migration-options",
+        allow(admin=302),
+        lambda w, r: {"kind": "hotline", "name": "Help line", "active": "yes"},
+    ),
+    ("/admin/safe-migration-options/<int:option_id>", "POST"): Route(
+        lambda w: f"/admin/safe-migration-options/{w.extra['option'].id}",
+        allow(admin=302),
+        lambda w, r: {"kind": "resource_centre", "name": "MRC Battambang (moved)"},
+    ),
+    ("/admin/safe-migration-options/<int:option_id>/delete", "POST"): Route(
+        lambda w: f"/admin/safe-migration-options/{w.extra['option'].id}/delete",
+        allow(admin=302),
+        lambda w, r: {},
+    ),
+    ("/returnees/<int:returnee_id>/safe-migration-briefings", "POST"): Route(
+        lambda w: R02.format(w=w) + "/safe-migration-briefings",
+        officers(302),
+        lambda w, r: {"informed_on": _today()},
+    ),
     ("/static/<path:filename>", "GET"): Route(lambda w: "/static/css/app.css", allow(public=200)),
     ("/work", "GET"): Route(lambda w: "/work", allow(officer02=200, officer17=200)),
     # JSON API: bearer tokens (cookie sessions are checked in test_sessions.py).
+    ("/api/v1/employers", "GET"): Route(lambda w: "/api/v1/employers", allow(admin=200)),
+    ("/api/v1/employers/<int:employer_id>", "PATCH"): Route(
+        lambda w: f"/api/v1/employers/{w.listing_a.employer_id}",
+        allow(admin=200, employer_a=409),
+        lambda w, r: {"verified": True, "registration_number": "MOC-0001"},
+    ),
+    ("/api/v1/safe-migration-options", "GET"): Route(
+        lambda w: "/api/v1/safe-migration-options",
+        allow(officer02=200, officer17=200, admin=200),
+    ),
+    ("/api/v1/safe-migration-options", "POST"): Route(
+        lambda w: "/api/v1/safe-migration-options",
+        allow(admin=201),
+        lambda w, r: {"kind": "hotline", "name": "Help line"},
+    ),
+    ("/api/v1/safe-migration-options/<int:option_id>", "PATCH"): Route(
+        lambda w: f"/api/v1/safe-migration-options/{w.extra['option'].id}",
+        allow(admin=200),
+        lambda w, r: {"contact": "012 000 000"},
+    ),
+    ("/api/v1/safe-migration-options/<int:option_id>", "DELETE"): Route(
+        lambda w: f"/api/v1/safe-migration-options/{w.extra['option'].id}", allow(admin=204)
+    ),
+    ("/api/v1/returnees/<int:returnee_id>/safe-migration-briefings", "GET"): Route(
+        lambda w: f"/api/v1/returnees/{w.r02.id}/safe-migration-briefings", officers(200)
+    ),
+    ("/api/v1/returnees/<int:returnee_id>/safe-migration-briefings", "POST"): Route(
+        lambda w: f"/api/v1/returnees/{w.r02.id}/safe-migration-briefings",
+        officers(201),
+        lambda w, r: {"informed_on": _today()},
+    ),
     ("/api/v1/enrolments", "POST"): Route(
         lambda w: "/api/v1/enrolments",
         officers(201),

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from reintegrate.errors import RuleRefused
+from reintegrate.errors import RuleBroken
 from reintegrate.reference import HAZARDOUS_WORK_CSV, hazardous_work
 from reintegrate.services import safeguarding
 
@@ -16,10 +16,10 @@ def test_the_age_rules_follow_the_labour_law() -> None:
     assert (safeguarding.MINIMUM_WORKING_AGE, safeguarding.HAZARDOUS_MINIMUM_AGE) == (15, 18)
     born = date(2011, 6, 10)
     safeguarding.check_job(born, "job", False, date(2026, 6, 10))
-    with pytest.raises(RuleRefused) as refused:
+    with pytest.raises(RuleBroken) as refused:
         safeguarding.check_job(born, "job", False, date(2026, 6, 10), date(2026, 6, 9))
     assert refused.value.rule == "under_minimum_age" and refused.value.status == 409
-    with pytest.raises(RuleRefused) as hazardous:
+    with pytest.raises(RuleBroken) as hazardous:
         safeguarding.check_job(born, "job", True, date(2029, 6, 9))
     assert hazardous.value.rule == "hazardous_under_18"
     safeguarding.check_job(born, "job", True, date(2029, 6, 10))

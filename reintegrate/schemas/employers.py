@@ -1,0 +1,13 @@
+"""What an admin may send to verify an employer."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from reintegrate.schemas.fields import Text
+
+
+class EmployerUpdateSchema(Schema):
+    verified = fields.Boolean()
+    registration_number = Text(max_length=100)
+    note = Text(max_length=2000, multiline=True)
