@@ -48,7 +48,9 @@ def test_a_child_sees_no_job_and_a_referral_is_refused_with_the_rule(
     job = make_listing(db_session, employer, title="Sewing Machine Operator", skills=("sewing",))
     child = make_returnee(db_session, officer, date_of_birth=_born(12), skills=("sewing",))
     matches_url = f"/returnees/{child.id}/matches"
-    assert "Sewing Machine Operator" not in client.get(matches_url).get_data(as_text=True)
+    matches = client.get(matches_url).get_data(as_text=True)
+    assert "Sewing Machine Operator" not in matches
+    assert "No job is offered to a child under 15" in matches
     assert "Sewing Machine Operator" in client.get(f"/listings/{job.id}").get_data(as_text=True)
     candidates = client.get(f"/listings/{job.id}/candidates").get_data(as_text=True)
     assert child.case_number not in candidates
