@@ -15,6 +15,7 @@ from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.services import outcomes
 from reintegrate.services.outcomes import Event, GroupBy, Period
+from reintegrate.stats.periods import month_end, parse_end, parse_start
 from reintegrate.stats.suppression import DEFAULT_THRESHOLD, SuppressedRow
 from reintegrate.timeutil import local_today
 from reintegrate.web.stats_labels import group_label
@@ -38,13 +39,49 @@ def min_cell() -> int:
     return int(current_app.config.get("STATS_MIN_CELL", DEFAULT_THRESHOLD))
 
 
+_BAD_START = _l(
+    "Give a month (2025-01), a quarter (2025-Q1), a year (2025) or the first day of a month."
+)
+_BAD_END = _l(
+    "Give a month (2025-12), a quarter (2025-Q4), a year (2025) or the last day of a month."
+)
+
+
+class PeriodBound(fields.Field):
+    """`from` or `to` of a period of whole calendar months (reintegrate.stats.periods)."""
+
+    def __init__(self, *, end: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.end = end
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        try:
+            return (parse_end if self.end else parse_start)(str(value))
+        except ValueError:
+            raise ValidationError(str(_BAD_END if self.end else _BAD_START)) from None
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return value.isoformat() if value is not None else None
+
+
 class PeriodArgs(Schema):
-    start = fields.Date(
+    start = PeriodBound(
+        end=False,
         data_key="from",
-        metadata={"description": "First placement start date (default: 24 months ago)."},
+        metadata={
+            "description": "First month of placement start dates: YYYY-MM, YYYY-Qn, YYYY or "
+            "the first day of a month (default: 23 months before the current month).",
+            "type": "string",
+        },
     )
-    end = fields.Date(
-        data_key="to", metadata={"description": "Last placement start date (default: today)."}
+    end = PeriodBound(
+        end=True,
+        data_key="to",
+        metadata={
+            "description": "Last month of placement start dates: YYYY-MM, YYYY-Qn, YYYY or "
+            "the last day of a month (default: the current month).",
+            "type": "string",
+        },
     )
 
     @validates_schema
@@ -73,8 +110,8 @@ class RetentionArgs(PeriodArgs):
 
 
 def period_of(args: dict[str, Any], today: date | None = None) -> Period:
-    """The requested period; a missing end is today, a missing start 24 months before it."""
-    end = args.get("end") or today or local_today()
+    """The requested period; a missing end is this month, a missing start 24 months before."""
+    end = args.get("end") or month_end(today or local_today())
     start = args.get("start") or Period.last_months(end).start
     return Period(start, end)
 
@@ -111,7 +148,9 @@ class OutcomesOut(Schema):
 
 
 class PointOut(Schema):
-    time_days = fields.Float()
+    time_months = fields.Integer(
+        attribute="time", metadata={"description": "Whole months since the placement started."}
+    )
     survival = fields.Float()
     at_risk = fields.Integer()
     events = fields.Integer()

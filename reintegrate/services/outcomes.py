@@ -32,6 +32,13 @@ from reintegrate.models.user import Role
 from reintegrate.services import audit
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.facts import decisive
+from reintegrate.stats.periods import (
+    is_month_end,
+    is_month_start,
+    month_end,
+    month_start,
+    whole_months,
+)
 from reintegrate.stats.suppression import (
     DEFAULT_THRESHOLD,
     SuppressedTable,
@@ -112,18 +119,30 @@ class ExportTable(StrEnum):
 
 @dataclass(frozen=True)
 class Period:
-    """Placements whose start date falls in [start, end], both days included."""
+    """Placements whose start date falls in [start, end], both days included.
+
+    Always whole calendar months (see reintegrate.stats.periods): windows that differ by
+    a day or a week would single out the people placed in between.
+    """
 
     start: date
     end: date
 
     def __post_init__(self) -> None:
-        if self.start > self.end:
-            raise InvalidInput({"from": [N_("The start of the period must not be after its end.")]})
+        errors: dict[str, list[str]] = {}
+        if not is_month_start(self.start):
+            errors["from"] = [N_("The period must start on the first day of a month.")]
+        if not is_month_end(self.end):
+            errors["to"] = [N_("The period must end on the last day of a month.")]
+        if not errors and self.start > self.end:
+            errors["from"] = [N_("The start of the period must not be after its end.")]
+        if errors:
+            raise InvalidInput(errors)
 
     @classmethod
     def last_months(cls, today: date, months: int = DEFAULT_PERIOD_MONTHS) -> Period:
-        return cls(add_months(today, -months), today)
+        """The `months` calendar months up to and including today's."""
+        return cls(month_start(add_months(today, 1 - months)), month_end(today))
 
 
 @dataclass(frozen=True)
@@ -295,7 +314,8 @@ def _outcomes_table(
 def _retention(
     session: Session, period: Period, event: Event, group_by: GroupBy | None, threshold: int
 ) -> RetentionCurves:
-    """Durations are grouped in SQL, so only (group, days, event, count) rows come back."""
+    """Durations are grouped in SQL, so only (group, days, event, count) rows come back;
+    curves count them in whole months."""
     facts = _placement_facts(session, period, group_by or GroupBy.PROVINCE)
     if event is Event.REMIGRATION:
         first_event, last_seen = facts.c.first_remigrated, facts.c.last_at_home
@@ -316,8 +336,8 @@ def _retention(
     ).group_by(per_placement.c.grp, per_placement.c.days, per_placement.c.event)
     counts: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
     for group, days, is_event, n in session.execute(query):
-        days = max(int(days), 0)
-        counts[group].append((days, n, 0) if is_event else (days, 0, n))
+        months = whole_months(max(int(days), 0))
+        counts[group].append((months, n, 0) if is_event else (months, 0, n))
     overall = truncate_curve(
         kaplan_meier_from_counts(row for rows in counts.values() for row in rows),
         threshold=threshold,

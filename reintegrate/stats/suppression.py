@@ -248,11 +248,11 @@ def suppress_curves(
             continue
         result[group] = truncate_curve(curve, threshold=threshold)
         if len(result[group]) < len(curve):
-            cut_at = curve[len(result[group])].time_days
+            cut_at = curve[len(result[group])].time
             cutoff = cut_at if cutoff is None else min(cutoff, cut_at)
     if common_cutoff and cutoff is not None:
         result = {
-            group: tuple(point for point in curve if point.time_days < cutoff)
+            group: tuple(point for point in curve if point.time < cutoff)
             for group, curve in result.items()
         }
     return result

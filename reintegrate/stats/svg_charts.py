@@ -8,11 +8,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from .periods import DAYS_PER_MONTH
 from .survival import KMPoint
 
 __all__ = ["DAYS_PER_MONTH", "PALETTE", "BarSeries", "Series", "bar_chart", "step_chart"]
 
-DAYS_PER_MONTH = 365.25 / 12
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
 """Okabe–Ito colours, told apart under the common colour-vision deficiencies (their
@@ -53,9 +53,10 @@ class Series:
     def from_curve(
         cls, label: str, curve: Sequence[KMPoint], *, end_days: float | None = None
     ) -> Series:
+        """A curve whose times are whole months (as the statistics service counts them)."""
         return cls(
             label=label,
-            times_days=tuple(p.time_days for p in curve),
+            times_days=tuple(p.time * DAYS_PER_MONTH for p in curve),
             survival=tuple(p.survival for p in curve),
             ci_lower=tuple(p.ci_lower for p in curve),
             ci_upper=tuple(p.ci_upper for p in curve),

@@ -18,6 +18,7 @@ from marshmallow import ValidationError
 from reintegrate.api.stats import OutcomesArgs, min_cell, period_of
 from reintegrate.auth import current_actor
 from reintegrate.db import db
+from reintegrate.errors import InvalidInput
 from reintegrate.services import outcomes
 from reintegrate.services.outcomes import Dashboard, ExportTable, GroupBy, Period, RetentionCurves
 from reintegrate.stats.suppression import Cell, SuppressedRow, SuppressedTable, marked_value
@@ -71,12 +72,20 @@ def _args() -> tuple[Period, GroupBy, dict[str, list[str]], dict[str, str]]:
     errors: dict[str, list[str]] = {}
     try:
         args = OutcomesArgs().load(raw)
+        period = period_of(args)
     except ValidationError as exc:
         errors = flatten_errors(exc.messages_dict)
+    except InvalidInput as exc:
+        errors = dict(exc.errors)
+    if errors:
         args = OutcomesArgs().load({})
-    period = period_of(args)
+        period = period_of(args)
     group_by = GroupBy(args["group_by"])
-    chosen = {"from": period.start.isoformat(), "to": period.end.isoformat(), "group_by": group_by}
+    chosen = {
+        "from": period.start.strftime("%Y-%m"),
+        "to": period.end.strftime("%Y-%m"),
+        "group_by": group_by,
+    }
     return period, group_by, errors, chosen
 
 

@@ -12,8 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from reintegrate.models import Returnee, User
+from reintegrate.stats.periods import month_end, month_start, whole_months
 from reintegrate.stats.survival import kaplan_meier
-from reintegrate.timeutil import local_today
+from reintegrate.timeutil import add_months, local_today
 from tests.builders import make_user
 from tests.outcome_builders import Contact, Owners, add_placement, in_work, make_owners
 
@@ -111,14 +112,14 @@ def test_retention_points_equal_kaplan_meier_on_the_same_durations(
     body = response.get_json()
     expected = [
         {
-            "time_days": p.time_days,
+            "time_months": p.time,
             "survival": pytest.approx(p.survival, abs=1e-12),
             "at_risk": p.at_risk,
             "events": p.events,
             "ci_lower": pytest.approx(p.ci_lower, abs=1e-12),
             "ci_upper": pytest.approx(p.ci_upper, abs=1e-12),
         }
-        for p in kaplan_meier(durations)
+        for p in kaplan_meier([(whole_months(d), event) for d, event in durations])
     ]
     assert body["overall"] == expected
     assert body["groups"] == []
@@ -157,14 +158,50 @@ def test_default_period_is_the_last_24_months(
         add_placement(db_session, owners, start=today - timedelta(days=760))
     body = client.get("/api/v1/stats/outcomes?group_by=sex", headers=bearer(manager)).get_json()
     assert body["total"]["placed"] == 15
-    assert body["to"] == today.isoformat()
+    assert body["to"] == month_end(today).isoformat()
+    assert body["from"] == month_start(add_months(today, -23)).isoformat()
     chosen = client.get(
-        f"/api/v1/stats/outcomes?from={(today - timedelta(days=730)).isoformat()}"
-        f"&to={(today - timedelta(days=200)).isoformat()}",
+        f"/api/v1/stats/outcomes?from={add_months(today, -24):%Y-%m}"
+        f"&to={add_months(today, -7):%Y-%m}",
         headers=bearer(manager),
     ).get_json()
     assert chosen["total"]["placed"] == 10
     assert chosen["group_by"] == "province"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("from=2026-01-02", "from"),
+        ("from=2026-01-01&to=2026-01-30", "to"),
+        ("from=2026-01-15&to=2026-02-14", "from"),
+        ("from=2026-Q5", "from"),
+        ("to=2026-W03", "to"),
+    ],
+)
+def test_windows_that_are_not_whole_months_are_422_naming_the_field(
+    client: FlaskClient, manager: User, bearer: Bearer, query: str, field: str
+) -> None:
+    for path in ("/api/v1/stats/outcomes", "/api/v1/stats/retention"):
+        response = client.get(f"{path}?{query}", headers=bearer(manager))
+        assert response.status_code == 422, response.get_data(as_text=True)
+        assert field in json.dumps(response.get_json())
+
+
+@pytest.mark.parametrize(
+    ("query", "start", "end"),
+    [
+        ("from=2025-02&to=2025-02", "2025-02-01", "2025-02-28"),
+        ("from=2025-Q2&to=2025-Q3", "2025-04-01", "2025-09-30"),
+        ("from=2024&to=2024", "2024-01-01", "2024-12-31"),
+        ("from=2025-03-01&to=2025-04-30", "2025-03-01", "2025-04-30"),
+    ],
+)
+def test_months_quarters_and_years_are_accepted(
+    client: FlaskClient, manager: User, bearer: Bearer, query: str, start: str, end: str
+) -> None:
+    body = client.get(f"/api/v1/stats/outcomes?{query}", headers=bearer(manager)).get_json()
+    assert (body["from"], body["to"]) == (start, end)
 
 
 @pytest.mark.parametrize("role", ["officer", "employer", "admin"])
@@ -188,7 +225,8 @@ def test_no_token_is_401(client: FlaskClient) -> None:
     [
         "/api/v1/stats/outcomes?group_by=name",
         "/api/v1/stats/outcomes?from=yesterday",
-        "/api/v1/stats/outcomes?from=2026-02-01&to=2026-01-01",
+        "/api/v1/stats/outcomes?from=2026-02-01&to=2026-01-31",
+        "/api/v1/stats/outcomes?from=2026-02&to=2026-01",
         "/api/v1/stats/retention?event=death",
         "/api/v1/stats/retention?group_by=district",
         "/api/v1/stats/retention?to=2026-13-01",

@@ -190,7 +190,7 @@ def test_managers_and_admins_never_see_names(
 
 # --- Research consent: statistics count only people who agreed ----------------------------
 
-PERIOD = Period(date(2024, 6, 1), date(2026, 6, 1))
+PERIOD = Period(date(2024, 6, 1), date(2026, 6, 30))
 MANAGER = Actor(user_id=None, email="manager@example.org", role="manager")
 TODAY = date(2026, 6, 1)
 

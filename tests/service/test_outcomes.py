@@ -13,7 +13,8 @@ from reintegrate.models import AuditEntry
 from reintegrate.services import facts, outcomes
 from reintegrate.services.access import Actor
 from reintegrate.services.outcomes import Event, ExportTable, GroupBy, Period
-from reintegrate.stats.survival import kaplan_meier
+from reintegrate.stats.periods import whole_months
+from reintegrate.stats.survival import KMPoint, kaplan_meier
 from tests.builders import make_user
 from tests.outcome_builders import (
     START,
@@ -25,7 +26,7 @@ from tests.outcome_builders import (
     make_owners,
 )
 
-PERIOD = Period(date(2024, 7, 1), TODAY)
+PERIOD = Period(date(2024, 7, 1), date(2026, 6, 30))
 MANAGER = Actor(user_id=None, email="manager@example.org", role="manager")
 
 
@@ -34,8 +35,13 @@ def owners(db_session: Session) -> Owners:
     return make_owners(db_session)
 
 
+def _in_months(days: list[tuple[int, bool]]) -> tuple[KMPoint, ...]:
+    """The curve of durations given in days, counted (as published) in whole months."""
+    return kaplan_meier([(whole_months(d), event) for d, event in days])
+
+
 def _curve_points(curve):  # type: ignore[no-untyped-def]
-    return [(p.time_days, p.survival, p.at_risk, p.events) for p in curve]
+    return [(p.time, p.survival, p.at_risk, p.events) for p in curve]
 
 
 def test_durations_events_and_censoring_match_kaplan_meier(
@@ -69,7 +75,7 @@ def test_durations_events_and_censoring_match_kaplan_meier(
     remigration = outcomes.retention(
         db_session, MANAGER, PERIOD, Event.REMIGRATION, GroupBy.SEX, threshold=1
     )
-    expected = kaplan_meier([(95, True), (183, False), (360, False), (33, False)])
+    expected = _in_months([(95, True), (183, False), (360, False), (33, False)])
     assert _curve_points(remigration.overall) == _curve_points(expected)
     assert remigration.overall == expected
     assert remigration.groups["female"] == expected
@@ -77,7 +83,7 @@ def test_durations_events_and_censoring_match_kaplan_meier(
     out_of_work = outcomes.retention(
         db_session, MANAGER, PERIOD, Event.OUT_OF_WORK, None, threshold=1
     )
-    assert out_of_work.overall == kaplan_meier([(95, True), (92, True), (360, False), (33, False)])
+    assert out_of_work.overall == _in_months([(95, True), (92, True), (360, False), (33, False)])
     assert out_of_work.groups == {}
 
 
@@ -255,8 +261,8 @@ def test_groups_by_programme_sector_and_sex(db_session: Session, owners: Owners)
 def test_only_placements_started_in_the_period_count(db_session: Session, owners: Owners) -> None:
     add_placement(db_session, owners, start=date(2024, 6, 30))
     add_placement(db_session, owners, start=date(2024, 7, 1))
-    add_placement(db_session, owners, start=TODAY)
-    add_placement(db_session, owners, start=TODAY + timedelta(days=1))
+    add_placement(db_session, owners, start=date(2026, 6, 30))
+    add_placement(db_session, owners, start=date(2026, 7, 1))
     table = outcomes.outcomes_table(db_session, MANAGER, PERIOD, GroupBy.SEX, threshold=1)
     assert table.table.total.cells["placed"].value == 2
 
@@ -323,7 +329,7 @@ def test_every_export_is_audited_without_personal_data(db_session: Session, owne
     assert entry.detail == {
         "table": "countries",
         "from": "2024-07-01",
-        "to": "2026-06-01",
+        "to": "2026-06-30",
         "group_by": None,
     }
 
@@ -332,8 +338,23 @@ def test_period_bounds() -> None:
     with pytest.raises(InvalidInput) as caught:
         Period(date(2026, 2, 1), date(2026, 1, 31))
     assert "from" in caught.value.errors
-    assert Period.last_months(date(2026, 2, 28)) == Period(date(2024, 2, 28), date(2026, 2, 28))
-    assert Period.last_months(date(2024, 2, 29), 12) == Period(date(2023, 2, 28), date(2024, 2, 29))
+    assert Period.last_months(date(2026, 2, 14)) == Period(date(2024, 3, 1), date(2026, 2, 28))
+    assert Period.last_months(date(2024, 2, 29), 12) == Period(date(2023, 3, 1), date(2024, 2, 29))
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "fields"),
+    [
+        (date(2026, 1, 2), date(2026, 1, 31), {"from"}),
+        (date(2026, 1, 1), date(2026, 1, 30), {"to"}),
+        (date(2026, 1, 15), date(2026, 2, 14), {"from", "to"}),
+    ],
+)
+def test_periods_are_whole_months(start: date, end: date, fields: set[str]) -> None:
+    """Windows a day apart would single out the people placed on that day."""
+    with pytest.raises(InvalidInput) as caught:
+        Period(start, end)
+    assert set(caught.value.errors) == fields
 
 
 def test_demo_placements_are_consistent_and_repeatable(db_session: Session) -> None:

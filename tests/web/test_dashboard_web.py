@@ -232,10 +232,13 @@ def test_anonymous_is_sent_to_log_in(client: FlaskClient) -> None:
 def test_bad_choices_are_422_with_the_defaults_shown(
     client: FlaskClient, db_session: Session, manager: User
 ) -> None:
-    response = client.get("/dashboard?from=2026-05-01&to=2026-01-01")
+    response = client.get("/dashboard?from=2026-05&to=2026-01")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "The start of the period must not be after its end." in html
+    response = client.get("/dashboard?from=2026-01-02&to=2026-01-31")
+    assert response.status_code == 422
+    assert "the first day of a month" in response.get_data(as_text=True)
     assert '<option value="province" selected>' in html
     response = client.get("/dashboard?group_by=name")
     assert response.status_code == 422
