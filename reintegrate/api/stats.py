@@ -15,6 +15,7 @@ from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.services import outcomes
 from reintegrate.services.outcomes import Event, GroupBy, Period
+from reintegrate.stats.cellkey import MAX_NOISE
 from reintegrate.stats.periods import month_end, parse_end, parse_start
 from reintegrate.stats.suppression import DEFAULT_THRESHOLD, SuppressedRow
 from reintegrate.timeutil import local_today
@@ -27,7 +28,10 @@ blp = ApiBlueprint(
     description=(
         "Aggregate outcomes for programme managers. Counts are placements; any count under "
         "the minimum cell size (STATS_MIN_CELL, default 5) is null and listed in `suppressed`, "
-        "with further cells hidden so it cannot be worked out from the totals."
+        "with further cells hidden so it cannot be worked out from the totals. Every count "
+        "shown (table cells, curves' at-risk and event counts) is perturbed by the cell-key "
+        "method: it differs from the true count by at most `max_noise`, the same every time. "
+        "Periods are whole calendar months."
     ),
 )
 _UNKNOWN = _l("Unknown value.")
@@ -143,6 +147,9 @@ class OutcomesOut(Schema):
     end = fields.Date(data_key="to")
     group_by = fields.String()
     min_cell = fields.Integer()
+    max_noise = fields.Integer(
+        metadata={"description": "Largest difference between a count shown and the true one."}
+    )
     rows = fields.List(fields.Nested(OutcomeRowOut))
     total = fields.Nested(OutcomeRowOut)
 
@@ -173,6 +180,9 @@ class RetentionOut(Schema):
     event = fields.String()
     group_by = fields.String(allow_none=True)
     min_cell = fields.Integer()
+    max_noise = fields.Integer(
+        metadata={"description": "Largest difference between a count shown and the true one."}
+    )
     overall = fields.List(fields.Nested(PointOut))
     groups = fields.List(fields.Nested(CurveOut))
 
@@ -203,6 +213,7 @@ class Outcomes(MethodView):
             "end": result.period.end,
             "group_by": group_by.value,
             "min_cell": result.table.threshold,
+            "max_noise": MAX_NOISE,
             "rows": [_row(row, group_by) for row in result.table.rows],
             "total": _row(result.table.total, group_by, total=True),
         }
@@ -243,6 +254,7 @@ class Retention(MethodView):
             "event": result.event.value,
             "group_by": group_by.value if group_by else None,
             "min_cell": threshold,
+            "max_noise": MAX_NOISE,
             "overall": list(result.overall),
             "groups": groups,
         }

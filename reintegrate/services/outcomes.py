@@ -32,6 +32,7 @@ from reintegrate.models.user import Role
 from reintegrate.services import audit
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.facts import decisive
+from reintegrate.stats.cellkey import perturb
 from reintegrate.stats.periods import (
     is_month_end,
     is_month_start,
@@ -46,7 +47,7 @@ from reintegrate.stats.suppression import (
     suppress_table,
     truncate_curve,
 )
-from reintegrate.stats.survival import KMPoint, kaplan_meier_from_counts
+from reintegrate.stats.survival import KMPoint, kaplan_meier_from_counts, kaplan_meier_from_risk
 from reintegrate.timeutil import add_months, local_today
 
 __all__ = [
@@ -297,25 +298,85 @@ def _outcomes_table(
     session: Session, period: Period, group_by: GroupBy, threshold: int
 ) -> OutcomesTable:
     facts = _placement_facts(session, period, group_by)
-    sums = [func.coalesce(func.sum(facts.c[name]), 0) for name in OUTCOME_COLUMNS[1:]]
-    query = select(facts.c.grp, func.count(), *sums).group_by(facts.c.grp)
-    rows = {
-        row[0]: dict(zip(OUTCOME_COLUMNS, row[1:], strict=True)) for row in session.execute(query)
-    }
+    counts = [func.count(), *(func.sum(facts.c[name]) for name in OUTCOME_COLUMNS[1:])]
+    keys = [
+        func.sum(facts.c.record_key),
+        *(func.sum(facts.c[name] * facts.c.record_key) for name in OUTCOME_COLUMNS[1:]),
+    ]
+    query = select(facts.c.grp, *counts, *keys).group_by(facts.c.grp)
+    rows: dict[str, dict[str, int]] = {}
+    key_sums: dict[str, dict[str, int]] = {}
+    width = len(OUTCOME_COLUMNS)
+    for row in session.execute(query):
+        values = [int(v or 0) for v in row[1:]]
+        rows[row[0]] = dict(zip(OUTCOME_COLUMNS, values[:width], strict=True))
+        key_sums[row[0]] = dict(zip(OUTCOME_COLUMNS, values[width:], strict=True))
     table = suppress_table(
         _ordered(rows, group_by),
         columns=OUTCOME_COLUMNS,
         base_column="placed",
         threshold=threshold,
+        keys=key_sums,
     )
     return OutcomesTable(period, group_by, table)
+
+
+@dataclass
+class _LifeTable:
+    """Per whole month: people who had the event, or were last seen without it, then;
+    with the sums of their record keys, so every count can be perturbed as a cell."""
+
+    events: Counter[int]
+    censored: Counter[int]
+    event_keys: Counter[int]
+    censored_keys: Counter[int]
+
+    @classmethod
+    def empty(cls) -> _LifeTable:
+        return cls(Counter(), Counter(), Counter(), Counter())
+
+    def add(self, other: _LifeTable) -> None:
+        for mine, theirs in zip(self.counters(), other.counters(), strict=True):
+            mine.update(theirs)
+
+    def counters(self) -> tuple[Counter[int], ...]:
+        return (self.events, self.censored, self.event_keys, self.censored_keys)
+
+    def true_curve(self) -> tuple[KMPoint, ...]:
+        months = set(self.events) | set(self.censored)
+        return kaplan_meier_from_counts(
+            (month, self.events[month], self.censored[month]) for month in months
+        )
+
+    def published(self, times: list[float], threshold: int) -> tuple[KMPoint, ...]:
+        """The curve at `times` from perturbed at-risk and event counts: each count is a
+        cell (the people at risk at t; those with the event at t) with its own cell key."""
+        rows: list[tuple[float, int, int]] = []
+        for time in times:
+            later = [m for m in set(self.events) | set(self.censored) if m >= time]
+            at_risk = sum(self.events[m] + self.censored[m] for m in later)
+            risk_keys = sum(self.event_keys[m] + self.censored_keys[m] for m in later)
+            month = int(time)
+            rows.append(
+                (
+                    time,
+                    perturb(at_risk, risk_keys, floor=threshold),
+                    perturb(self.events[month], self.event_keys[month]),
+                )
+            )
+        return kaplan_meier_from_risk(rows)
 
 
 def _retention(
     session: Session, period: Period, event: Event, group_by: GroupBy | None, threshold: int
 ) -> RetentionCurves:
-    """Durations are grouped in SQL, so only (group, days, event, count) rows come back;
-    curves count them in whole months."""
+    """Durations are grouped in SQL, so only (group, days, event, count, keys) rows come back;
+    curves count them in whole months.
+
+    Where and whether a curve is drawn is decided on the true counts (a group whose
+    "contacted" cell of the outcomes table is hidden has no curve either, so a curve
+    cannot give back what the table hides); what is drawn is the perturbed counts.
+    """
     facts = _placement_facts(session, period, group_by or GroupBy.PROVINCE)
     if event is Event.REMIGRATION:
         first_event, last_seen = facts.c.first_remigrated, facts.c.last_at_home
@@ -327,27 +388,49 @@ def _retention(
             facts.c.grp,
             _days_between(session, ended, facts.c.start_date).label("days"),
             case((first_event.is_not(None), 1), else_=0).label("event"),
+            facts.c.record_key,
         )
         .where(ended.is_not(None))
         .subquery()
     )
     query = select(
-        per_placement.c.grp, per_placement.c.days, per_placement.c.event, func.count()
+        per_placement.c.grp,
+        per_placement.c.days,
+        per_placement.c.event,
+        func.count(),
+        func.sum(per_placement.c.record_key),
     ).group_by(per_placement.c.grp, per_placement.c.days, per_placement.c.event)
-    counts: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
-    for group, days, is_event, n in session.execute(query):
-        months = whole_months(max(int(days), 0))
-        counts[group].append((months, n, 0) if is_event else (months, 0, n))
-    overall = truncate_curve(
-        kaplan_meier_from_counts(row for rows in counts.values() for row in rows),
-        threshold=threshold,
-    )
+    tables: dict[str, _LifeTable] = defaultdict(_LifeTable.empty)
+    for group, days, is_event, n, keys in session.execute(query):
+        month = whole_months(max(int(days), 0))
+        table = tables[group]
+        if is_event:
+            table.events[month] += n
+            table.event_keys[month] += int(keys)
+        else:
+            table.censored[month] += n
+            table.censored_keys[month] += int(keys)
+    everyone = _LifeTable.empty()
+    for table in tables.values():
+        everyone.add(table)
+    overall_cut = truncate_curve(everyone.true_curve(), threshold=threshold)
+    overall = everyone.published([p.time for p in overall_cut], threshold)
     groups: dict[str, tuple[KMPoint, ...]] = {}
     if group_by is not None:
-        curves = {
-            group: kaplan_meier_from_counts(counts[group]) for group in _ordered(counts, group_by)
+        hidden = {
+            row.group
+            for row in _outcomes_table(session, period, group_by, threshold).table.rows
+            if row.cells["contacted"].suppressed
         }
-        groups = suppress_curves(curves, threshold=threshold)
+        curves = {
+            group: () if group in hidden else tables[group].true_curve()
+            for group in _ordered(tables, group_by)
+        }
+        cut = suppress_curves(curves, threshold=threshold)
+        groups = {
+            group: tables[group].published([p.time for p in curve], threshold) if curve else ()
+            for group, curve in cut.items()
+        }
     return RetentionCurves(period, event, group_by, overall, MappingProxyType(groups))
 
 
@@ -361,6 +444,7 @@ def _remigration(session: Session, period: Period, threshold: int) -> Remigratio
             o.c.id,
             o.c.remigration_channel,
             o.c.remigration_country,
+            p.c.record_key,
         )
         .select_from(p.join(fu, fu.c.placement_id == p.c.id).join(o, decisive(o, fu)))
         .where(
@@ -369,15 +453,22 @@ def _remigration(session: Session, period: Period, threshold: int) -> Remigratio
             _research_consented(p),
         )
     )
-    first: dict[int, tuple[date, int, str, str]] = {}
-    for placement_id, contacted_on, outcome_id, channel, country in session.execute(query):
-        candidate = (contacted_on, outcome_id, channel or "", country or "")
+    first: dict[int, tuple[date, int, str, str, int]] = {}
+    for placement_id, contacted_on, outcome_id, channel, country, key in session.execute(query):
+        candidate = (contacted_on, outcome_id, channel or "", country or "", key)
         if placement_id not in first or candidate < first[placement_id]:
             first[placement_id] = candidate
     channels = Counter(item[2] for item in first.values())
     countries = Counter(item[3] for item in first.values())
+    channel_keys: Counter[str] = Counter()
+    country_keys: Counter[str] = Counter()
+    for item in first.values():
+        channel_keys[item[2]] += item[4]
+        country_keys[item[3]] += item[4]
 
-    def table(counter: Counter[str], order: tuple[str, ...]) -> SuppressedTable:
+    def table(
+        counter: Counter[str], key_sums: Counter[str], order: tuple[str, ...]
+    ) -> SuppressedTable:
         # Alphabetical, never by size: a ranking would narrow down the hidden counts.
         keys = [k for k in order if k in counter] + sorted(k for k in counter if k not in order)
         return suppress_table(
@@ -385,12 +476,13 @@ def _remigration(session: Session, period: Period, threshold: int) -> Remigratio
             columns=REMIGRATION_COLUMNS,
             base_column="remigrated",
             threshold=threshold,
+            keys={key: {"remigrated": key_sums[key]} for key in keys},
         )
 
     return Remigration(
         period,
-        by_channel=table(channels, ("irregular", "regular", "unknown", "")),
-        by_country=table(countries, ()),
+        by_channel=table(channels, channel_keys, ("irregular", "regular", "unknown", "")),
+        by_country=table(countries, country_keys, ()),
     )
 
 
@@ -412,6 +504,8 @@ def _coverage(session: Session, period: Period, today: date, threshold: int) -> 
             p.c.province,
             func.count(),
             *[func.sum(case((cond, 1), else_=0)) for cond in conditions.values()],
+            func.sum(p.c.record_key),
+            *[func.sum(case((cond, p.c.record_key), else_=0)) for cond in conditions.values()],
         )
         .select_from(fu.join(p, fu.c.placement_id == p.c.id))
         .where(
@@ -423,15 +517,20 @@ def _coverage(session: Session, period: Period, today: date, threshold: int) -> 
         .group_by(p.c.province)
         .order_by(p.c.province)
     )
-    rows = {
-        row[0]: dict(zip(COVERAGE_COLUMNS, row[1:], strict=True)) for row in session.execute(query)
-    }
+    rows: dict[str, dict[str, int]] = {}
+    key_sums: dict[str, dict[str, int]] = {}
+    width = len(COVERAGE_COLUMNS)
+    for row in session.execute(query):
+        values = [int(v or 0) for v in row[1:]]
+        rows[row[0]] = dict(zip(COVERAGE_COLUMNS, values[:width], strict=True))
+        key_sums[row[0]] = dict(zip(COVERAGE_COLUMNS, values[width:], strict=True))
     return suppress_table(
         rows,
         columns=COVERAGE_COLUMNS,
         base_column="due",
         threshold=threshold,
         row_sums={"due": COVERAGE_COLUMNS[1:]},
+        keys=key_sums,
     )
 
 
@@ -447,7 +546,13 @@ def _placement_facts(session: Session, period: Period, group_by: GroupBy) -> Sub
     def flag(column: ColumnElement[bool]) -> ColumnElement[int]:
         return cast(column, Integer).label(column.name)
 
-    columns = [p.c.id, _group_key(group_by).label("grp"), p.c.start_date, flag(p.c.contacted)]
+    columns = [
+        p.c.id,
+        p.c.record_key,
+        _group_key(group_by).label("grp"),
+        p.c.start_date,
+        flag(p.c.contacted),
+    ]
     for months in FOLLOW_UP_MONTHS:
         columns += [flag(p.c[f"contacted_{months}m"]), flag(p.c[f"retained_{months}m"])]
     columns += [

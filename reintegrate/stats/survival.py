@@ -122,23 +122,23 @@ def kaplan_meier_from_risk(
     return tuple(curve)
 
 
-def survival_at(curve: Sequence[KMPoint], day: float) -> float | None:
-    """Survival at `day`, read off the step function (e.g. "retained at 6 months").
+def survival_at(curve: Sequence[KMPoint], time: float) -> float | None:
+    """Survival at `time`, read off the step function (e.g. "retained at 6 months").
 
-    None when the curve cannot say: it is empty, or `day` lies after its last point while
+    None when the curve cannot say: it is empty, or `time` lies after its last point while
     survival is still above 0 (nobody was followed that long; carrying the last value
-    forward, as lifelines does, would overstate what we know). Before day 0 it is 1.
+    forward, as lifelines does, would overstate what we know). Before time 0 it is 1.
     """
     if not curve:
         return None
-    if day < curve[0].time:
+    if time < curve[0].time:
         return 1.0
     last = curve[-1]
-    if day > last.time and last.survival > 0:
+    if time > last.time and last.survival > 0:
         return None
     value = curve[0].survival
     for point in curve:
-        if point.time > day:
+        if point.time > time:
             break
         value = point.survival
     return value

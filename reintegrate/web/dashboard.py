@@ -21,7 +21,14 @@ from reintegrate.db import db
 from reintegrate.errors import InvalidInput
 from reintegrate.services import outcomes
 from reintegrate.services.outcomes import Dashboard, ExportTable, GroupBy, Period, RetentionCurves
-from reintegrate.stats.suppression import Cell, SuppressedRow, SuppressedTable, marked_value
+from reintegrate.stats.cellkey import MAX_NOISE
+from reintegrate.stats.suppression import (
+    Cell,
+    SuppressedRow,
+    SuppressedTable,
+    marked_value,
+    visible_value,
+)
 from reintegrate.stats.survival import survival_at
 from reintegrate.stats.svg_charts import BarSeries, Series, bar_chart, step_chart
 from reintegrate.web import stats_labels
@@ -36,7 +43,7 @@ RATES = {
     "retained_6m": "contacted_6m",
     "retained_12m": "contacted_12m",
 }
-YEAR_DAYS = 365
+YEAR_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,7 @@ def index() -> tuple[str, int]:
         tables=_tables(data),
         charts=_charts(data),
         marker=MARKER,
+        max_noise=MAX_NOISE,
     ), 422 if errors else 200
 
 
@@ -236,14 +244,15 @@ def _tables(data: Dashboard) -> dict[str, TableView]:
 
 
 def _share(part: Cell, whole: Cell) -> str | None:
-    """A percentage, only when both counts are published and the base is not empty."""
-    if part.suppressed or whole.suppressed or whole.value == 0:
+    """A percentage of the published (protected) counts, only when both are published and
+    the base is not empty; capped at 100%, which noise on both counts could pass."""
+    if part.suppressed or whole.suppressed or whole.shown == 0:
         return None
-    return format_percent(part.value / whole.value, "#,##0%")
+    return format_percent(min(part.shown / whole.shown, 1.0), "#,##0%")
 
 
 def _count(cell: Cell) -> str:
-    return MARKER if cell.suppressed else format_decimal(cell.value)
+    return MARKER if cell.suppressed else format_decimal(cell.shown)
 
 
 def _headlines(data: Dashboard) -> list[Headline]:
@@ -251,8 +260,8 @@ def _headlines(data: Dashboard) -> list[Headline]:
     hidden = _("hidden: too few people")
     in_work_6m = _share(total["retained_6m"], total["contacted_6m"])
     remigrated = _share(total["remigrated"], total["placed"])
-    home_1y = survival_at(data.remigration_curves.overall, YEAR_DAYS)
-    work_1y = survival_at(data.work_curves.overall, YEAR_DAYS)
+    home_1y = survival_at(data.remigration_curves.overall, YEAR_MONTHS)
+    work_1y = survival_at(data.work_curves.overall, YEAR_MONTHS)
     not_enough = _("not enough follow-up yet")
     return [
         Headline(_("Placed"), _count(total["placed"])),
@@ -313,7 +322,7 @@ def _group_bars(data: Dashboard) -> Markup:
         [
             BarSeries(
                 str(stats_labels.OUTCOME_COLUMNS[c]),
-                tuple(None if r.cells[c].suppressed else r.cells[c].value for r in table.rows),
+                tuple(visible_value(r.cells[c]) for r in table.rows),
             )
             for c in columns
         ],

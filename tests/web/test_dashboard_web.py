@@ -16,7 +16,7 @@ from reintegrate.models import AuditEntry, Returnee, User
 from reintegrate.timeutil import local_today
 from reintegrate.web.dashboard import spreadsheet_safe
 from tests.builders import PASSWORD, make_user
-from tests.conftest import log_in
+from tests.conftest import csrf_token, log_in
 from tests.outcome_builders import Contact, Owners, add_placement, make_owners
 
 RECENT = local_today() - timedelta(days=400)
@@ -245,3 +245,16 @@ def test_bad_choices_are_422_with_the_defaults_shown(
     assert "Unknown value." in response.get_data(as_text=True)
     assert client.get("/dashboard/export/outcomes.csv?from=nope").status_code == 422
     assert client.get("/dashboard/export/returnees.csv").status_code == 404
+
+
+def test_the_page_says_figures_are_protected_and_by_how_much_in_english_and_khmer(
+    client: FlaskClient, db_session: Session, owners: Owners, manager: User
+) -> None:
+    _populate(db_session, owners)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "may differ from the true count by up to 2" in html
+    client.post(
+        "/language", data={"lang": "km", "next": "/dashboard", "csrf_token": csrf_token(client)}
+    )
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "អាចខុសពីចំនួនពិតរហូតដល់ 2" in html
