@@ -22,7 +22,7 @@ def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
         body: dict[str, object] = {
             "code": error.status,
             "status": _status_name(error.status),
-            "message": error.message,
+            "message": _(error.message) if error.message else "",
         }
         if isinstance(error, InvalidInput):
             body["errors"] = {"json": error.errors}
@@ -32,7 +32,7 @@ def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
             response.headers["Retry-After"] = str(error.retry_after_seconds)
         return response
     return render_template(
-        "errors/error.html", status=error.status, message=error.message
+        "errors/error.html", status=error.status, message=_(error.message) if error.message else ""
     ), error.status
 
 

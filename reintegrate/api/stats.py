@@ -14,7 +14,7 @@ from reintegrate.api import ApiBlueprint
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.services import outcomes
-from reintegrate.services.outcomes import Event, GroupBy, Period
+from reintegrate.services.outcomes import DEFAULT_QUERIES_PER_HOUR, Event, GroupBy, Period
 from reintegrate.stats.cellkey import MAX_NOISE
 from reintegrate.stats.periods import month_end, parse_end, parse_start
 from reintegrate.stats.suppression import DEFAULT_THRESHOLD, SuppressedRow
@@ -41,6 +41,11 @@ _BAD_PERIOD = _l("The start of the period must not be after its end.")
 def min_cell() -> int:
     """The suppression threshold, from the app's STATS_MIN_CELL setting."""
     return int(current_app.config.get("STATS_MIN_CELL", DEFAULT_THRESHOLD))
+
+
+def queries_per_hour() -> int:
+    """Each user's hourly statistics queries, from the STATS_QUERIES_PER_HOUR setting."""
+    return int(current_app.config.get("STATS_QUERIES_PER_HOUR", DEFAULT_QUERIES_PER_HOUR))
 
 
 _BAD_START = _l(
@@ -206,7 +211,12 @@ class Outcomes(MethodView):
         group_by = GroupBy(args["group_by"])
         with db.transaction() as session:
             result = outcomes.outcomes_table(
-                session, current_actor(), period_of(args), group_by, threshold=min_cell()
+                session,
+                current_actor(),
+                period_of(args),
+                group_by,
+                threshold=min_cell(),
+                queries_per_hour=queries_per_hour(),
             )
         return {
             "start": result.period.start,
@@ -236,6 +246,7 @@ class Retention(MethodView):
                 Event(args["event"]),
                 group_by,
                 threshold=threshold,
+                queries_per_hour=queries_per_hour(),
             )
         groups = []
         if group_by is not None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -25,8 +26,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
-from reintegrate.errors import N_, InvalidInput
-from reintegrate.models import FollowUp, Outcome, Placement, Returnee
+from reintegrate.db import utcnow
+from reintegrate.errors import N_, InvalidInput, TooManyQueries
+from reintegrate.models import AuditEntry, FollowUp, Outcome, Placement, Returnee, User
 from reintegrate.models.placement import IN_WORK, OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
 from reintegrate.models.user import Role
 from reintegrate.services import audit
@@ -72,6 +74,11 @@ __all__ = [
 ]
 
 DEFAULT_PERIOD_MONTHS = 24
+DEFAULT_QUERIES_PER_HOUR = 60
+"""How many statistics queries (page views, API calls, downloads) a user may make an hour."""
+STATISTICS = "statistics"
+"""The audit trail's record type for statistics queries and downloads."""
+QUERY_WINDOW = timedelta(hours=1)
 LATE_AFTER_DAYS = 14
 """A follow-up done more than this many days after its due date is late (the overdue mark)."""
 FOLLOW_UP_MONTHS = (3, 6, 12)
@@ -197,9 +204,13 @@ def outcomes_table(
     group_by: GroupBy,
     *,
     threshold: int = DEFAULT_THRESHOLD,
+    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> OutcomesTable:
     """Placed, contacted, retained at 3/6/12 months, re-migrated and lost, per group."""
     require_role(actor, Role.MANAGER)
+    _count_query(
+        session, actor, "view", queries_per_hour, _detail("outcomes", period, group_by=group_by)
+    )
     return _outcomes_table(session, period, group_by, threshold)
 
 
@@ -211,16 +222,25 @@ def retention(
     group_by: GroupBy | None = None,
     *,
     threshold: int = DEFAULT_THRESHOLD,
+    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> RetentionCurves:
     """Overall and per-group Kaplan–Meier curves of time to re-migration or out of work."""
     require_role(actor, Role.MANAGER)
+    detail = _detail("retention", period, group_by=group_by, event=event)
+    _count_query(session, actor, "view", queries_per_hour, detail)
     return _retention(session, period, event, group_by, threshold)
 
 
 def remigration(
-    session: Session, actor: Actor, period: Period, *, threshold: int = DEFAULT_THRESHOLD
+    session: Session,
+    actor: Actor,
+    period: Period,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> Remigration:
     require_role(actor, Role.MANAGER)
+    _count_query(session, actor, "view", queries_per_hour, _detail("remigration", period))
     return _remigration(session, period, threshold)
 
 
@@ -231,9 +251,11 @@ def coverage(
     *,
     today: date | None = None,
     threshold: int = DEFAULT_THRESHOLD,
+    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> SuppressedTable:
     """Follow-ups due by province: done on time, late, missed, open and overdue, or open."""
     require_role(actor, Role.MANAGER)
+    _count_query(session, actor, "view", queries_per_hour, _detail("coverage", period))
     return _coverage(session, period, today or local_today(), threshold)
 
 
@@ -245,8 +267,12 @@ def dashboard(
     *,
     today: date | None = None,
     threshold: int = DEFAULT_THRESHOLD,
+    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> Dashboard:
+    """Every figure of the managers' page: one query for the audit trail and the limit."""
     require_role(actor, Role.MANAGER)
+    detail = _detail("dashboard", period, group_by=group_by)
+    _count_query(session, actor, "view", queries_per_hour, detail)
     return Dashboard(
         period=period,
         group_by=group_by,
@@ -268,30 +294,70 @@ def export(
     *,
     today: date | None = None,
     threshold: int = DEFAULT_THRESHOLD,
+    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> SuppressedTable:
     """One table for a CSV download; the export is audited (which table, which period)."""
     require_role(actor, Role.MANAGER)
-    if table is ExportTable.OUTCOMES:
-        result = _outcomes_table(session, period, group_by, threshold).table
-    elif table is ExportTable.COVERAGE:
-        result = _coverage(session, period, today or local_today(), threshold)
-    else:
-        breakdown = _remigration(session, period, threshold)
-        result = breakdown.by_channel if table is ExportTable.CHANNELS else breakdown.by_country
-    audit.record(
-        session,
-        actor,
-        "export",
-        "statistics",
-        None,
-        detail={
-            "table": table.value,
-            "from": period.start.isoformat(),
-            "to": period.end.isoformat(),
-            "group_by": group_by.value if table is ExportTable.OUTCOMES else None,
-        },
+    grouped = group_by if table is ExportTable.OUTCOMES else None
+    _count_query(
+        session, actor, "export", queries_per_hour, _detail(table.value, period, group_by=grouped)
     )
-    return result
+    if table is ExportTable.OUTCOMES:
+        return _outcomes_table(session, period, group_by, threshold).table
+    if table is ExportTable.COVERAGE:
+        return _coverage(session, period, today or local_today(), threshold)
+    breakdown = _remigration(session, period, threshold)
+    return breakdown.by_channel if table is ExportTable.CHANNELS else breakdown.by_country
+
+
+def _detail(
+    figures: str,
+    period: Period,
+    *,
+    group_by: GroupBy | None = None,
+    event: Event | None = None,
+) -> dict[str, Any]:
+    """What the audit trail keeps of a statistics query: which figures, which period."""
+    detail: dict[str, Any] = {
+        "table": figures,
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "group_by": group_by.value if group_by else None,
+    }
+    if event is not None:
+        detail["event"] = event.value
+    return detail
+
+
+def _count_query(
+    session: Session, actor: Actor, action: str, limit: int, detail: dict[str, Any]
+) -> None:
+    """Audit one statistics query, or refuse it when the user made `limit` in the last hour.
+
+    The audit trail is the count, so the limit survives restarts and holds across web
+    workers; on PostgreSQL the user's row is locked first, so parallel queries are counted
+    one after another rather than all slipping past the same count.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(User.id).where(User.id == actor.user_id).with_for_update())
+    since = utcnow() - QUERY_WINDOW
+    recent = (
+        select(AuditEntry.at)
+        .where(
+            AuditEntry.user_id == actor.user_id,
+            AuditEntry.entity_type == STATISTICS,
+            AuditEntry.at >= since,
+        )
+        .order_by(AuditEntry.at.desc())
+        .limit(max(limit, 1))
+    )
+    times = session.scalars(recent).all()
+    if len(times) >= limit:
+        oldest = min(times) if times else utcnow()
+        wait = oldest + QUERY_WINDOW - utcnow()
+        raise TooManyQueries(max(1, math.ceil(wait.total_seconds())))
+    audit.record(session, actor, action, STATISTICS, None, detail=detail)
+    session.flush()
 
 
 def _outcomes_table(

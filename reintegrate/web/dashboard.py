@@ -15,7 +15,7 @@ from flask_login import login_required
 from markupsafe import Markup
 from marshmallow import ValidationError
 
-from reintegrate.api.stats import OutcomesArgs, min_cell, period_of
+from reintegrate.api.stats import OutcomesArgs, min_cell, period_of, queries_per_hour
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.errors import InvalidInput
@@ -101,7 +101,14 @@ def _args() -> tuple[Period, GroupBy, dict[str, list[str]], dict[str, str]]:
 def index() -> tuple[str, int]:
     period, group_by, errors, chosen = _args()
     with db.transaction() as session:
-        data = outcomes.dashboard(session, current_actor(), period, group_by, threshold=min_cell())
+        data = outcomes.dashboard(
+            session,
+            current_actor(),
+            period,
+            group_by,
+            threshold=min_cell(),
+            queries_per_hour=queries_per_hour(),
+        )
     return render_template(
         "dashboard/index.html",
         data=data,
@@ -128,7 +135,13 @@ def export(name: str) -> Response:
         abort(422)
     with db.transaction() as session:
         result = outcomes.export(
-            session, current_actor(), table, period, group_by, threshold=min_cell()
+            session,
+            current_actor(),
+            table,
+            period,
+            group_by,
+            threshold=min_cell(),
+            queries_per_hour=queries_per_hour(),
         )
     view = _VIEWS[table](result, group_by)
     filename = f"{table.value}-{period.start.isoformat()}-{period.end.isoformat()}.csv"

@@ -244,3 +244,28 @@ def test_openapi_documents_the_stats_endpoints(client: FlaskClient) -> None:
     spec = json.loads(client.get("/api/v1/openapi.json").get_data(as_text=True))
     assert "/api/v1/stats/outcomes" in spec["paths"]
     assert "/api/v1/stats/retention" in spec["paths"]
+
+
+def test_past_the_hourly_limit_queries_are_429_in_english_and_khmer(
+    app: Flask,
+    client: FlaskClient,
+    db_session: Session,
+    manager: User,
+    bearer: Bearer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "STATS_QUERIES_PER_HOUR", 2)
+    headers = bearer(manager)
+    assert client.get("/api/v1/stats/outcomes", headers=headers).status_code == 200
+    assert client.get("/api/v1/stats/retention", headers=headers).status_code == 200
+    response = client.get("/api/v1/stats/outcomes", headers=headers)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert "too often" in response.get_json()["message"]
+    khmer = client.get(
+        "/api/v1/stats/retention", headers={**headers, "Accept-Language": "km"}
+    ).get_json()
+    assert khmer["code"] == 429
+    assert "ញឹកញាប់ពេក" in khmer["message"]
+    other = make_user(db_session, "manager")
+    assert client.get("/api/v1/stats/outcomes", headers=bearer(other)).status_code == 200

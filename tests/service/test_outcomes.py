@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from reintegrate.errors import Forbidden, InvalidInput
+from reintegrate.errors import Forbidden, InvalidInput, TooManyQueries
 from reintegrate.models import AuditEntry
 from reintegrate.services import facts, outcomes
 from reintegrate.services.access import Actor
@@ -332,6 +332,52 @@ def test_every_export_is_audited_without_personal_data(db_session: Session, owne
         "to": "2026-06-30",
         "group_by": None,
     }
+
+
+def test_every_statistics_query_is_audited_with_its_figures_and_period(
+    db_session: Session, owners: Owners
+) -> None:
+    manager = make_user(db_session, "manager")
+    actor = Actor.of(manager, "203.0.113.9")
+    add_placement(db_session, owners, contacts=in_work(1))
+    outcomes.outcomes_table(db_session, actor, PERIOD, GroupBy.PROVINCE)
+    outcomes.retention(db_session, actor, PERIOD, Event.OUT_OF_WORK, GroupBy.SEX)
+    outcomes.dashboard(db_session, actor, PERIOD, GroupBy.PROGRAMME)
+    entries = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.user_id == manager.id).order_by(AuditEntry.id)
+    ).all()
+    period = {"from": "2024-07-01", "to": "2026-06-30"}
+    assert {(e.action, e.entity_type, e.ip) for e in entries} == {
+        ("view", "statistics", "203.0.113.9")
+    }
+    assert [e.detail for e in entries] == [
+        {"table": "outcomes", **period, "group_by": "province"},
+        {"table": "retention", **period, "group_by": "sex", "event": "out_of_work"},
+        {"table": "dashboard", **period, "group_by": "programme"},
+    ]
+
+
+def test_statistics_queries_are_limited_per_user_and_hour(
+    db_session: Session, owners: Owners
+) -> None:
+    first, second = (Actor.of(make_user(db_session, "manager")) for _ in range(2))
+    for _ in range(3):
+        outcomes.outcomes_table(db_session, first, PERIOD, GroupBy.SEX, queries_per_hour=4)
+    outcomes.export(
+        db_session, first, ExportTable.OUTCOMES, PERIOD, GroupBy.SEX, queries_per_hour=4
+    )
+    with pytest.raises(TooManyQueries) as caught:
+        outcomes.retention(db_session, first, PERIOD, Event.REMIGRATION, queries_per_hour=4)
+    assert 0 < caught.value.retry_after_seconds <= 3600
+    with pytest.raises(TooManyQueries):
+        outcomes.dashboard(db_session, first, PERIOD, GroupBy.SEX, queries_per_hour=4)
+    outcomes.outcomes_table(db_session, second, PERIOD, GroupBy.SEX, queries_per_hour=4)
+    db_session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.user_id == first.user_id)
+        .values(at=datetime.now(UTC) - timedelta(minutes=61))
+    )
+    outcomes.outcomes_table(db_session, first, PERIOD, GroupBy.SEX, queries_per_hour=4)
 
 
 def test_period_bounds() -> None:

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -258,3 +259,27 @@ def test_the_page_says_figures_are_protected_and_by_how_much_in_english_and_khme
     )
     html = client.get("/dashboard").get_data(as_text=True)
     assert "អាចខុសពីចំនួនពិតរហូតដល់ 2" in html
+
+
+def test_past_the_hourly_limit_the_page_and_downloads_are_429_in_english_and_khmer(
+    app: Flask,
+    client: FlaskClient,
+    db_session: Session,
+    owners: Owners,
+    manager: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "STATS_QUERIES_PER_HOUR", 2)
+    assert client.get("/dashboard").status_code == 200
+    assert client.get("/dashboard/export/outcomes.csv").status_code == 200
+    response = client.get("/dashboard/export/coverage.csv")
+    assert response.status_code == 429
+    response = client.get("/dashboard")
+    assert response.status_code == 429
+    assert "You have asked for statistics too often" in response.get_data(as_text=True)
+    client.post(
+        "/language", data={"lang": "km", "next": "/dashboard", "csrf_token": csrf_token(client)}
+    )
+    response = client.get("/dashboard")
+    assert response.status_code == 429
+    assert "ញឹកញាប់ពេក" in response.get_data(as_text=True)
