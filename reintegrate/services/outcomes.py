@@ -44,6 +44,7 @@ from reintegrate.stats.periods import (
 )
 from reintegrate.stats.suppression import (
     DEFAULT_THRESHOLD,
+    Cell,
     SuppressedTable,
     suppress_curves,
     suppress_table,
@@ -195,6 +196,8 @@ class Dashboard:
     coverage: SuppressedTable
     remigration_curves: RetentionCurves
     work_curves: RetentionCurves
+    left_out: Cell
+    """Placements of the period not counted: the person did not agree to research use."""
 
 
 def outcomes_table(
@@ -282,6 +285,7 @@ def dashboard(
         coverage=_coverage(session, period, today or local_today(), threshold),
         remigration_curves=_retention(session, period, Event.REMIGRATION, group_by, threshold),
         work_curves=_retention(session, period, Event.OUT_OF_WORK, group_by, threshold),
+        left_out=_left_out(session, period, threshold),
     )
 
 
@@ -598,6 +602,25 @@ def _coverage(session: Session, period: Period, today: date, threshold: int) -> 
         row_sums={"due": COVERAGE_COLUMNS[1:]},
         keys=key_sums,
     )
+
+
+def _left_out(session: Session, period: Period, threshold: int) -> Cell:
+    """How many placements of the period the statistics leave out for lack of consent to
+    research use: a count like any other, so protected like any other."""
+    p = Placement.__table__
+    count, keys = session.execute(
+        select(func.count(), func.coalesce(func.sum(p.c.record_key), 0)).where(
+            p.c.start_date.between(period.start, period.end), ~_research_consented(p)
+        )
+    ).one()
+    table = suppress_table(
+        {"": {"left_out": int(count)}},
+        columns=("left_out",),
+        base_column="left_out",
+        threshold=threshold,
+        keys={"": {"left_out": int(keys)}},
+    )
+    return table.total.cells["left_out"]
 
 
 def _placement_facts(session: Session, period: Period, group_by: GroupBy) -> Subquery:
