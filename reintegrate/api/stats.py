@@ -17,7 +17,7 @@ from reintegrate.services import outcomes
 from reintegrate.services.outcomes import DEFAULT_QUERIES_PER_HOUR, Event, GroupBy, Period
 from reintegrate.stats.cellkey import MAX_NOISE
 from reintegrate.stats.periods import month_end, parse_end, parse_start
-from reintegrate.stats.suppression import DEFAULT_THRESHOLD, SuppressedRow
+from reintegrate.stats.suppression import DEFAULT_THRESHOLD, SuppressedRow, visible_value
 from reintegrate.timeutil import local_today
 from reintegrate.web.stats_labels import group_label
 
@@ -155,6 +155,13 @@ class OutcomesOut(Schema):
     max_noise = fields.Integer(
         metadata={"description": "Largest difference between a count shown and the true one."}
     )
+    left_out_no_consent = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "Placements of the period left out because the person did not "
+            "agree to research use (protected like every count; null when under min_cell)."
+        },
+    )
     rows = fields.List(fields.Nested(OutcomeRowOut))
     total = fields.Nested(OutcomeRowOut)
 
@@ -187,6 +194,13 @@ class RetentionOut(Schema):
     min_cell = fields.Integer()
     max_noise = fields.Integer(
         metadata={"description": "Largest difference between a count shown and the true one."}
+    )
+    left_out_no_consent = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "Placements of the period left out because the person did not "
+            "agree to research use (protected like every count; null when under min_cell)."
+        },
     )
     overall = fields.List(fields.Nested(PointOut))
     groups = fields.List(fields.Nested(CurveOut))
@@ -224,6 +238,7 @@ class Outcomes(MethodView):
             "group_by": group_by.value,
             "min_cell": result.table.threshold,
             "max_noise": MAX_NOISE,
+            "left_out_no_consent": visible_value(result.left_out),
             "rows": [_row(row, group_by) for row in result.table.rows],
             "total": _row(result.table.total, group_by, total=True),
         }
@@ -266,6 +281,7 @@ class Retention(MethodView):
             "group_by": group_by.value if group_by else None,
             "min_cell": threshold,
             "max_noise": MAX_NOISE,
+            "left_out_no_consent": visible_value(result.left_out),
             "overall": list(result.overall),
             "groups": groups,
         }

@@ -156,11 +156,13 @@ class Period:
 
 @dataclass(frozen=True)
 class OutcomesTable:
-    """Counts of placements by group (see OUTCOME_COLUMNS), suppressed for publication."""
+    """Counts of placements by group (see OUTCOME_COLUMNS), suppressed for publication, and
+    how many placements of the period are left out for lack of consent to research use."""
 
     period: Period
     group_by: GroupBy
     table: SuppressedTable
+    left_out: Cell
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,7 @@ class RetentionCurves:
     group_by: GroupBy | None
     overall: tuple[KMPoint, ...]
     groups: Mapping[str, tuple[KMPoint, ...]]
+    left_out: Cell
 
 
 @dataclass(frozen=True)
@@ -196,8 +199,6 @@ class Dashboard:
     coverage: SuppressedTable
     remigration_curves: RetentionCurves
     work_curves: RetentionCurves
-    left_out: Cell
-    """Placements of the period not counted: the person did not agree to research use."""
 
 
 def outcomes_table(
@@ -285,7 +286,6 @@ def dashboard(
         coverage=_coverage(session, period, today or local_today(), threshold),
         remigration_curves=_retention(session, period, Event.REMIGRATION, group_by, threshold),
         work_curves=_retention(session, period, Event.OUT_OF_WORK, group_by, threshold),
-        left_out=_left_out(session, period, threshold),
     )
 
 
@@ -388,7 +388,7 @@ def _outcomes_table(
         threshold=threshold,
         keys=key_sums,
     )
-    return OutcomesTable(period, group_by, table)
+    return OutcomesTable(period, group_by, table, _left_out(session, period, threshold))
 
 
 @dataclass
@@ -501,7 +501,8 @@ def _retention(
             group: tables[group].published([p.time for p in curve], threshold) if curve else ()
             for group, curve in cut.items()
         }
-    return RetentionCurves(period, event, group_by, overall, MappingProxyType(groups))
+    left_out = _left_out(session, period, threshold)
+    return RetentionCurves(period, event, group_by, overall, MappingProxyType(groups), left_out)
 
 
 def _remigration(session: Session, period: Period, threshold: int) -> Remigration:

@@ -396,7 +396,7 @@ def _headlines(data: Dashboard) -> list[Headline]:
 
 def _left_out(data: Dashboard) -> str:
     """How many placements of the period are left out for lack of consent, as a phrase."""
-    cell = data.left_out
+    cell = data.outcomes.left_out
     if cell.suppressed:
         return _("fewer than %(k)d", k=data.threshold)
     return format_decimal(cell.shown)

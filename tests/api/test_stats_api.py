@@ -11,11 +11,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from reintegrate.models import Returnee, User
+from reintegrate.models import Placement, Returnee, User
+from reintegrate.schemas.returnees import Consent
 from reintegrate.stats.periods import month_end, month_start, whole_months
 from reintegrate.stats.survival import kaplan_meier
 from reintegrate.timeutil import add_months, local_today
-from tests.builders import make_user
+from tests.builders import make_returnee, make_user
 from tests.outcome_builders import Contact, Owners, add_placement, in_work, make_owners
 
 Bearer = Callable[[User], dict[str, str]]
@@ -269,3 +270,25 @@ def test_past_the_hourly_limit_queries_are_429_in_english_and_khmer(
     assert "ញឹកញាប់ពេក" in khmer["message"]
     other = make_user(db_session, "manager")
     assert client.get("/api/v1/stats/outcomes", headers=bearer(other)).status_code == 200
+
+
+def test_outcomes_and_curves_say_how_many_placements_are_left_out_for_lack_of_consent(
+    client: FlaskClient, db_session: Session, owners: Owners, manager: User, bearer: Bearer
+) -> None:
+    _three_provinces(db_session, owners)
+    officer = make_user(db_session, provinces=["02"])
+    no_research = Consent(referral=True, share_with_employers=False, research=False)
+    refused = make_returnee(db_session, officer, consent=no_research)
+    for _ in range(7):
+        add_placement(db_session, Owners(refused.id, owners.listing_id), start=RECENT)
+    headers = bearer(manager)
+    body = client.get("/api/v1/stats/outcomes", headers=headers).get_json()
+    assert (body["total"]["placed"], body["left_out_no_consent"]) == (17, 7)
+    body = client.get("/api/v1/stats/retention", headers=headers).get_json()
+    assert body["left_out_no_consent"] == 7
+    refused_few = make_returnee(db_session, officer, consent=no_research, phone=None)
+    db_session.query(Placement).filter(Placement.returnee_id == refused.id).delete()
+    for _ in range(2):
+        add_placement(db_session, Owners(refused_few.id, owners.listing_id), start=RECENT)
+    body = client.get("/api/v1/stats/outcomes", headers=headers).get_json()
+    assert body["left_out_no_consent"] is None
