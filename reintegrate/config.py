@@ -82,6 +82,7 @@ class Settings:
     smtp_port: int
     smtp_from: str
     stats_min_cell: int
+    stats_queries_per_hour: int
 
     @property
     def production(self) -> bool:
@@ -123,6 +124,7 @@ class Settings:
             smtp_port=_int("SMTP_PORT", 587),
             smtp_from=os.environ.get("SMTP_FROM", "reintegrate@localhost"),
             stats_min_cell=_int("STATS_MIN_CELL", 5),
+            stats_queries_per_hour=_int("STATS_QUERIES_PER_HOUR", 60),
         )
 
     def flask_config(self) -> dict[str, object]:
@@ -152,6 +154,7 @@ class Settings:
             "SMTP_USER": os.environ.get("SMTP_USER") or None,
             "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
             "STATS_MIN_CELL": self.stats_min_cell,
+            "STATS_QUERIES_PER_HOUR": self.stats_queries_per_hour,
             "RETENTION_YEARS": _int("RETENTION_YEARS", 5),
             "TRUST_PROXY_HOPS": _int("TRUST_PROXY_HOPS", 0),
         }

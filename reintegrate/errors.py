@@ -55,6 +55,16 @@ class TooManyAttempts(DomainError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class TooManyQueries(TooManyAttempts):
+    """More statistics queries in the last hour than a user may make."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(retry_after_seconds)
+        self.message = N_(
+            "You have asked for statistics too often in the last hour. Please try again later."
+        )
+
+
 class InvalidInput(DomainError):
     """Field-level problems, keyed by field name, shown next to the field or as 422 JSON."""
 

@@ -22,7 +22,7 @@ def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
         body: dict[str, object] = {
             "code": error.status,
             "status": _status_name(error.status),
-            "message": error.message,
+            "message": _(error.message) if error.message else "",
         }
         if isinstance(error, InvalidInput):
             body["errors"] = {"json": error.errors}
@@ -34,8 +34,9 @@ def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
         if isinstance(error, TooManyAttempts):
             response.headers["Retry-After"] = str(error.retry_after_seconds)
         return response
-    message = _(error.message) if isinstance(error, RuleBroken) else error.message
-    return render_template("errors/error.html", status=error.status, message=message), error.status
+    return render_template(
+        "errors/error.html", status=error.status, message=_(error.message) if error.message else ""
+    ), error.status
 
 
 def _status_name(status: int) -> str:

@@ -14,8 +14,10 @@ from reintegrate.api import ApiBlueprint
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.services import outcomes
-from reintegrate.services.outcomes import Event, GroupBy, Period
-from reintegrate.stats.suppression import DEFAULT_THRESHOLD, SuppressedRow
+from reintegrate.services.outcomes import DEFAULT_QUERIES_PER_HOUR, Event, GroupBy, Period
+from reintegrate.stats.cellkey import MAX_NOISE
+from reintegrate.stats.periods import month_end, parse_end, parse_start
+from reintegrate.stats.suppression import DEFAULT_THRESHOLD, SuppressedRow, visible_value
 from reintegrate.timeutil import local_today
 from reintegrate.web.stats_labels import group_label
 
@@ -26,7 +28,10 @@ blp = ApiBlueprint(
     description=(
         "Aggregate outcomes for programme managers. Counts are placements; any count under "
         "the minimum cell size (STATS_MIN_CELL, default 5) is null and listed in `suppressed`, "
-        "with further cells hidden so it cannot be worked out from the totals."
+        "with further cells hidden so it cannot be worked out from the totals. Every count "
+        "shown (table cells, curves' at-risk and event counts) is perturbed by the cell-key "
+        "method: it differs from the true count by at most `max_noise`, the same every time. "
+        "Periods are whole calendar months."
     ),
 )
 _UNKNOWN = _l("Unknown value.")
@@ -38,13 +43,54 @@ def min_cell() -> int:
     return int(current_app.config.get("STATS_MIN_CELL", DEFAULT_THRESHOLD))
 
 
+def queries_per_hour() -> int:
+    """Each user's hourly statistics queries, from the STATS_QUERIES_PER_HOUR setting."""
+    return int(current_app.config.get("STATS_QUERIES_PER_HOUR", DEFAULT_QUERIES_PER_HOUR))
+
+
+_BAD_START = _l(
+    "Give a month (2025-01), a quarter (2025-Q1), a year (2025) or the first day of a month."
+)
+_BAD_END = _l(
+    "Give a month (2025-12), a quarter (2025-Q4), a year (2025) or the last day of a month."
+)
+
+
+class PeriodBound(fields.Field):
+    """`from` or `to` of a period of whole calendar months (reintegrate.stats.periods)."""
+
+    def __init__(self, *, end: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.end = end
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        try:
+            return (parse_end if self.end else parse_start)(str(value))
+        except ValueError:
+            raise ValidationError(str(_BAD_END if self.end else _BAD_START)) from None
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return value.isoformat() if value is not None else None
+
+
 class PeriodArgs(Schema):
-    start = fields.Date(
+    start = PeriodBound(
+        end=False,
         data_key="from",
-        metadata={"description": "First placement start date (default: 24 months ago)."},
+        metadata={
+            "description": "First month of placement start dates: YYYY-MM, YYYY-Qn, YYYY or "
+            "the first day of a month (default: 23 months before the current month).",
+            "type": "string",
+        },
     )
-    end = fields.Date(
-        data_key="to", metadata={"description": "Last placement start date (default: today)."}
+    end = PeriodBound(
+        end=True,
+        data_key="to",
+        metadata={
+            "description": "Last month of placement start dates: YYYY-MM, YYYY-Qn, YYYY or "
+            "the last day of a month (default: the current month).",
+            "type": "string",
+        },
     )
 
     @validates_schema
@@ -73,8 +119,8 @@ class RetentionArgs(PeriodArgs):
 
 
 def period_of(args: dict[str, Any], today: date | None = None) -> Period:
-    """The requested period; a missing end is today, a missing start 24 months before it."""
-    end = args.get("end") or today or local_today()
+    """The requested period; a missing end is this month, a missing start 24 months before."""
+    end = args.get("end") or month_end(today or local_today())
     start = args.get("start") or Period.last_months(end).start
     return Period(start, end)
 
@@ -106,12 +152,24 @@ class OutcomesOut(Schema):
     end = fields.Date(data_key="to")
     group_by = fields.String()
     min_cell = fields.Integer()
+    max_noise = fields.Integer(
+        metadata={"description": "Largest difference between a count shown and the true one."}
+    )
+    left_out_no_consent = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "Placements of the period left out because the person did not "
+            "agree to research use (protected like every count; null when under min_cell)."
+        },
+    )
     rows = fields.List(fields.Nested(OutcomeRowOut))
     total = fields.Nested(OutcomeRowOut)
 
 
 class PointOut(Schema):
-    time_days = fields.Float()
+    time_months = fields.Integer(
+        attribute="time", metadata={"description": "Whole months since the placement started."}
+    )
     survival = fields.Float()
     at_risk = fields.Integer()
     events = fields.Integer()
@@ -134,6 +192,16 @@ class RetentionOut(Schema):
     event = fields.String()
     group_by = fields.String(allow_none=True)
     min_cell = fields.Integer()
+    max_noise = fields.Integer(
+        metadata={"description": "Largest difference between a count shown and the true one."}
+    )
+    left_out_no_consent = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "Placements of the period left out because the person did not "
+            "agree to research use (protected like every count; null when under min_cell)."
+        },
+    )
     overall = fields.List(fields.Nested(PointOut))
     groups = fields.List(fields.Nested(CurveOut))
 
@@ -157,13 +225,20 @@ class Outcomes(MethodView):
         group_by = GroupBy(args["group_by"])
         with db.transaction() as session:
             result = outcomes.outcomes_table(
-                session, current_actor(), period_of(args), group_by, threshold=min_cell()
+                session,
+                current_actor(),
+                period_of(args),
+                group_by,
+                threshold=min_cell(),
+                queries_per_hour=queries_per_hour(),
             )
         return {
             "start": result.period.start,
             "end": result.period.end,
             "group_by": group_by.value,
             "min_cell": result.table.threshold,
+            "max_noise": MAX_NOISE,
+            "left_out_no_consent": visible_value(result.left_out),
             "rows": [_row(row, group_by) for row in result.table.rows],
             "total": _row(result.table.total, group_by, total=True),
         }
@@ -186,6 +261,7 @@ class Retention(MethodView):
                 Event(args["event"]),
                 group_by,
                 threshold=threshold,
+                queries_per_hour=queries_per_hour(),
             )
         groups = []
         if group_by is not None:
@@ -204,6 +280,8 @@ class Retention(MethodView):
             "event": result.event.value,
             "group_by": group_by.value if group_by else None,
             "min_cell": threshold,
+            "max_noise": MAX_NOISE,
+            "left_out_no_consent": visible_value(result.left_out),
             "overall": list(result.overall),
             "groups": groups,
         }

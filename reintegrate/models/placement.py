@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from reintegrate.db import Base, utcnow
 from reintegrate.models.listing import Listing
 from reintegrate.models.returnee import Returnee
+from reintegrate.stats.cellkey import new_record_key
 
 
 class ReferralStatus(StrEnum):
@@ -147,6 +148,9 @@ class Placement(Base):
     last_at_home: Mapped[date | None]
     last_in_work: Mapped[date | None]
     facts_updated_at: Mapped[datetime | None]
+    # A permanent random key for the cell-key method (reintegrate.stats.cellkey): never
+    # shown, it fixes the noise on every statistic this placement is counted in.
+    record_key: Mapped[int] = mapped_column(default=new_record_key)
 
     returnee: Mapped[Returnee] = relationship(lazy="joined")
     listing: Mapped[Listing] = relationship(lazy="joined")

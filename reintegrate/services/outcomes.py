@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -25,21 +26,31 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
-from reintegrate.errors import N_, InvalidInput
-from reintegrate.models import FollowUp, Outcome, Placement, Returnee
+from reintegrate.db import utcnow
+from reintegrate.errors import N_, InvalidInput, TooManyQueries
+from reintegrate.models import AuditEntry, FollowUp, Outcome, Placement, Returnee, User
 from reintegrate.models.placement import IN_WORK, OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
 from reintegrate.models.user import Role
 from reintegrate.services import audit
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.facts import decisive
+from reintegrate.stats.cellkey import perturb
+from reintegrate.stats.periods import (
+    is_month_end,
+    is_month_start,
+    month_end,
+    month_start,
+    whole_months,
+)
 from reintegrate.stats.suppression import (
     DEFAULT_THRESHOLD,
+    Cell,
     SuppressedTable,
     suppress_curves,
     suppress_table,
     truncate_curve,
 )
-from reintegrate.stats.survival import KMPoint, kaplan_meier_from_counts
+from reintegrate.stats.survival import KMPoint, kaplan_meier_from_counts, kaplan_meier_from_risk
 from reintegrate.timeutil import add_months, local_today
 
 __all__ = [
@@ -64,6 +75,11 @@ __all__ = [
 ]
 
 DEFAULT_PERIOD_MONTHS = 24
+DEFAULT_QUERIES_PER_HOUR = 60
+"""How many statistics queries (page views, API calls, downloads) a user may make an hour."""
+STATISTICS = "statistics"
+"""The audit trail's record type for statistics queries and downloads."""
+QUERY_WINDOW = timedelta(hours=1)
 LATE_AFTER_DAYS = 14
 """A follow-up done more than this many days after its due date is late (the overdue mark)."""
 FOLLOW_UP_MONTHS = (3, 6, 12)
@@ -112,27 +128,41 @@ class ExportTable(StrEnum):
 
 @dataclass(frozen=True)
 class Period:
-    """Placements whose start date falls in [start, end], both days included."""
+    """Placements whose start date falls in [start, end], both days included.
+
+    Always whole calendar months (see reintegrate.stats.periods): windows that differ by
+    a day or a week would single out the people placed in between.
+    """
 
     start: date
     end: date
 
     def __post_init__(self) -> None:
-        if self.start > self.end:
-            raise InvalidInput({"from": [N_("The start of the period must not be after its end.")]})
+        errors: dict[str, list[str]] = {}
+        if not is_month_start(self.start):
+            errors["from"] = [N_("The period must start on the first day of a month.")]
+        if not is_month_end(self.end):
+            errors["to"] = [N_("The period must end on the last day of a month.")]
+        if not errors and self.start > self.end:
+            errors["from"] = [N_("The start of the period must not be after its end.")]
+        if errors:
+            raise InvalidInput(errors)
 
     @classmethod
     def last_months(cls, today: date, months: int = DEFAULT_PERIOD_MONTHS) -> Period:
-        return cls(add_months(today, -months), today)
+        """The `months` calendar months up to and including today's."""
+        return cls(month_start(add_months(today, 1 - months)), month_end(today))
 
 
 @dataclass(frozen=True)
 class OutcomesTable:
-    """Counts of placements by group (see OUTCOME_COLUMNS), suppressed for publication."""
+    """Counts of placements by group (see OUTCOME_COLUMNS), suppressed for publication, and
+    how many placements of the period are left out for lack of consent to research use."""
 
     period: Period
     group_by: GroupBy
     table: SuppressedTable
+    left_out: Cell
 
 
 @dataclass(frozen=True)
@@ -145,6 +175,7 @@ class RetentionCurves:
     group_by: GroupBy | None
     overall: tuple[KMPoint, ...]
     groups: Mapping[str, tuple[KMPoint, ...]]
+    left_out: Cell
 
 
 @dataclass(frozen=True)
@@ -177,9 +208,13 @@ def outcomes_table(
     group_by: GroupBy,
     *,
     threshold: int = DEFAULT_THRESHOLD,
+    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> OutcomesTable:
     """Placed, contacted, retained at 3/6/12 months, re-migrated and lost, per group."""
     require_role(actor, Role.MANAGER)
+    _count_query(
+        session, actor, "view", queries_per_hour, _detail("outcomes", period, group_by=group_by)
+    )
     return _outcomes_table(session, period, group_by, threshold)
 
 
@@ -191,16 +226,25 @@ def retention(
     group_by: GroupBy | None = None,
     *,
     threshold: int = DEFAULT_THRESHOLD,
+    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> RetentionCurves:
     """Overall and per-group Kaplan–Meier curves of time to re-migration or out of work."""
     require_role(actor, Role.MANAGER)
+    detail = _detail("retention", period, group_by=group_by, event=event)
+    _count_query(session, actor, "view", queries_per_hour, detail)
     return _retention(session, period, event, group_by, threshold)
 
 
 def remigration(
-    session: Session, actor: Actor, period: Period, *, threshold: int = DEFAULT_THRESHOLD
+    session: Session,
+    actor: Actor,
+    period: Period,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> Remigration:
     require_role(actor, Role.MANAGER)
+    _count_query(session, actor, "view", queries_per_hour, _detail("remigration", period))
     return _remigration(session, period, threshold)
 
 
@@ -211,9 +255,11 @@ def coverage(
     *,
     today: date | None = None,
     threshold: int = DEFAULT_THRESHOLD,
+    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> SuppressedTable:
     """Follow-ups due by province: done on time, late, missed, open and overdue, or open."""
     require_role(actor, Role.MANAGER)
+    _count_query(session, actor, "view", queries_per_hour, _detail("coverage", period))
     return _coverage(session, period, today or local_today(), threshold)
 
 
@@ -225,8 +271,12 @@ def dashboard(
     *,
     today: date | None = None,
     threshold: int = DEFAULT_THRESHOLD,
+    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> Dashboard:
+    """Every figure of the managers' page: one query for the audit trail and the limit."""
     require_role(actor, Role.MANAGER)
+    detail = _detail("dashboard", period, group_by=group_by)
+    _count_query(session, actor, "view", queries_per_hour, detail)
     return Dashboard(
         period=period,
         group_by=group_by,
@@ -248,54 +298,155 @@ def export(
     *,
     today: date | None = None,
     threshold: int = DEFAULT_THRESHOLD,
+    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> SuppressedTable:
     """One table for a CSV download; the export is audited (which table, which period)."""
     require_role(actor, Role.MANAGER)
-    if table is ExportTable.OUTCOMES:
-        result = _outcomes_table(session, period, group_by, threshold).table
-    elif table is ExportTable.COVERAGE:
-        result = _coverage(session, period, today or local_today(), threshold)
-    else:
-        breakdown = _remigration(session, period, threshold)
-        result = breakdown.by_channel if table is ExportTable.CHANNELS else breakdown.by_country
-    audit.record(
-        session,
-        actor,
-        "export",
-        "statistics",
-        None,
-        detail={
-            "table": table.value,
-            "from": period.start.isoformat(),
-            "to": period.end.isoformat(),
-            "group_by": group_by.value if table is ExportTable.OUTCOMES else None,
-        },
+    grouped = group_by if table is ExportTable.OUTCOMES else None
+    _count_query(
+        session, actor, "export", queries_per_hour, _detail(table.value, period, group_by=grouped)
     )
-    return result
+    if table is ExportTable.OUTCOMES:
+        return _outcomes_table(session, period, group_by, threshold).table
+    if table is ExportTable.COVERAGE:
+        return _coverage(session, period, today or local_today(), threshold)
+    breakdown = _remigration(session, period, threshold)
+    return breakdown.by_channel if table is ExportTable.CHANNELS else breakdown.by_country
+
+
+def _detail(
+    figures: str,
+    period: Period,
+    *,
+    group_by: GroupBy | None = None,
+    event: Event | None = None,
+) -> dict[str, Any]:
+    """What the audit trail keeps of a statistics query: which figures, which period."""
+    detail: dict[str, Any] = {
+        "table": figures,
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "group_by": group_by.value if group_by else None,
+    }
+    if event is not None:
+        detail["event"] = event.value
+    return detail
+
+
+def _count_query(
+    session: Session, actor: Actor, action: str, limit: int, detail: dict[str, Any]
+) -> None:
+    """Audit one statistics query, or refuse it when the user made `limit` in the last hour.
+
+    The audit trail is the count, so the limit survives restarts and holds across web
+    workers; on PostgreSQL the user's row is locked first, so parallel queries are counted
+    one after another rather than all slipping past the same count.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(User.id).where(User.id == actor.user_id).with_for_update())
+    since = utcnow() - QUERY_WINDOW
+    recent = (
+        select(AuditEntry.at)
+        .where(
+            AuditEntry.user_id == actor.user_id,
+            AuditEntry.entity_type == STATISTICS,
+            AuditEntry.at >= since,
+        )
+        .order_by(AuditEntry.at.desc())
+        .limit(max(limit, 1))
+    )
+    times = session.scalars(recent).all()
+    if len(times) >= limit:
+        oldest = min(times) if times else utcnow()
+        wait = oldest + QUERY_WINDOW - utcnow()
+        raise TooManyQueries(max(1, math.ceil(wait.total_seconds())))
+    audit.record(session, actor, action, STATISTICS, None, detail=detail)
+    session.flush()
 
 
 def _outcomes_table(
     session: Session, period: Period, group_by: GroupBy, threshold: int
 ) -> OutcomesTable:
     facts = _placement_facts(session, period, group_by)
-    sums = [func.coalesce(func.sum(facts.c[name]), 0) for name in OUTCOME_COLUMNS[1:]]
-    query = select(facts.c.grp, func.count(), *sums).group_by(facts.c.grp)
-    rows = {
-        row[0]: dict(zip(OUTCOME_COLUMNS, row[1:], strict=True)) for row in session.execute(query)
-    }
+    counts = [func.count(), *(func.sum(facts.c[name]) for name in OUTCOME_COLUMNS[1:])]
+    keys = [
+        func.sum(facts.c.record_key),
+        *(func.sum(facts.c[name] * facts.c.record_key) for name in OUTCOME_COLUMNS[1:]),
+    ]
+    query = select(facts.c.grp, *counts, *keys).group_by(facts.c.grp)
+    rows: dict[str, dict[str, int]] = {}
+    key_sums: dict[str, dict[str, int]] = {}
+    width = len(OUTCOME_COLUMNS)
+    for row in session.execute(query):
+        values = [int(v or 0) for v in row[1:]]
+        rows[row[0]] = dict(zip(OUTCOME_COLUMNS, values[:width], strict=True))
+        key_sums[row[0]] = dict(zip(OUTCOME_COLUMNS, values[width:], strict=True))
     table = suppress_table(
         _ordered(rows, group_by),
         columns=OUTCOME_COLUMNS,
         base_column="placed",
         threshold=threshold,
+        keys=key_sums,
     )
-    return OutcomesTable(period, group_by, table)
+    return OutcomesTable(period, group_by, table, _left_out(session, period, threshold))
+
+
+@dataclass
+class _LifeTable:
+    """Per whole month: people who had the event, or were last seen without it, then;
+    with the sums of their record keys, so every count can be perturbed as a cell."""
+
+    events: Counter[int]
+    censored: Counter[int]
+    event_keys: Counter[int]
+    censored_keys: Counter[int]
+
+    @classmethod
+    def empty(cls) -> _LifeTable:
+        return cls(Counter(), Counter(), Counter(), Counter())
+
+    def add(self, other: _LifeTable) -> None:
+        for mine, theirs in zip(self.counters(), other.counters(), strict=True):
+            mine.update(theirs)
+
+    def counters(self) -> tuple[Counter[int], ...]:
+        return (self.events, self.censored, self.event_keys, self.censored_keys)
+
+    def true_curve(self) -> tuple[KMPoint, ...]:
+        months = set(self.events) | set(self.censored)
+        return kaplan_meier_from_counts(
+            (month, self.events[month], self.censored[month]) for month in months
+        )
+
+    def published(self, times: list[float], threshold: int) -> tuple[KMPoint, ...]:
+        """The curve at `times` from perturbed at-risk and event counts: each count is a
+        cell (the people at risk at t; those with the event at t) with its own cell key."""
+        rows: list[tuple[float, int, int]] = []
+        for time in times:
+            later = [m for m in set(self.events) | set(self.censored) if m >= time]
+            at_risk = sum(self.events[m] + self.censored[m] for m in later)
+            risk_keys = sum(self.event_keys[m] + self.censored_keys[m] for m in later)
+            month = int(time)
+            rows.append(
+                (
+                    time,
+                    perturb(at_risk, risk_keys, floor=threshold),
+                    perturb(self.events[month], self.event_keys[month]),
+                )
+            )
+        return kaplan_meier_from_risk(rows)
 
 
 def _retention(
     session: Session, period: Period, event: Event, group_by: GroupBy | None, threshold: int
 ) -> RetentionCurves:
-    """Durations are grouped in SQL, so only (group, days, event, count) rows come back."""
+    """Durations are grouped in SQL, so only (group, days, event, count, keys) rows come back;
+    curves count them in whole months.
+
+    Where and whether a curve is drawn is decided on the true counts (a group whose
+    "contacted" cell of the outcomes table is hidden has no curve either, so a curve
+    cannot give back what the table hides); what is drawn is the perturbed counts.
+    """
     facts = _placement_facts(session, period, group_by or GroupBy.PROVINCE)
     if event is Event.REMIGRATION:
         first_event, last_seen = facts.c.first_remigrated, facts.c.last_at_home
@@ -307,28 +458,51 @@ def _retention(
             facts.c.grp,
             _days_between(session, ended, facts.c.start_date).label("days"),
             case((first_event.is_not(None), 1), else_=0).label("event"),
+            facts.c.record_key,
         )
         .where(ended.is_not(None))
         .subquery()
     )
     query = select(
-        per_placement.c.grp, per_placement.c.days, per_placement.c.event, func.count()
+        per_placement.c.grp,
+        per_placement.c.days,
+        per_placement.c.event,
+        func.count(),
+        func.sum(per_placement.c.record_key),
     ).group_by(per_placement.c.grp, per_placement.c.days, per_placement.c.event)
-    counts: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
-    for group, days, is_event, n in session.execute(query):
-        days = max(int(days), 0)
-        counts[group].append((days, n, 0) if is_event else (days, 0, n))
-    overall = truncate_curve(
-        kaplan_meier_from_counts(row for rows in counts.values() for row in rows),
-        threshold=threshold,
-    )
+    tables: dict[str, _LifeTable] = defaultdict(_LifeTable.empty)
+    for group, days, is_event, n, keys in session.execute(query):
+        month = whole_months(max(int(days), 0))
+        table = tables[group]
+        if is_event:
+            table.events[month] += n
+            table.event_keys[month] += int(keys)
+        else:
+            table.censored[month] += n
+            table.censored_keys[month] += int(keys)
+    everyone = _LifeTable.empty()
+    for table in tables.values():
+        everyone.add(table)
+    overall_cut = truncate_curve(everyone.true_curve(), threshold=threshold)
+    overall = everyone.published([p.time for p in overall_cut], threshold)
     groups: dict[str, tuple[KMPoint, ...]] = {}
     if group_by is not None:
-        curves = {
-            group: kaplan_meier_from_counts(counts[group]) for group in _ordered(counts, group_by)
+        hidden = {
+            row.group
+            for row in _outcomes_table(session, period, group_by, threshold).table.rows
+            if row.cells["contacted"].suppressed
         }
-        groups = suppress_curves(curves, threshold=threshold)
-    return RetentionCurves(period, event, group_by, overall, MappingProxyType(groups))
+        curves = {
+            group: () if group in hidden else tables[group].true_curve()
+            for group in _ordered(tables, group_by)
+        }
+        cut = suppress_curves(curves, threshold=threshold)
+        groups = {
+            group: tables[group].published([p.time for p in curve], threshold) if curve else ()
+            for group, curve in cut.items()
+        }
+    left_out = _left_out(session, period, threshold)
+    return RetentionCurves(period, event, group_by, overall, MappingProxyType(groups), left_out)
 
 
 def _remigration(session: Session, period: Period, threshold: int) -> Remigration:
@@ -341,6 +515,7 @@ def _remigration(session: Session, period: Period, threshold: int) -> Remigratio
             o.c.id,
             o.c.remigration_channel,
             o.c.remigration_country,
+            p.c.record_key,
         )
         .select_from(p.join(fu, fu.c.placement_id == p.c.id).join(o, decisive(o, fu)))
         .where(
@@ -349,15 +524,22 @@ def _remigration(session: Session, period: Period, threshold: int) -> Remigratio
             _research_consented(p),
         )
     )
-    first: dict[int, tuple[date, int, str, str]] = {}
-    for placement_id, contacted_on, outcome_id, channel, country in session.execute(query):
-        candidate = (contacted_on, outcome_id, channel or "", country or "")
+    first: dict[int, tuple[date, int, str, str, int]] = {}
+    for placement_id, contacted_on, outcome_id, channel, country, key in session.execute(query):
+        candidate = (contacted_on, outcome_id, channel or "", country or "", key)
         if placement_id not in first or candidate < first[placement_id]:
             first[placement_id] = candidate
     channels = Counter(item[2] for item in first.values())
     countries = Counter(item[3] for item in first.values())
+    channel_keys: Counter[str] = Counter()
+    country_keys: Counter[str] = Counter()
+    for item in first.values():
+        channel_keys[item[2]] += item[4]
+        country_keys[item[3]] += item[4]
 
-    def table(counter: Counter[str], order: tuple[str, ...]) -> SuppressedTable:
+    def table(
+        counter: Counter[str], key_sums: Counter[str], order: tuple[str, ...]
+    ) -> SuppressedTable:
         # Alphabetical, never by size: a ranking would narrow down the hidden counts.
         keys = [k for k in order if k in counter] + sorted(k for k in counter if k not in order)
         return suppress_table(
@@ -365,12 +547,13 @@ def _remigration(session: Session, period: Period, threshold: int) -> Remigratio
             columns=REMIGRATION_COLUMNS,
             base_column="remigrated",
             threshold=threshold,
+            keys={key: {"remigrated": key_sums[key]} for key in keys},
         )
 
     return Remigration(
         period,
-        by_channel=table(channels, ("irregular", "regular", "unknown", "")),
-        by_country=table(countries, ()),
+        by_channel=table(channels, channel_keys, ("irregular", "regular", "unknown", "")),
+        by_country=table(countries, country_keys, ()),
     )
 
 
@@ -392,6 +575,8 @@ def _coverage(session: Session, period: Period, today: date, threshold: int) -> 
             p.c.province,
             func.count(),
             *[func.sum(case((cond, 1), else_=0)) for cond in conditions.values()],
+            func.sum(p.c.record_key),
+            *[func.sum(case((cond, p.c.record_key), else_=0)) for cond in conditions.values()],
         )
         .select_from(fu.join(p, fu.c.placement_id == p.c.id))
         .where(
@@ -403,16 +588,40 @@ def _coverage(session: Session, period: Period, today: date, threshold: int) -> 
         .group_by(p.c.province)
         .order_by(p.c.province)
     )
-    rows = {
-        row[0]: dict(zip(COVERAGE_COLUMNS, row[1:], strict=True)) for row in session.execute(query)
-    }
+    rows: dict[str, dict[str, int]] = {}
+    key_sums: dict[str, dict[str, int]] = {}
+    width = len(COVERAGE_COLUMNS)
+    for row in session.execute(query):
+        values = [int(v or 0) for v in row[1:]]
+        rows[row[0]] = dict(zip(COVERAGE_COLUMNS, values[:width], strict=True))
+        key_sums[row[0]] = dict(zip(COVERAGE_COLUMNS, values[width:], strict=True))
     return suppress_table(
         rows,
         columns=COVERAGE_COLUMNS,
         base_column="due",
         threshold=threshold,
         row_sums={"due": COVERAGE_COLUMNS[1:]},
+        keys=key_sums,
     )
+
+
+def _left_out(session: Session, period: Period, threshold: int) -> Cell:
+    """How many placements of the period the statistics leave out for lack of consent to
+    research use: a count like any other, so protected like any other."""
+    p = Placement.__table__
+    count, keys = session.execute(
+        select(func.count(), func.coalesce(func.sum(p.c.record_key), 0)).where(
+            p.c.start_date.between(period.start, period.end), ~_research_consented(p)
+        )
+    ).one()
+    table = suppress_table(
+        {"": {"left_out": int(count)}},
+        columns=("left_out",),
+        base_column="left_out",
+        threshold=threshold,
+        keys={"": {"left_out": int(keys)}},
+    )
+    return table.total.cells["left_out"]
 
 
 def _placement_facts(session: Session, period: Period, group_by: GroupBy) -> Subquery:
@@ -427,7 +636,13 @@ def _placement_facts(session: Session, period: Period, group_by: GroupBy) -> Sub
     def flag(column: ColumnElement[bool]) -> ColumnElement[int]:
         return cast(column, Integer).label(column.name)
 
-    columns = [p.c.id, _group_key(group_by).label("grp"), p.c.start_date, flag(p.c.contacted)]
+    columns = [
+        p.c.id,
+        p.c.record_key,
+        _group_key(group_by).label("grp"),
+        p.c.start_date,
+        flag(p.c.contacted),
+    ]
     for months in FOLLOW_UP_MONTHS:
         columns += [flag(p.c[f"contacted_{months}m"]), flag(p.c[f"retained_{months}m"])]
     columns += [

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
+from .cellkey import perturb
 from .survival import KMPoint
 
 __all__ = [
@@ -37,12 +38,19 @@ class Reason(StrEnum):
 
 @dataclass(frozen=True)
 class Cell:
-    """One count as published: `value` is the true count and must not leave the server
-    when `suppressed` is true; use `visible_value` or `marked_value` to render it."""
+    """One count: `value` is the true count and never leaves the server; `shown` is the
+    count as published (perturbed by the cell-key method when the table was given record
+    keys). Render it with `visible_value` or `marked_value`, never `value`."""
 
     value: int
     suppressed: bool = False
     reason: Reason | None = None
+    published: int | None = None
+
+    @property
+    def shown(self) -> int:
+        """The published count (the true one only in tables built without record keys)."""
+        return self.value if self.published is None else self.published
 
 
 @dataclass(frozen=True)
@@ -87,12 +95,12 @@ class SuppressedTable:
 
 def visible_value(cell: Cell) -> int | None:
     """The count to publish, or None (JSON null) when the cell is suppressed."""
-    return None if cell.suppressed else cell.value
+    return None if cell.suppressed else cell.shown
 
 
 def marked_value(cell: Cell, marker: str = "*") -> str:
     """The count as text for CSV or HTML, or `marker` when the cell is suppressed."""
-    return marker if cell.suppressed else str(cell.value)
+    return marker if cell.suppressed else str(cell.shown)
 
 
 def suppress_table(
@@ -103,6 +111,8 @@ def suppress_table(
     threshold: int = DEFAULT_THRESHOLD,
     total: Mapping[str, int] | None = None,
     row_sums: Mapping[str, Sequence[str]] | None = None,
+    keys: Mapping[str, Mapping[str, int]] | None = None,
+    total_keys: Mapping[str, int] | None = None,
 ) -> SuppressedTable:
     """Hide small counts, and enough other counts that they cannot be worked back out.
 
@@ -124,9 +134,12 @@ def suppress_table(
        every row (e.g. {"contacted": ["employed", "unemployed", "remigrated"]}); each
        such relation is treated like a column with its total, in every row.
 
-    This protects against exact recovery by addition and subtraction inside one table;
-    it does not stop narrowing a hidden value to a range, nor differencing two tables
-    grouped differently.
+    This protects against exact recovery by addition and subtraction inside one table.
+    Against differencing two tables (other periods, other groupings, a curve), give
+    `keys`: per group and column, the sum of the cell's records' keys (and `total_keys`
+    for a `total` given apart; otherwise the groups' sums). Every cell shown is then
+    perturbed by the cell-key method (reintegrate.stats.cellkey), never below
+    `threshold`; suppression is decided on the true counts.
     """
     if threshold < 1:
         raise ValueError("threshold must be at least 1")
@@ -186,9 +199,30 @@ def suppress_table(
             reasons[pick] = Reason.SECONDARY
             changed = True
 
+    key_sums: dict[tuple[str | None, str], int] = {}
+    if keys is not None:
+        for column in cols:
+            for group in groups:
+                key_sums[group, column] = int(keys[group][column])
+            key_sums[None, column] = (
+                sum(key_sums[group, column] for group in groups)
+                if total_keys is None
+                else int(total_keys[column])
+            )
+
+    def published(key: tuple[str | None, str]) -> int | None:
+        if keys is None or key in reasons:
+            return None
+        return perturb(values[key], key_sums[key], floor=threshold)
+
     def build(row: str | None, label: str) -> SuppressedRow:
         cells = {
-            column: Cell(values[row, column], (row, column) in reasons, reasons.get((row, column)))
+            column: Cell(
+                values[row, column],
+                (row, column) in reasons,
+                reasons.get((row, column)),
+                published((row, column)),
+            )
             for column in cols
         }
         return SuppressedRow(label, MappingProxyType(cells))
@@ -248,11 +282,11 @@ def suppress_curves(
             continue
         result[group] = truncate_curve(curve, threshold=threshold)
         if len(result[group]) < len(curve):
-            cut_at = curve[len(result[group])].time_days
+            cut_at = curve[len(result[group])].time
             cutoff = cut_at if cutoff is None else min(cutoff, cut_at)
     if common_cutoff and cutoff is not None:
         result = {
-            group: tuple(point for point in curve if point.time_days < cutoff)
+            group: tuple(point for point in curve if point.time < cutoff)
             for group, curve in result.items()
         }
     return result

@@ -11,6 +11,7 @@ __all__ = [
     "KMPoint",
     "kaplan_meier",
     "kaplan_meier_from_counts",
+    "kaplan_meier_from_risk",
     "survival_at",
 ]
 
@@ -19,12 +20,12 @@ __all__ = [
 class KMPoint:
     """One step of a Kaplan–Meier curve.
 
-    `at_risk` is the number still followed just before `time_days`; `events` and
-    `censored` are those who left at `time_days`. `survival` and the 95% band hold from
-    `time_days` until the next point.
+    `at_risk` is the number still followed just before `time`; `events` and
+    `censored` are those who left at `time`. `survival` and the 95% band hold from
+    `time` until the next point.
     """
 
-    time_days: float
+    time: float
     survival: float
     at_risk: int
     events: int
@@ -36,10 +37,10 @@ class KMPoint:
 def kaplan_meier(
     observations: Iterable[tuple[float, bool]], *, alpha: float = 0.05
 ) -> tuple[KMPoint, ...]:
-    """Estimate a curve from one `(duration_days, event)` pair per placement.
+    """Estimate a curve from one `(duration, event)` pair per placement.
 
     `event` true means the outcome (re-migration, or leaving work) was observed at
-    `duration_days`; false means the person was last seen still retained then (censored).
+    `duration`; false means the person was last seen still retained then (censored).
     """
     counts: dict[float, list[int]] = {}
     for duration, event in observations:
@@ -51,7 +52,7 @@ def kaplan_meier(
 def kaplan_meier_from_counts(
     counts: Iterable[tuple[float, int, int]], *, alpha: float = 0.05
 ) -> tuple[KMPoint, ...]:
-    """Estimate a curve from `(duration_days, events, censored)` rows, e.g. a SQL GROUP BY.
+    """Estimate a curve from `(duration, events, censored)` rows, e.g. a SQL GROUP BY.
 
     Rows with the same duration are added together. The result has a point at every
     distinct duration plus time 0 (survival 1 unless someone had the event on day 0),
@@ -78,13 +79,35 @@ def kaplan_meier_from_counts(
         return ()
     merged.setdefault(0.0, [0, 0])
 
-    z = NormalDist().inv_cdf(1 - alpha / 2)
+    rows: list[tuple[float, int, int]] = []
     at_risk = total
+    for time in sorted(merged):
+        events, censored = merged[time]
+        rows.append((time, at_risk, events))
+        at_risk -= events + censored
+    return kaplan_meier_from_risk(rows, alpha=alpha)
+
+
+def kaplan_meier_from_risk(
+    rows: Sequence[tuple[float, int, int]], *, alpha: float = 0.05
+) -> tuple[KMPoint, ...]:
+    """Estimate a curve from `(time, at_risk, events)` rows in time order.
+
+    This is the form a life table is published in, so a curve can be drawn from counts
+    that were perturbed for disclosure control: where they disagree (more events than
+    people at risk, or fewer at risk than the next time needs), events are capped at
+    those at risk and the censored count is never negative.
+    """
+    if not 0 < alpha < 1:
+        raise ValueError("alpha must be between 0 and 1")
+    z = NormalDist().inv_cdf(1 - alpha / 2)
     log_survival = 0.0
     greenwood = 0.0
     curve: list[KMPoint] = []
-    for time in sorted(merged):
-        events, censored = merged[time]
+    for index, (time, at_risk, raw_events) in enumerate(rows):
+        if at_risk < 0 or raw_events < 0:
+            raise ValueError("at-risk and event counts cannot be negative")
+        events = min(raw_events, at_risk)
         if events:
             if events == at_risk:
                 log_survival = -math.inf
@@ -93,28 +116,29 @@ def kaplan_meier_from_counts(
                 greenwood += events / (at_risk * (at_risk - events))
         survival = math.exp(log_survival)
         lower, upper = _exponential_greenwood(log_survival, greenwood, z)
+        following = rows[index + 1][1] if index + 1 < len(rows) else 0
+        censored = max(0, at_risk - events - following)
         curve.append(KMPoint(time, survival, at_risk, events, censored, lower, upper))
-        at_risk -= events + censored
     return tuple(curve)
 
 
-def survival_at(curve: Sequence[KMPoint], day: float) -> float | None:
-    """Survival at `day`, read off the step function (e.g. "retained at 6 months").
+def survival_at(curve: Sequence[KMPoint], time: float) -> float | None:
+    """Survival at `time`, read off the step function (e.g. "retained at 6 months").
 
-    None when the curve cannot say: it is empty, or `day` lies after its last point while
+    None when the curve cannot say: it is empty, or `time` lies after its last point while
     survival is still above 0 (nobody was followed that long; carrying the last value
-    forward, as lifelines does, would overstate what we know). Before day 0 it is 1.
+    forward, as lifelines does, would overstate what we know). Before time 0 it is 1.
     """
     if not curve:
         return None
-    if day < curve[0].time_days:
+    if time < curve[0].time:
         return 1.0
     last = curve[-1]
-    if day > last.time_days and last.survival > 0:
+    if time > last.time and last.survival > 0:
         return None
     value = curve[0].survival
     for point in curve:
-        if point.time_days > day:
+        if point.time > time:
             break
         value = point.survival
     return value
@@ -123,7 +147,7 @@ def survival_at(curve: Sequence[KMPoint], day: float) -> float | None:
 def _checked_time(value: float) -> float:
     time = float(value)
     if not math.isfinite(time) or time < 0:
-        raise ValueError(f"duration must be a finite number of days >= 0, got {value!r}")
+        raise ValueError(f"duration must be a finite duration >= 0, got {value!r}")
     return time
 
 

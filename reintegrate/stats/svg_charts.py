@@ -8,11 +8,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from .periods import DAYS_PER_MONTH
 from .survival import KMPoint
 
 __all__ = ["DAYS_PER_MONTH", "PALETTE", "BarSeries", "Series", "bar_chart", "step_chart"]
 
-DAYS_PER_MONTH = 365.25 / 12
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
 """Okabe–Ito colours, told apart under the common colour-vision deficiencies (their
@@ -53,9 +53,10 @@ class Series:
     def from_curve(
         cls, label: str, curve: Sequence[KMPoint], *, end_days: float | None = None
     ) -> Series:
+        """A curve whose times are whole months (as the statistics service counts them)."""
         return cls(
             label=label,
-            times_days=tuple(p.time_days for p in curve),
+            times_days=tuple(p.time * DAYS_PER_MONTH for p in curve),
             survival=tuple(p.survival for p in curve),
             ci_lower=tuple(p.ci_lower for p in curve),
             ci_upper=tuple(p.ci_upper for p in curve),
@@ -65,10 +66,12 @@ class Series:
 
 @dataclass(frozen=True)
 class BarSeries:
-    """One bar per category; None marks a suppressed count, drawn as a marker, not a bar."""
+    """One bar per category; None marks a suppressed count, drawn as a marker, not a bar.
+    `labels`, if given, are written beside the bars instead of the counts (e.g. "8 of 12")."""
 
     label: str
     values: tuple[int | None, ...]
+    labels: tuple[str, ...] | None = None
 
 
 def step_chart(
@@ -176,6 +179,8 @@ def bar_chart(
     for s in series:
         if len(s.values) != len(categories):
             raise ValueError(f"series {s.label!r} needs one value per category")
+        if s.labels is not None and len(s.labels) != len(categories):
+            raise ValueError(f"series {s.label!r} needs one label per category")
     legend_rows = _legend_layout([s.label for s in series], width - 32)
     top = 34 + 18 * len(legend_rows)
     bar, gap = 14, 10
@@ -188,7 +193,8 @@ def bar_chart(
     height = top + band * len(categories) + 48
     svg = _Svg(chart_id, width, height, title, description)
     label_width = min(width * 0.4, 12 + 7 * max(len(c) for c in categories))
-    left, right, bottom = 8 + label_width, width - 48, height - 48
+    longest_label = max((len(t) for s in series for t in (s.labels or ())), default=0)
+    left, right, bottom = 8 + label_width, width - max(48, 12 + 7 * longest_label), height - 48
     largest = max((v for s in series for v in s.values if v is not None), default=0)
     tick, x_max = _nice_axis(largest)
 
@@ -214,7 +220,8 @@ def bar_chart(
                 svg.text(left + 4, yb + bar - 3, suppressed_label, size=11, fill="#555555")
                 continue
             svg.rect(left, yb + 1, x(count) - left, bar - 2, fill=colour)
-            svg.text(x(count) + 4, yb + bar - 3, number_format(count), size=11)
+            text = s.labels[row] if s.labels is not None else number_format(count)
+            svg.text(x(count) + 4, yb + bar - 3, text, size=11)
 
     _legend(svg, legend_rows, [s.label for s in series], 16, 30)
     return svg.render()

@@ -28,6 +28,15 @@ OUTCOME_COLUMNS = {
     "remigrated": _l("Re-migrated"),
     "lost_to_follow_up": _l("Lost to follow-up"),
 }
+PAGE_OUTCOME_COLUMNS = {
+    "placed": _l("Placed"),
+    "contacted": _l("Contacted"),
+    "retained_3m": _l("In work at 3 months, of those contacted then"),
+    "retained_6m": _l("In work at 6 months, of those contacted then"),
+    "retained_12m": _l("In work at 12 months, of those contacted then"),
+    "remigrated": _l("Re-migrated, of those placed"),
+    "lost_to_follow_up": _l("Lost to follow-up"),
+}
 COVERAGE_COLUMNS = {
     "due": _l("Follow-ups due"),
     "on_time": _l("Done on time"),

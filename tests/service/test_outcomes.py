@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from reintegrate.errors import Forbidden, InvalidInput
+from reintegrate.errors import Forbidden, InvalidInput, TooManyQueries
 from reintegrate.models import AuditEntry
 from reintegrate.services import facts, outcomes
 from reintegrate.services.access import Actor
 from reintegrate.services.outcomes import Event, ExportTable, GroupBy, Period
-from reintegrate.stats.survival import kaplan_meier
+from reintegrate.stats.periods import whole_months
+from reintegrate.stats.survival import KMPoint, kaplan_meier
 from tests.builders import make_user
 from tests.outcome_builders import (
     START,
@@ -25,7 +26,7 @@ from tests.outcome_builders import (
     make_owners,
 )
 
-PERIOD = Period(date(2024, 7, 1), TODAY)
+PERIOD = Period(date(2024, 7, 1), date(2026, 6, 30))
 MANAGER = Actor(user_id=None, email="manager@example.org", role="manager")
 
 
@@ -34,8 +35,13 @@ def owners(db_session: Session) -> Owners:
     return make_owners(db_session)
 
 
+def _in_months(days: list[tuple[int, bool]]) -> tuple[KMPoint, ...]:
+    """The curve of durations given in days, counted (as published) in whole months."""
+    return kaplan_meier([(whole_months(d), event) for d, event in days])
+
+
 def _curve_points(curve):  # type: ignore[no-untyped-def]
-    return [(p.time_days, p.survival, p.at_risk, p.events) for p in curve]
+    return [(p.time, p.survival, p.at_risk, p.events) for p in curve]
 
 
 def test_durations_events_and_censoring_match_kaplan_meier(
@@ -69,7 +75,7 @@ def test_durations_events_and_censoring_match_kaplan_meier(
     remigration = outcomes.retention(
         db_session, MANAGER, PERIOD, Event.REMIGRATION, GroupBy.SEX, threshold=1
     )
-    expected = kaplan_meier([(95, True), (183, False), (360, False), (33, False)])
+    expected = _in_months([(95, True), (183, False), (360, False), (33, False)])
     assert _curve_points(remigration.overall) == _curve_points(expected)
     assert remigration.overall == expected
     assert remigration.groups["female"] == expected
@@ -77,7 +83,7 @@ def test_durations_events_and_censoring_match_kaplan_meier(
     out_of_work = outcomes.retention(
         db_session, MANAGER, PERIOD, Event.OUT_OF_WORK, None, threshold=1
     )
-    assert out_of_work.overall == kaplan_meier([(95, True), (92, True), (360, False), (33, False)])
+    assert out_of_work.overall == _in_months([(95, True), (92, True), (360, False), (33, False)])
     assert out_of_work.groups == {}
 
 
@@ -255,8 +261,8 @@ def test_groups_by_programme_sector_and_sex(db_session: Session, owners: Owners)
 def test_only_placements_started_in_the_period_count(db_session: Session, owners: Owners) -> None:
     add_placement(db_session, owners, start=date(2024, 6, 30))
     add_placement(db_session, owners, start=date(2024, 7, 1))
-    add_placement(db_session, owners, start=TODAY)
-    add_placement(db_session, owners, start=TODAY + timedelta(days=1))
+    add_placement(db_session, owners, start=date(2026, 6, 30))
+    add_placement(db_session, owners, start=date(2026, 7, 1))
     table = outcomes.outcomes_table(db_session, MANAGER, PERIOD, GroupBy.SEX, threshold=1)
     assert table.table.total.cells["placed"].value == 2
 
@@ -323,17 +329,78 @@ def test_every_export_is_audited_without_personal_data(db_session: Session, owne
     assert entry.detail == {
         "table": "countries",
         "from": "2024-07-01",
-        "to": "2026-06-01",
+        "to": "2026-06-30",
         "group_by": None,
     }
+
+
+def test_every_statistics_query_is_audited_with_its_figures_and_period(
+    db_session: Session, owners: Owners
+) -> None:
+    manager = make_user(db_session, "manager")
+    actor = Actor.of(manager, "203.0.113.9")
+    add_placement(db_session, owners, contacts=in_work(1))
+    outcomes.outcomes_table(db_session, actor, PERIOD, GroupBy.PROVINCE)
+    outcomes.retention(db_session, actor, PERIOD, Event.OUT_OF_WORK, GroupBy.SEX)
+    outcomes.dashboard(db_session, actor, PERIOD, GroupBy.PROGRAMME)
+    entries = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.user_id == manager.id).order_by(AuditEntry.id)
+    ).all()
+    period = {"from": "2024-07-01", "to": "2026-06-30"}
+    assert {(e.action, e.entity_type, e.ip) for e in entries} == {
+        ("view", "statistics", "203.0.113.9")
+    }
+    assert [e.detail for e in entries] == [
+        {"table": "outcomes", **period, "group_by": "province"},
+        {"table": "retention", **period, "group_by": "sex", "event": "out_of_work"},
+        {"table": "dashboard", **period, "group_by": "programme"},
+    ]
+
+
+def test_statistics_queries_are_limited_per_user_and_hour(
+    db_session: Session, owners: Owners
+) -> None:
+    first, second = (Actor.of(make_user(db_session, "manager")) for _ in range(2))
+    for _ in range(3):
+        outcomes.outcomes_table(db_session, first, PERIOD, GroupBy.SEX, queries_per_hour=4)
+    outcomes.export(
+        db_session, first, ExportTable.OUTCOMES, PERIOD, GroupBy.SEX, queries_per_hour=4
+    )
+    with pytest.raises(TooManyQueries) as caught:
+        outcomes.retention(db_session, first, PERIOD, Event.REMIGRATION, queries_per_hour=4)
+    assert 0 < caught.value.retry_after_seconds <= 3600
+    with pytest.raises(TooManyQueries):
+        outcomes.dashboard(db_session, first, PERIOD, GroupBy.SEX, queries_per_hour=4)
+    outcomes.outcomes_table(db_session, second, PERIOD, GroupBy.SEX, queries_per_hour=4)
+    db_session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.user_id == first.user_id)
+        .values(at=datetime.now(UTC) - timedelta(minutes=61))
+    )
+    outcomes.outcomes_table(db_session, first, PERIOD, GroupBy.SEX, queries_per_hour=4)
 
 
 def test_period_bounds() -> None:
     with pytest.raises(InvalidInput) as caught:
         Period(date(2026, 2, 1), date(2026, 1, 31))
     assert "from" in caught.value.errors
-    assert Period.last_months(date(2026, 2, 28)) == Period(date(2024, 2, 28), date(2026, 2, 28))
-    assert Period.last_months(date(2024, 2, 29), 12) == Period(date(2023, 2, 28), date(2024, 2, 29))
+    assert Period.last_months(date(2026, 2, 14)) == Period(date(2024, 3, 1), date(2026, 2, 28))
+    assert Period.last_months(date(2024, 2, 29), 12) == Period(date(2023, 3, 1), date(2024, 2, 29))
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "fields"),
+    [
+        (date(2026, 1, 2), date(2026, 1, 31), {"from"}),
+        (date(2026, 1, 1), date(2026, 1, 30), {"to"}),
+        (date(2026, 1, 15), date(2026, 2, 14), {"from", "to"}),
+    ],
+)
+def test_periods_are_whole_months(start: date, end: date, fields: set[str]) -> None:
+    """Windows a day apart would single out the people placed on that day."""
+    with pytest.raises(InvalidInput) as caught:
+        Period(start, end)
+    assert set(caught.value.errors) == fields
 
 
 def test_demo_placements_are_consistent_and_repeatable(db_session: Session) -> None:

@@ -8,16 +8,18 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reintegrate.models import AuditEntry, Returnee, User
+from reintegrate.schemas.returnees import Consent
 from reintegrate.timeutil import local_today
 from reintegrate.web.dashboard import spreadsheet_safe
-from tests.builders import PASSWORD, make_user
-from tests.conftest import log_in
-from tests.outcome_builders import Contact, Owners, add_placement, make_owners
+from tests.builders import PASSWORD, make_returnee, make_user
+from tests.conftest import csrf_token, log_in
+from tests.outcome_builders import Contact, Owners, add_placement, in_work, make_owners
 
 RECENT = local_today() - timedelta(days=400)
 EXPORTS = ("outcomes", "channels", "countries", "coverage")
@@ -112,11 +114,11 @@ def test_a_group_of_three_never_shows_its_count(
     assert second is not None and second.group(1) == "*"
     assert '<th scope="row">Laos</th><td class="num hidden-cell">*</td>' in html
     # The per-province curves for the small and the secondary group are not drawn.
-    curves = re.search(r'<svg[^>]*aria-labelledby="home-groups-title.*?</svg>', html, re.S)
-    assert curves is not None
-    assert "Siemreap</text>" in curves.group(0)
-    assert "Banteay Meanchey" not in curves.group(0)
-    assert "Battambang" not in curves.group(0)
+    curves = re.findall(r'<svg[^>]*aria-labelledby="home-groups-\d+-title.*?</svg>', html, re.S)
+    assert len(curves) == 1
+    assert "Siemreap</text>" in curves[0]
+    assert "Banteay Meanchey" not in curves[0]
+    assert "Battambang" not in curves[0]
 
     rows = _csv(client, "outcomes", "?group_by=province")
     by_label = {r[0]: r[1:] for r in rows[1:]}
@@ -232,13 +234,151 @@ def test_anonymous_is_sent_to_log_in(client: FlaskClient) -> None:
 def test_bad_choices_are_422_with_the_defaults_shown(
     client: FlaskClient, db_session: Session, manager: User
 ) -> None:
-    response = client.get("/dashboard?from=2026-05-01&to=2026-01-01")
+    response = client.get("/dashboard?from=2026-05&to=2026-01")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "The start of the period must not be after its end." in html
+    response = client.get("/dashboard?from=2026-01-02&to=2026-01-31")
+    assert response.status_code == 422
+    assert "the first day of a month" in response.get_data(as_text=True)
     assert '<option value="province" selected>' in html
     response = client.get("/dashboard?group_by=name")
     assert response.status_code == 422
     assert "Unknown value." in response.get_data(as_text=True)
     assert client.get("/dashboard/export/outcomes.csv?from=nope").status_code == 422
     assert client.get("/dashboard/export/returnees.csv").status_code == 404
+
+
+def test_the_page_says_figures_are_protected_and_by_how_much_in_english_and_khmer(
+    client: FlaskClient, db_session: Session, owners: Owners, manager: User
+) -> None:
+    _populate(db_session, owners)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "may differ from the true count by up to 2" in html
+    client.post(
+        "/language", data={"lang": "km", "next": "/dashboard", "csrf_token": csrf_token(client)}
+    )
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "អាចខុសពីចំនួនពិតរហូតដល់ 2" in html
+
+
+def test_past_the_hourly_limit_the_page_and_downloads_are_429_in_english_and_khmer(
+    app: Flask,
+    client: FlaskClient,
+    db_session: Session,
+    owners: Owners,
+    manager: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "STATS_QUERIES_PER_HOUR", 2)
+    assert client.get("/dashboard").status_code == 200
+    assert client.get("/dashboard/export/outcomes.csv").status_code == 200
+    response = client.get("/dashboard/export/coverage.csv")
+    assert response.status_code == 429
+    response = client.get("/dashboard")
+    assert response.status_code == 429
+    assert "You have asked for statistics too often" in response.get_data(as_text=True)
+    client.post(
+        "/language", data={"lang": "km", "next": "/dashboard", "csrf_token": csrf_token(client)}
+    )
+    response = client.get("/dashboard")
+    assert response.status_code == 429
+    assert "ញឹកញាប់ពេក" in response.get_data(as_text=True)
+
+
+def _khmer(client: FlaskClient) -> None:
+    client.post(
+        "/language", data={"lang": "km", "next": "/dashboard", "csrf_token": csrf_token(client)}
+    )
+
+
+def test_every_rate_states_what_it_is_a_share_of_in_tables_headlines_and_charts(
+    client: FlaskClient, db_session: Session, owners: Owners, manager: User
+) -> None:
+    # Province 17: 12 placements, 9 contacted at 6 months, 6 of them in work then.
+    for i in range(12):
+        contacts = [Contact(1)]
+        if i < 9:
+            contacts.append(Contact(6, outcome="employed_same" if i < 6 else "unemployed"))
+        add_placement(db_session, owners, start=RECENT, province="17", contacts=contacts)
+    html = client.get("/dashboard?group_by=province").get_data(as_text=True)
+    row = re.search(r'<th scope="row">Siemreap</th>(.*?)</tr>', html, re.S)
+    assert row is not None
+    assert "6 of 9" in row.group(1) and "(67%)" in row.group(1)
+    assert "In work at 6 months, of those contacted then" in html
+    assert "6 of 9 contacted at 6 months" in html
+    bars = re.search(r'<svg[^>]*aria-labelledby="outcomes-bars-title.*?</svg>', html, re.S)
+    assert bars is not None
+    assert "In work at 6 months, of those contacted at 6 months" in bars.group(0)
+    assert "6 of 9 (67%)</text>" in bars.group(0)
+    assert ">Placed<" not in bars.group(0)
+    _khmer(client)
+    html = client.get("/dashboard?group_by=province").get_data(as_text=True)
+    assert "6 នៃ 9" in html
+
+
+def test_the_outcomes_table_keeps_the_12_month_columns_in_view(
+    client: FlaskClient, db_session: Session, owners: Owners, manager: User
+) -> None:
+    """Seven columns, rates folded into "so many of so many", headings that wrap."""
+    _populate(db_session, owners)
+    html = client.get("/dashboard").get_data(as_text=True)
+    table = re.search(r'<table class="list stats">.*?</thead>', html, re.S)
+    assert table is not None
+    headings = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', table.group(0))
+    assert len(headings) == 8
+    assert "In work at 12 months, of those contacted then" in headings
+    response = client.get("/static/css/dashboard.css")
+    css = response.get_data(as_text=True)
+    response.close()
+    assert "table.stats th.num { text-align: right; white-space: normal;" in css
+
+
+def test_retention_charts_are_wide_and_one_small_chart_per_group(
+    client: FlaskClient, db_session: Session, owners: Owners, manager: User
+) -> None:
+    for province in ("02", "12", "17"):
+        for _ in range(8):
+            add_placement(
+                db_session, owners, start=RECENT, province=province, contacts=in_work(1, 3, 6, 12)
+            )
+    html = client.get("/dashboard?group_by=province").get_data(as_text=True)
+    for chart_id in ("home-overall", "work-overall", "outcomes-bars"):
+        svg = re.search(rf'<svg[^>]*aria-labelledby="{chart_id}-title[^>]*>', html)
+        assert svg is not None
+        assert 'width="720"' in svg.group(0)
+    small = re.findall(r'<svg[^>]*aria-labelledby="home-groups-\d+-title.*?</svg>', html, re.S)
+    assert len(small) == 3
+    for svg in small:
+        assert svg.count("<polyline") == 2  # the group's curve and its legend key
+        assert svg.count("<polygon") == 1  # one band per chart: none hides another
+        assert all(int(size) >= 11 for size in re.findall(r'font-size="(\d+)"', svg))
+    assert "Phnom Penh Capital: 8 followed" in html
+
+
+def test_every_figure_says_how_many_placements_it_counts_and_leaves_out(
+    client: FlaskClient, db_session: Session, owners: Owners, manager: User
+) -> None:
+    _populate(db_session, owners)
+    officer = make_user(db_session, provinces=["02"])
+    refused = make_returnee(
+        db_session,
+        officer,
+        consent=Consent(referral=True, share_with_employers=False, research=False),
+    )
+    for _ in range(6):
+        add_placement(
+            db_session,
+            Owners(refused.id, owners.listing_id),
+            start=RECENT,
+            province="17",
+            contacts=in_work(1),
+        )
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert html.count("Counts 20 placements that started in this period.") == 1
+    assert html.count("6 more placements of this period are left out") == 4
+    assert "Counts the 20 of the 20 placements contacted at least once." in html
+    assert "Counts the 8 re-migrated placements among the 20 of this period." in html
+    _khmer(client)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert html.count("ការដាក់ឱ្យធ្វើការចំនួន 6 ទៀត") == 4

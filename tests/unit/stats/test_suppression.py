@@ -277,10 +277,10 @@ def test_two_small_groups_protect_each_other() -> None:
 def test_common_cutoff_cuts_every_group_at_the_first_cut() -> None:
     curves = {"01": _curve(12, 1), "02": _curve(80, 2)}
     own = {group: truncate_curve(curve) for group, curve in curves.items()}
-    cutoff = curves["01"][len(own["01"])].time_days
+    cutoff = curves["01"][len(own["01"])].time
     shown = suppress_curves(curves)
     assert shown["01"] == own["01"]
-    assert all(point.time_days < cutoff for point in shown["02"])
+    assert all(point.time < cutoff for point in shown["02"])
     assert len(shown["02"]) < len(own["02"])
     loose = suppress_curves(curves, common_cutoff=False)
     assert loose["02"] == own["02"]

@@ -48,7 +48,7 @@ def _assert_matches_lifelines(observations: list[tuple[float, bool]]) -> None:
     theirs = _lifelines_table(observations)
     assert len(ours) == len(theirs)
     for point, (t, s, lo, hi, n, d, c) in zip(ours, theirs, strict=True):
-        assert point.time_days == t
+        assert point.time == t
         assert point.survival == pytest.approx(s, abs=1e-9)
         assert point.ci_lower == pytest.approx(lo, abs=1e-9)
         assert point.ci_upper == pytest.approx(hi, abs=1e-9)
@@ -96,7 +96,7 @@ def test_special_cases_match_lifelines(observations: list[tuple[float, bool]]) -
 
 def test_events_are_counted_before_censoring_at_the_same_time() -> None:
     curve = kaplan_meier([(3, True), (3, False), (3, False), (9, True)])
-    assert [p.time_days for p in curve] == [0.0, 3.0, 9.0]
+    assert [p.time for p in curve] == [0.0, 3.0, 9.0]
     assert curve[1].at_risk == 4
     assert curve[1].survival == pytest.approx(0.75)
     assert curve[2].at_risk == 1

@@ -38,7 +38,7 @@ def _texts(root: ET.Element) -> list[str]:
 
 def _curve_series(label: str, seed: int, n: int = 60) -> Series:
     rng = random.Random(seed)
-    curve = kaplan_meier([(rng.randint(1, 365), rng.random() < 0.4) for _ in range(n)])
+    curve = kaplan_meier([(rng.randint(1, 12), rng.random() < 0.4) for _ in range(n)])
     return Series.from_curve(label, curve, end_days=365)
 
 
@@ -187,10 +187,10 @@ def test_bar_chart_checks_series_length() -> None:
 
 
 def test_a_flat_tail_is_drawn_up_to_the_last_follow_up() -> None:
-    curve = kaplan_meier([(30, False), (91, False), (91, False)])
+    curve = kaplan_meier([(1, False), (2, False), (2, False)])
     root = _parse(
         step_chart(
-            [Series.from_curve("flat", curve)],
+            [Series.from_curve("flat", curve, end_days=91)],
             title="t",
             x_label="x",
             y_label="y",
