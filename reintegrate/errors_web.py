@@ -22,7 +22,7 @@ def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
         body: dict[str, object] = {
             "code": error.status,
             "status": _status_name(error.status),
-            "message": error.message,
+            "message": _(error.message) if error.message else error.message,
         }
         if isinstance(error, InvalidInput):
             body["errors"] = {"json": error.errors}
@@ -31,9 +31,8 @@ def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
         if isinstance(error, TooManyAttempts):
             response.headers["Retry-After"] = str(error.retry_after_seconds)
         return response
-    return render_template(
-        "errors/error.html", status=error.status, message=error.message
-    ), error.status
+    message = _(error.message) if error.message else None
+    return render_template("errors/error.html", status=error.status, message=message), error.status
 
 
 def _status_name(status: int) -> str:
