@@ -154,4 +154,6 @@ class Settings:
             "STATS_MIN_CELL": self.stats_min_cell,
             "RETENTION_YEARS": _int("RETENTION_YEARS", 5),
             "TRUST_PROXY_HOPS": _int("TRUST_PROXY_HOPS", 0),
+            "API_TOKEN_DAYS": _int("API_TOKEN_DAYS", 90),
+            "DUPLICATE_CHECKS_PER_HOUR": _int("DUPLICATE_CHECKS_PER_HOUR", 60),
         }

@@ -75,7 +75,15 @@ def _require_api_user() -> None:
 
 
 def init_api(app: Flask) -> None:
-    from reintegrate.api import imports, listings, matching, placements, returnees, stats
+    from reintegrate.api import (
+        imports,
+        listings,
+        matching,
+        placements,
+        returnees,
+        stats,
+        tokens,
+    )
 
     api.init_app(app)
     api.spec.components.security_scheme(
@@ -88,6 +96,7 @@ def init_api(app: Flask) -> None:
         matching.blp,
         placements.blp,
         stats.blp,
+        tokens.blp,
     ):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

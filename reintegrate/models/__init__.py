@@ -12,14 +12,28 @@ from reintegrate.models.placement import (
     ReferralEvent,
     SchedulerRun,
 )
-from reintegrate.models.returnee import CaseCounter, ErasureRequest, Returnee, ReturneeSkill
+from reintegrate.models.returnee import (
+    CaseCounter,
+    DuplicateReview,
+    ErasureRequest,
+    Returnee,
+    ReturneeSkill,
+)
 from reintegrate.models.skill import SkillMapping
-from reintegrate.models.user import ApiToken, LoginAttempt, LoginSession, User, UserProvince
+from reintegrate.models.user import (
+    ApiToken,
+    LoginAttempt,
+    LoginSession,
+    LoginThrottle,
+    User,
+    UserProvince,
+)
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
     "CaseCounter",
+    "DuplicateReview",
     "Employer",
     "ErasureRequest",
     "FollowUp",
@@ -34,6 +48,7 @@ __all__ = [
     "ListingProvince",
     "ListingSkill",
     "LoginAttempt",
+    "LoginThrottle",
     "LoginSession",
     "Returnee",
     "ReturneeSkill",

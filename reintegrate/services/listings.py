@@ -144,10 +144,11 @@ def create_listing(session: Session, actor: Actor, record: ListingRecord) -> Lis
 def get_listing(session: Session, actor: Actor, listing_id: int) -> Listing:
     """A listing the actor may see; another employer's is 'not found'."""
     _check_reader(actor)
-    listing = session.get(Listing, listing_id)
-    if listing is None or (
-        actor.role == Role.EMPLOYER and listing.employer_id != actor.employer_id
-    ):
+    query = select(Listing).where(Listing.id == listing_id)
+    if actor.role == Role.EMPLOYER:
+        query = query.where(Listing.employer_id == actor.employer_id)
+    listing = session.scalars(query).unique().one_or_none()
+    if listing is None:  # another employer's looks, and costs, the same as missing
         raise NotFound("listing not found")
     return listing
 

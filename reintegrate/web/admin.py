@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from reintegrate.auth import current_actor
 from reintegrate.db import db
+from reintegrate.schemas.fields import page_field, query_id
 from reintegrate.services import audit
 from reintegrate.web.forms import flatten_errors
 
@@ -19,10 +20,10 @@ class AuditArgs(Schema):
     actor = fields.String(validate=validate.Length(max=254))
     action = fields.String(validate=validate.OneOf(ACTIONS))
     entity_type = fields.String(validate=validate.Length(max=32))
-    entity_id = fields.Integer(validate=validate.Range(min=1))
+    entity_id = query_id()
     since = fields.Date()
     until = fields.Date()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page = page_field()
 
 
 @bp.get("/audit")

@@ -322,6 +322,18 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("/api/v1/stats/retention", "GET"): Route(
         lambda w: "/api/v1/stats/retention", allow(manager=200)
     ),
+    ("/returnees/reviews", "GET"): Route(
+        lambda w: "/returnees/reviews", allow(officer02=200, officer17=200, admin=200)
+    ),
+    ("/returnees/reviews/<int:review_id>", "POST"): Route(
+        lambda w: "/returnees/reviews/2000000000",
+        allow(officer02=404, officer17=404, admin=404),
+        lambda w, r: {"decision": "same"},
+    ),
+    ("/api/v1/tokens", "GET"): Route(lambda w: "/api/v1/tokens", allow(admin=200)),
+    ("/api/v1/tokens/<int:token_id>", "DELETE"): Route(
+        lambda w: f"/api/v1/tokens/{w.extra['token_ids']['officer17']}", allow(admin=204)
+    ),
 }
 
 
