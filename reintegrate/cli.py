@@ -135,14 +135,46 @@ def token() -> None:
 
 @token.command("create")
 @click.argument("email")
-def token_create(email: str) -> None:
+@click.option("--days", type=int, help="Days until it expires (default API_TOKEN_DAYS, 90).")
+def token_create(email: str, days: int | None) -> None:
     """Print a new API token for EMAIL (shown once; only its hash is stored)."""
+    from flask import current_app
+
     from reintegrate.services import users
     from reintegrate.services.access import Actor
 
     with _session() as session:
-        value = users.create_token(session, Actor.system("cli"), email)
+        days = days if days is not None else current_app.config["API_TOKEN_DAYS"]
+        value = users.create_token(session, Actor.system("cli"), email, days=days)
     click.echo(value)
+
+
+@token.command("list")
+@click.option("--email", help="Only this account's tokens.")
+def token_list(email: str | None) -> None:
+    """List API tokens: id, prefix, account, state, expiry and last use (never the token)."""
+    from reintegrate.services import users
+    from reintegrate.services.access import Actor
+
+    with _session() as session:
+        for row in users.list_tokens(session, Actor.system("cli"), email=email):
+            last_used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
+            click.echo(
+                f"{row.id}\t{row.prefix}…\t{row.user.email}\t{users.token_state(row)}\t"
+                f"expires {row.expires_at:%Y-%m-%d}\tlast used {last_used}"
+            )
+
+
+@token.command("revoke")
+@click.argument("token_id", type=click.IntRange(1, 2**31 - 1))
+def token_revoke(token_id: int) -> None:
+    """Revoke the API token with this ID (see `token list`); it stops working at once."""
+    from reintegrate.services import users
+    from reintegrate.services.access import Actor
+
+    with _session() as session:
+        row = users.revoke_token(session, Actor.system("cli"), token_id)
+        click.echo(f"revoked token {row.id} ({row.prefix}…) of {row.user.email}")
 
 
 @main.group("import")

@@ -157,4 +157,6 @@ class Settings:
             "STATS_QUERIES_PER_HOUR": self.stats_queries_per_hour,
             "RETENTION_YEARS": _int("RETENTION_YEARS", 5),
             "TRUST_PROXY_HOPS": _int("TRUST_PROXY_HOPS", 0),
+            "API_TOKEN_DAYS": _int("API_TOKEN_DAYS", 90),
+            "DUPLICATE_CHECKS_PER_HOUR": _int("DUPLICATE_CHECKS_PER_HOUR", 60),
         }

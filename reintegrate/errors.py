@@ -50,8 +50,8 @@ class RuleBroken(Conflict):
 class TooManyAttempts(DomainError):
     status = 429
 
-    def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__("too many failed attempts")
+    def __init__(self, retry_after_seconds: int, message: str = "too many failed attempts") -> None:
+        super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
 
 

@@ -221,3 +221,25 @@ def test_serve_answers_http_and_starts_the_scheduler(
         reader.join(timeout=5)
         if server.stdout:
             server.stdout.close()
+
+
+def test_token_list_and_revoke(cli: CliRunner, fresh_database_url: str) -> None:
+    created = cli.invoke(
+        main, ["user", "create", "tok@example.org", "--role", "officer", "--province", "2"]
+    )
+    assert created.exit_code == 0, created.output
+    token = cli.invoke(main, ["token", "create", "tok@example.org", "--days", "30"])
+    assert token.exit_code == 0, token.output
+    secret = token.output.strip()
+    listed = cli.invoke(main, ["token", "list"])
+    assert listed.exit_code == 0, listed.output
+    line = listed.output.strip()
+    assert "tok@example.org" in line and "active" in line and secret not in line
+    token_id = line.split("\t")[0]
+    revoked = cli.invoke(main, ["token", "revoke", token_id])
+    assert revoked.exit_code == 0, revoked.output
+    assert "revoked" in cli.invoke(main, ["token", "list", "--email", "tok@example.org"]).output
+    missing = cli.invoke(main, ["token", "revoke", "999999"])
+    assert missing.exit_code == 2 and "not found" in missing.output
+    bad = cli.invoke(main, ["token", "create", "tok@example.org", "--days", "0"])
+    assert bad.exit_code == 2 and "days" in bad.output

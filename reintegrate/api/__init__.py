@@ -86,6 +86,7 @@ def init_api(app: Flask) -> None:
         returnees,
         safe_migration,
         stats,
+        tokens,
     )
 
     api.init_app(app)
@@ -101,6 +102,7 @@ def init_api(app: Flask) -> None:
         stats.blp,
         employers.blp,
         safe_migration.blp,
+        tokens.blp,
     ):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -11,7 +11,7 @@ from reintegrate.api import ApiBlueprint
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.models.user import Role
-from reintegrate.schemas.fields import MAX_ID, province_field
+from reintegrate.schemas.fields import page_field, page_size_field, province_field, query_id
 from reintegrate.schemas.placements import (
     EnrolmentSchema,
     OutcomeSchema,
@@ -68,10 +68,10 @@ class ReferralArgs(Schema):
     status = fields.String(
         validate=validate.OneOf(["referred", "interview", "hired", "rejected", "withdrawn"])
     )
-    listing_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    returnee_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+    listing_id = query_id()
+    returnee_id = query_id()
+    page = page_field()
+    page_size = page_size_field()
 
 
 class OutcomeOut(Schema):

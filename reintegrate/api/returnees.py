@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 
 from reintegrate.api import ApiBlueprint
@@ -40,7 +41,12 @@ class Returnees(MethodView):
     def post(self, data: ReturneeInput):  # type: ignore[no-untyped-def]
         """Register a returnee; the answer lists possible duplicates already registered."""
         with db.transaction() as session:
-            return registry.register(session, current_actor(), data)
+            return registry.register(
+                session,
+                current_actor(),
+                data,
+                check_limit=current_app.config["DUPLICATE_CHECKS_PER_HOUR"],
+            )
 
 
 @blp.route("/<int(max=2147483647):returnee_id>")

@@ -8,7 +8,7 @@ from flask_babel import gettext
 from marshmallow import Schema, fields, pre_dump, validate
 
 from reintegrate.models.returnee import ReturneeStatus
-from reintegrate.schemas.fields import province_field
+from reintegrate.schemas.fields import page_field, page_size_field, province_field
 from reintegrate.services import safeguarding, screening
 from reintegrate.timeutil import local_today
 from reintegrate.web.labels import hazardous_reason
@@ -75,13 +75,16 @@ class ReturneeOut(Schema):
 
 
 class PossibleDuplicateOut(Schema):
+    """In scope: who and why. Elsewhere: only `message`, every other field null or empty."""
+
     id = fields.Integer(attribute="returnee_id", allow_none=True)
-    case_number = fields.String()
+    case_number = fields.String(allow_none=True)
     in_scope = fields.Boolean()
     name = fields.String(allow_none=True)
-    home_province = fields.String()
-    score = fields.Integer()
+    home_province = fields.String(allow_none=True)
+    score = fields.Integer(allow_none=True)
     reasons = fields.List(fields.String())
+    message = fields.Function(lambda d: gettext(d.message) if d.message else None, allow_none=True)
 
 
 class _RegistrationView:
@@ -109,8 +112,8 @@ class ReturneeListArgs(Schema):
     status = fields.String(validate=validate.OneOf([s.value for s in ReturneeStatus]))
     returned_from = fields.Date()
     returned_to = fields.Date()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+    page = page_field()
+    page_size = page_size_field()
 
 
 class ReturneePageOut(Schema):
@@ -194,8 +197,8 @@ class ListingListArgs(Schema):
     province = province_field()
     skill = fields.String(validate=validate.Length(max=100))
     status = fields.String(load_default="open", validate=validate.OneOf(["open", "closed", "all"]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+    page = page_field()
+    page_size = page_size_field()
 
 
 class ListingPageOut(Schema):

@@ -12,15 +12,29 @@ from reintegrate.models.placement import (
     ReferralEvent,
     SchedulerRun,
 )
-from reintegrate.models.returnee import CaseCounter, ErasureRequest, Returnee, ReturneeSkill
+from reintegrate.models.returnee import (
+    CaseCounter,
+    DuplicateReview,
+    ErasureRequest,
+    Returnee,
+    ReturneeSkill,
+)
 from reintegrate.models.safe_migration import SafeMigrationBriefing, SafeMigrationOption
 from reintegrate.models.skill import SkillMapping
-from reintegrate.models.user import ApiToken, LoginAttempt, LoginSession, User, UserProvince
+from reintegrate.models.user import (
+    ApiToken,
+    LoginAttempt,
+    LoginSession,
+    LoginThrottle,
+    User,
+    UserProvince,
+)
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
     "CaseCounter",
+    "DuplicateReview",
     "Employer",
     "ErasureRequest",
     "FollowUp",
@@ -35,6 +49,7 @@ __all__ = [
     "ListingProvince",
     "ListingSkill",
     "LoginAttempt",
+    "LoginThrottle",
     "LoginSession",
     "Returnee",
     "ReturneeSkill",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reintegrate.db import Base, utcnow
@@ -138,3 +138,33 @@ class CaseCounter(Base):
     province_code: Mapped[str] = mapped_column(String(2), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last_value: Mapped[int] = mapped_column(default=0)
+
+
+class DuplicateReview(Base):
+    """A registration that may duplicate someone in another province: for the national desk.
+
+    The registering officer is told only that such a person exists; an officer scoped to both
+    provinces, or an admin, sees the pair here and settles it.
+    """
+
+    __tablename__ = "duplicate_reviews"
+    __table_args__ = (
+        UniqueConstraint("returnee_id", "other_id", name="uq_duplicate_reviews_pair"),
+        CheckConstraint("decision IN ('same', 'different')", name="decision"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    returnee_id: Mapped[int] = mapped_column(
+        ForeignKey("returnees.id", ondelete="CASCADE"), index=True
+    )
+    other_id: Mapped[int] = mapped_column(
+        ForeignKey("returnees.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decision: Mapped[str | None] = mapped_column(String(16))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+
+    returnee: Mapped[Returnee] = relationship(foreign_keys=[returnee_id], lazy="joined")
+    other: Mapped[Returnee] = relationship(foreign_keys=[other_id], lazy="joined")

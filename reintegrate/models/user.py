@@ -85,6 +85,19 @@ class LoginAttempt(Base):
     succeeded: Mapped[bool]
 
 
+class LoginThrottle(Base):
+    """Failed-login count of one key (account+address, or address) in its current window.
+
+    One row per key, bumped by a single upsert, so parallel tries are counted exactly.
+    """
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    window_started_at: Mapped[datetime]
+    tries: Mapped[int]
+
+
 class ApiToken(Base):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
@@ -96,6 +109,7 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")

@@ -24,6 +24,40 @@ def record_id(**kwargs: Any) -> fields.Integer:
     )
 
 
+#: Highest page number a list accepts; past it a list is empty anyway, and offsets overflow.
+MAX_PAGE = 100_000
+
+
+class AsciiInteger(fields.Integer):
+    """An integer written with ASCII digits only ('١٢' and '²' are not page numbers)."""
+
+    def _validated(self, value: Any) -> Any:
+        if isinstance(value, str) and not (value.isascii() and value.lstrip("-").isdigit()):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+def page_field() -> fields.Integer:
+    return AsciiInteger(
+        load_default=1,
+        validate=validate.Range(min=1, max=MAX_PAGE, error=_l("Must be between {min} and {max}.")),
+    )
+
+
+def page_size_field() -> fields.Integer:
+    return AsciiInteger(
+        load_default=25,
+        validate=validate.Range(min=1, max=100, error=_l("Must be between {min} and {max}.")),
+    )
+
+
+def query_id() -> fields.Integer:
+    """A row id given in a query string (text, so not strict), within the id range."""
+    return AsciiInteger(
+        validate=validate.Range(min=1, max=MAX_ID, error=_l("Must be between {min} and {max}."))
+    )
+
+
 class Text(fields.String):
     """Trimmed, NFC-normalised text without control characters; blank optional text is None."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from reintegrate.errors import Forbidden
 from reintegrate.models.user import Role, User
@@ -41,5 +42,6 @@ def require_role(actor: Actor, *roles: Role) -> None:
         raise Forbidden(f"role {actor.role!r} may not do this")
 
 
-def in_scope(actor: Actor, province_code: str) -> bool:
-    return province_code in actor.provinces
+def in_scope(actor: Actor, province: Any) -> Any:
+    """A SQL condition: this province column is one of the actor's (put scope in the query)."""
+    return province.in_(sorted(actor.provinces))

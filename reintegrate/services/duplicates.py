@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from matching.names import khmer_name_similarity, person_name_similarity
+from reintegrate.errors import N_
 from reintegrate.models import Returnee
 from reintegrate.services.access import Actor
 
@@ -29,21 +30,45 @@ def phone_key(phone: str | None) -> str | None:
     return digits or None
 
 
+ELSEWHERE_NOTICE = N_(
+    "A person who may be the same is registered in another province; ask the national desk."
+)
+
+
 @dataclass(frozen=True)
 class PossibleDuplicate:
     """A registered person who may be the same as the one being registered.
 
-    Outside the officer's provinces only the case number is shown: enough to coordinate
-    with the other office, not enough to learn anything about the person.
+    Inside the officer's provinces: who, why and how likely. Outside them the check must not
+    be an oracle (a phone number or 365 birth-date guesses must not reveal where someone
+    lives or when they were born), so only strong evidence is reported, once, with no case
+    number, province, score or reason: `ELSEWHERE_NOTICE`. The national desk follows it up
+    from the cross-province review list.
     """
 
-    returnee_id: int
-    case_number: str
+    returnee_id: int | None
+    case_number: str | None
     in_scope: bool
     name: str | None
-    home_province: str
-    score: int
+    home_province: str | None
+    score: int | None
     reasons: tuple[str, ...]
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class DuplicateCheck:
+    """What a check shows the officer, and the out-of-scope records behind the notice."""
+
+    shown: list[PossibleDuplicate]
+    elsewhere_ids: tuple[int, ...]
+
+
+def _strong(reasons: list[str]) -> bool:
+    """A similar name together with the same date of birth or the same phone."""
+    return "similar_name" in reasons and (
+        "same_date_of_birth" in reasons or "same_phone" in reasons
+    )
 
 
 def find_possible_duplicates(
@@ -57,8 +82,12 @@ def find_possible_duplicates(
     phone: str | None,
     exclude_id: int | None = None,
     limit: int = 5,
-) -> list[PossibleDuplicate]:
-    """Candidates share a phone or a birth year (an index lookup); names are compared fuzzily."""
+) -> DuplicateCheck:
+    """Candidates share a phone or a birth year (an index lookup); names are compared fuzzily.
+
+    The score adds points for the same birth date only when the names are similar too, so a
+    differing score cannot confirm a guessed birth date.
+    """
     key = phone_key(phone)
     conditions = [
         Returnee.date_of_birth.between(
@@ -70,7 +99,8 @@ def find_possible_duplicates(
     query = select(Returnee).where(or_(*conditions))
     if exclude_id is not None:
         query = query.where(Returnee.id != exclude_id)
-    found = []
+    found: list[PossibleDuplicate] = []
+    elsewhere: list[int] = []
     for other in session.scalars(query):
         reasons = []
         similarity = max(
@@ -84,20 +114,43 @@ def find_possible_duplicates(
             reasons += ["same_date_of_birth", "similar_name"]
         elif similarity >= NAME_THRESHOLD_SAME_YEAR:
             reasons.append("similar_name")
+        elif "same_phone" in reasons and similarity >= NAME_THRESHOLD_SAME_BIRTH:
+            reasons.append("similar_name")
         if not reasons:
             continue
-        score = similarity + (30 if "same_phone" in reasons else 0) + (20 if same_birth else 0)
-        in_scope = other.home_province in actor.provinces
+        if other.home_province not in actor.provinces:
+            if _strong(reasons):
+                elsewhere.append(other.id)
+            continue
+        score = (
+            similarity
+            + (30 if "same_phone" in reasons else 0)
+            + (20 if "same_date_of_birth" in reasons else 0)
+        )
         found.append(
             PossibleDuplicate(
                 returnee_id=other.id,
                 case_number=other.case_number,
-                in_scope=in_scope,
-                name=other.full_name if in_scope else None,
+                in_scope=True,
+                name=other.full_name,
                 home_province=other.home_province,
                 score=min(100, round(score / 1.5)),
                 reasons=tuple(reasons),
             )
         )
-    found.sort(key=lambda d: (-d.score, d.case_number))
-    return found[:limit]
+    found.sort(key=lambda d: (-(d.score or 0), d.case_number or ""))
+    shown = found[:limit]
+    if elsewhere:
+        shown.append(
+            PossibleDuplicate(
+                returnee_id=None,
+                case_number=None,
+                in_scope=False,
+                name=None,
+                home_province=None,
+                score=None,
+                reasons=(),
+                message=ELSEWHERE_NOTICE,
+            )
+        )
+    return DuplicateCheck(shown=shown, elsewhere_ids=tuple(sorted(elsewhere)))

@@ -25,7 +25,7 @@ from reintegrate.models.placement import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.services import audit, facts
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor, in_scope, require_role
 from reintegrate.timeutil import local_today
 
 UNREACHABLE_LIMIT = 3
@@ -157,8 +157,21 @@ def _remind(session: Session, stage: str, due_on_or_before: date) -> int:
 
 def _follow_up_in_scope(session: Session, actor: Actor, follow_up_id: int) -> FollowUp:
     require_role(actor, Role.OFFICER)
-    follow_up = session.get(FollowUp, follow_up_id)
-    if follow_up is None or follow_up.placement.returnee.home_province not in actor.provinces:
+    follow_up = (
+        session.scalars(
+            select(FollowUp).where(
+                FollowUp.id == follow_up_id,
+                FollowUp.placement_id.in_(
+                    select(Placement.id)
+                    .join(Returnee, Returnee.id == Placement.returnee_id)
+                    .where(in_scope(actor, Returnee.home_province))
+                ),
+            )
+        )
+        .unique()
+        .one_or_none()
+    )
+    if follow_up is None:  # out of scope looks, and costs, the same as missing
         raise NotFound("follow-up not found")
     return follow_up
 

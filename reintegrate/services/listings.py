@@ -1,4 +1,10 @@
-"""Listings: employers post and edit their own; officers and admins browse, post and close any."""
+"""Listings: each is edited by its owner only; officers and admins browse, post and close any.
+
+The owner of a listing an employer account posted is that employer; of one an officer or admin
+posted (incentives, courses, jobs for employers without an account), the officers and admins;
+of an imported one, its feed (change it by importing again). The employer of a listing never
+changes after it is posted, so nobody can re-point its referrals to another employer.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from reintegrate.db import utcnow
 from reintegrate.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from reintegrate.models import Employer, Listing, ListingProvince, ListingSkill
 from reintegrate.models.listing import POSTED_SOURCE, ListingKind, ListingStatus
-from reintegrate.models.user import Role
+from reintegrate.models.user import Role, User
 from reintegrate.reference import HazardousWork
 from reintegrate.services import audit, safeguarding, screening
 from reintegrate.services.access import Actor, require_role
@@ -189,18 +195,67 @@ def create_listing(session: Session, actor: Actor, record: ListingRecord) -> Lis
 def get_listing(session: Session, actor: Actor, listing_id: int) -> Listing:
     """A listing the actor may see; another employer's is 'not found'."""
     _check_reader(actor)
-    listing = session.get(Listing, listing_id)
-    if listing is None or (
-        actor.role == Role.EMPLOYER and listing.employer_id != actor.employer_id
-    ):
+    query = select(Listing).where(Listing.id == listing_id)
+    if actor.role == Role.EMPLOYER:
+        query = query.where(Listing.employer_id == actor.employer_id)
+    listing = session.scalars(query).unique().one_or_none()
+    if listing is None:  # another employer's looks, and costs, the same as missing
         raise NotFound("listing not found")
     return listing
+
+
+def posted_by_employer(session: Session, listing: Listing) -> bool:
+    """Whether an employer account posted this listing (so only that employer may edit it)."""
+    if listing.source != POSTED_SOURCE or listing.created_by_id is None:
+        return False
+    poster_role = session.scalar(select(User.role).where(User.id == listing.created_by_id))
+    return poster_role == Role.EMPLOYER
+
+
+def may_edit(session: Session, actor: Actor, listing: Listing) -> bool:
+    """Whether the actor owns the listing: its posting employer, or staff for staff listings."""
+    if listing.source != POSTED_SOURCE:
+        return False
+    if posted_by_employer(session, listing):
+        return actor.role == Role.EMPLOYER and listing.employer_id == actor.employer_id
+    return actor.role in (Role.OFFICER, Role.ADMIN)
+
+
+def may_reopen(session: Session, actor: Actor, listing: Listing) -> bool:
+    """The owner reopens; staff also reopen imported listings (a feed's listings are theirs)."""
+    if listing.source != POSTED_SOURCE:
+        return actor.role in (Role.OFFICER, Role.ADMIN)
+    return may_edit(session, actor, listing)
+
+
+def get_listing_to_edit(session: Session, actor: Actor, listing_id: int) -> Listing:
+    """A listing the actor owns, for its edit form; one the actor only sees is forbidden."""
+    listing = get_listing(session, actor, listing_id)
+    if listing.source != POSTED_SOURCE:
+        raise Conflict(N_("This listing is imported; change it at its source, or close it."))
+    if not may_edit(session, actor, listing):
+        raise Forbidden(N_("Only the employer who posted this listing may edit it."))
+    return listing
+
+
+def _check_employer_unchanged(listing: Listing, content: Mapping[str, Any]) -> None:
+    if "employer" not in content:
+        return
+    wanted = " ".join((content["employer"] or "").split()).casefold()
+    if wanted != (listing.employer_name or "").casefold():
+        raise InvalidInput(
+            {"employer": [N_("The employer of a listing cannot change after it is posted.")]}
+        )
 
 
 def update_listing(
     session: Session, actor: Actor, listing_id: int, changes: Mapping[str, Any]
 ) -> Listing:
-    """Edit or close a listing; imported listings change at their source, so only close them."""
+    """Edit, close or reopen a listing; only its owner edits or reopens it.
+
+    Anyone who may see a listing may close it (an employer's filled opening, an officer taking
+    down a doubtful one); imported listings change at their source, so only close them.
+    """
     listing = get_listing(session, actor, listing_id)
     content = {k: v for k, v in changes.items() if k not in ("status", "hazardous")}
     if content and listing.source != POSTED_SOURCE:
@@ -208,6 +263,9 @@ def update_listing(
             f"this listing is imported from {listing.source!r}; change it there, or close it"
         )
     if content:
+        if not may_edit(session, actor, listing):
+            raise Forbidden(N_("Only the employer who posted this listing may edit it."))
+        _check_employer_unchanged(listing, content)
         if content.get("valid_through") and content["valid_through"] < local_today():
             raise InvalidInput({"valid_through": [N_("The closing date has already passed.")]})
         record = _record_of(listing, content)
@@ -216,6 +274,8 @@ def update_listing(
     if changes.get("hazardous") is not None:
         set_hazardous(session, actor, listing, changes["hazardous"])
     if "status" in changes and changes["status"] != listing.status:
+        if changes["status"] == ListingStatus.OPEN and not may_reopen(session, actor, listing):
+            raise Forbidden(N_("Only the employer who posted this listing may reopen it."))
         if (
             changes["status"] == ListingStatus.OPEN
             and listing.valid_through

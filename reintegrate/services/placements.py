@@ -16,7 +16,7 @@ from reintegrate.models.placement import FollowUpStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.services import audit, facts, registry, screening
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor, in_scope, require_role
 from reintegrate.timeutil import add_months, local_today
 
 DEFAULT_MONTHS = (1, 3, 6, 12)
@@ -166,8 +166,12 @@ def enrol(
 def get_placement(session: Session, actor: Actor, placement_id: int) -> Placement:
     """A placement of a returnee in the officer's provinces (404 otherwise)."""
     require_role(actor, Role.OFFICER)
-    placement = session.get(Placement, placement_id)
-    if placement is None or placement.returnee.home_province not in actor.provinces:
+    placement = session.scalar(
+        select(Placement)
+        .join(Returnee, Returnee.id == Placement.returnee_id)
+        .where(Placement.id == placement_id, in_scope(actor, Returnee.home_province))
+    )
+    if placement is None:  # out of scope looks, and costs, the same as missing
         raise NotFound("placement not found")
     audit.record(session, actor, "view", "placement", placement.id)
     return placement

@@ -19,7 +19,7 @@ from reintegrate.models.placement import ReferralStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.services import audit, safeguarding
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor, in_scope, require_role
 from reintegrate.services.placements import check_start_date, create_placement, joinable
 from reintegrate.services.registry import Page, paginate
 from reintegrate.timeutil import local_today, to_local
@@ -87,15 +87,26 @@ def refer(
 def get_referral(session: Session, actor: Actor, referral_id: int) -> Referral:
     """Officers: referrals of returnees in their provinces; employers: those to their listings."""
     require_role(actor, Role.OFFICER, Role.EMPLOYER)
-    referral = session.get(Referral, referral_id)
-    if referral is None:
-        raise NotFound("referral not found")
-    if actor.role == Role.EMPLOYER and (
-        referral.listing.employer_id != actor.employer_id
-        or safeguarding.is_child(referral.returnee.date_of_birth, local_today())
-    ):
-        raise NotFound("referral not found")
-    if actor.role == Role.OFFICER and referral.returnee.home_province not in actor.provinces:
+    query = select(Referral).where(Referral.id == referral_id)
+    if actor.role == Role.EMPLOYER:
+        query = query.where(
+            Referral.listing_id.in_(
+                select(Listing.id).where(Listing.employer_id == actor.employer_id)
+            )
+        )
+    else:
+        query = query.where(
+            Referral.returnee_id.in_(
+                select(Returnee.id).where(in_scope(actor, Returnee.home_province))
+            )
+        )
+    referral = session.scalars(query).unique().one_or_none()
+    hidden_child = (
+        referral is not None
+        and actor.role == Role.EMPLOYER
+        and safeguarding.is_child(referral.returnee.date_of_birth, local_today())
+    )
+    if referral is None or hidden_child:  # out of scope looks, and costs, the same as missing
         raise NotFound("referral not found")
     return referral
 

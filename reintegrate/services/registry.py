@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select, update
@@ -12,13 +12,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 from matching.names import query_score
-from reintegrate.errors import N_, InvalidInput, NotFound
-from reintegrate.models import CaseCounter, Returnee, ReturneeSkill
+from reintegrate.db import utcnow
+from reintegrate.errors import N_, InvalidInput, NotFound, TooManyAttempts
+from reintegrate.models import AuditEntry, CaseCounter, DuplicateReview, Returnee, ReturneeSkill
 from reintegrate.models.user import Role
+from reintegrate.schemas.fields import MAX_PAGE
 from reintegrate.schemas.returnees import ReturneeInput
 from reintegrate.services import audit
-from reintegrate.services.access import Actor, require_role
-from reintegrate.services.duplicates import PossibleDuplicate, find_possible_duplicates, phone_key
+from reintegrate.services.access import Actor, in_scope, require_role
+from reintegrate.services.duplicates import (
+    DuplicateCheck,
+    PossibleDuplicate,
+    find_possible_duplicates,
+    phone_key,
+)
 from reintegrate.services.skills import skill_rows
 from reintegrate.timeutil import local_today
 
@@ -75,7 +82,7 @@ def paginate(
     session: Session, query: Select[Any], *order: Any, page: int, page_size: int
 ) -> Page[Any]:
     """One page of a query's rows in the given order, with the total count: every list uses it."""
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)  # past MAX_PAGE the offset would overflow the database
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     items = (
         session.scalars(query.order_by(*order).limit(page_size).offset((page - 1) * page_size))
@@ -120,11 +127,37 @@ def _check_dates(born: date, returned: date) -> None:
         raise InvalidInput({"return_date": [N_("Must be after the date of birth.")]})
 
 
-def possible_duplicates(
-    session: Session, actor: Actor, data: ReturneeInput, exclude_id: int | None = None
-) -> list[PossibleDuplicate]:
+def _check_duplicates(
+    session: Session,
+    actor: Actor,
+    data: ReturneeInput,
+    exclude_id: int | None,
+    check_limit: int | None,
+) -> DuplicateCheck:
+    """Run one duplicate check: limited per officer per hour, and audited every time.
+
+    Without saving anything a check answers questions about people, so it is counted like a
+    read: past `check_limit` checks in the last hour it is refused (429), which puts guessing
+    a birth date (365 tries) or sweeping phone numbers out of reach.
+    """
     require_role(actor, Role.OFFICER)
-    return find_possible_duplicates(
+    if check_limit is not None:
+        since = utcnow() - timedelta(hours=1)
+        done = session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(
+                AuditEntry.user_id == actor.user_id,
+                AuditEntry.action == "check",
+                AuditEntry.entity_type == "duplicate_check",
+                AuditEntry.at >= since,
+            )
+        )
+        if (done or 0) >= check_limit:
+            raise TooManyAttempts(
+                3600, N_("Too many duplicate checks in the last hour. Try again later.")
+            )
+    result = find_possible_duplicates(
         session,
         actor,
         given_name=data.given_name,
@@ -134,14 +167,46 @@ def possible_duplicates(
         phone=data.phone,
         exclude_id=exclude_id,
     )
+    shown = [d.returnee_id for d in result.shown if d.returnee_id is not None]
+    audit.record(
+        session,
+        actor,
+        "check",
+        "duplicate_check",
+        None,
+        detail={"shown": len(shown), "elsewhere": len(result.elsewhere_ids)},
+    )
+    audit.record_shown(session, actor, "returnee", shown, detail={"what": "duplicates"})
+    return result
+
+
+def possible_duplicates(
+    session: Session,
+    actor: Actor,
+    data: ReturneeInput,
+    exclude_id: int | None = None,
+    *,
+    check_limit: int | None = None,
+) -> list[PossibleDuplicate]:
+    """Who the person may already be: in scope in full, elsewhere only as a notice."""
+    return _check_duplicates(session, actor, data, exclude_id, check_limit).shown
 
 
 def register(
-    session: Session, actor: Actor, data: ReturneeInput, *, linked_to_id: int | None = None
+    session: Session,
+    actor: Actor,
+    data: ReturneeInput,
+    *,
+    linked_to_id: int | None = None,
+    check_limit: int | None = None,
 ) -> Registration:
-    """Create the record, give it a case number, and report who it may duplicate."""
+    """Create the record, give it a case number, and report who it may duplicate.
+
+    A possible duplicate in another province goes to the cross-province review list, where
+    an officer scoped to both provinces or an admin decides.
+    """
     _require_officer_in(actor, data.home_province)
-    duplicates = possible_duplicates(session, actor, data)
+    check = _check_duplicates(session, actor, data, None, check_limit)
     if linked_to_id is not None:
         get(session, actor, linked_to_id, audited=False)
     returnee = Returnee(
@@ -174,14 +239,30 @@ def register(
     session.add(returnee)
     session.flush()
     audit.record(session, actor, "create", "returnee", returnee.id)
-    return Registration(returnee, duplicates)
+    for other_id in check.elsewhere_ids:
+        session.add(
+            DuplicateReview(returnee_id=returnee.id, other_id=other_id, created_by_id=actor.user_id)
+        )
+    return Registration(returnee, check.shown)
 
 
 def get(session: Session, actor: Actor, returnee_id: int, *, audited: bool = True) -> Returnee:
-    """A returnee in the officer's provinces; anyone else's is 'not found', never 'forbidden'."""
+    """A returnee in the officer's provinces; anyone else's is 'not found', never 'forbidden'.
+
+    The scope is part of the query, so an out-of-scope id costs exactly what a missing one
+    does (the same statement, no row): timing cannot tell "elsewhere" from "nobody".
+    """
     require_role(actor, Role.OFFICER)
-    returnee = session.get(Returnee, returnee_id, options=[joinedload(Returnee.skills)])
-    if returnee is None or returnee.home_province not in actor.provinces:
+    returnee = (
+        session.scalars(
+            select(Returnee)
+            .options(joinedload(Returnee.skills))
+            .where(Returnee.id == returnee_id, in_scope(actor, Returnee.home_province))
+        )
+        .unique()
+        .one_or_none()
+    )
+    if returnee is None:
         raise NotFound("returnee not found")
     if audited:
         audit.record(session, actor, "view", "returnee", returnee.id)

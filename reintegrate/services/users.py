@@ -5,16 +5,26 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from reintegrate.db import utcnow
-from reintegrate.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
-from reintegrate.models import ApiToken, Employer, LoginAttempt, LoginSession, User, UserProvince
+from reintegrate.errors import N_, Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
+from reintegrate.models import (
+    ApiToken,
+    Employer,
+    LoginAttempt,
+    LoginSession,
+    LoginThrottle,
+    User,
+    UserProvince,
+)
 from reintegrate.models.user import Role
 from reintegrate.reference import REFERENCE_DIR, province_codes
 from reintegrate.services import audit
@@ -25,6 +35,9 @@ MAX_PASSWORD_LENGTH = 256
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HASH_METHOD = "scrypt"
 FRESH_LOGIN = timedelta(minutes=10)
+TOKEN_DAYS = 90
+"""How long an API token lives unless API_TOKEN_DAYS says otherwise."""
+MAX_TOKEN_DAYS = 366
 _DUMMY_HASH = generate_password_hash("not-a-real-password-but-same-cost", method=_HASH_METHOD)
 
 
@@ -125,47 +138,79 @@ def create_user(
     return user
 
 
-def _recent_failures(session: Session, since: datetime, **where: str) -> int:
-    query = (
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False))
+@dataclass(frozen=True)
+class LoginClaim:
+    """A counted login try: what `authenticate` needs, so no password is checked uncounted."""
+
+    email: str
+    ip: str
+    keys: tuple[str, ...]
+
+
+def _count_try(session: Session, key: str, now: datetime, window: timedelta) -> LoginThrottle:
+    """Add one try to the key's window (a new window once the old one is over), atomically."""
+    dialect = session.get_bind().dialect.name
+    insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stale = LoginThrottle.window_started_at <= now - window
+    statement = (
+        insert_fn(LoginThrottle)
+        .values(key=key, window_started_at=now, tries=1)
+        .on_conflict_do_update(
+            index_elements=[LoginThrottle.key],
+            set_={
+                "tries": case((stale, 1), else_=LoginThrottle.tries + 1),
+                "window_started_at": case((stale, now), else_=LoginThrottle.window_started_at),
+            },
+        )
+        .returning(LoginThrottle.tries, LoginThrottle.window_started_at)
     )
-    for column, value in where.items():
-        query = query.where(getattr(LoginAttempt, column) == value)
-    return session.scalar(query) or 0
+    tries, started = session.execute(statement).one()
+    return LoginThrottle(key=key, tries=tries, window_started_at=started)
 
 
-def authenticate(
+def claim_login_try(
     session: Session,
     email: str,
-    password: str,
     ip: str,
     *,
     max_failures: int = 5,
     window: timedelta = timedelta(minutes=15),
-) -> User | None:
-    """The active user with these credentials, or None; throttled per account+address and address.
+) -> LoginClaim:
+    """Count a login try before its password is checked; refuse it past the limit.
 
-    Throttling by (account, address) rather than account alone keeps an attacker elsewhere
-    from locking the real user out; the per-address limit stops spraying across accounts.
+    Limits are per account+address (so an attacker elsewhere cannot lock the real user out)
+    and, four times higher, per address (against spraying across accounts). The caller commits
+    the claim at once, before checking the password, so parallel tries are counted one by one:
+    of 30 at once, only `max_failures` get a password check. A successful login gives its try
+    back (`authenticate`), so only failures add up.
     """
     email = normalise_email(email)[:254]
-    since = utcnow() - window
-    if (
-        _recent_failures(session, since, email=email, ip=ip) >= max_failures
-        or _recent_failures(session, since, ip=ip) >= max_failures * 4
-    ):
-        raise TooManyAttempts(int(window.total_seconds()))
-    user = session.scalar(select(User).where(User.email == email))
+    now = utcnow()
+    limits = ((f"account:{email}|{ip}", max_failures), (f"address:{ip}", max_failures * 4))
+    for key, limit in limits:
+        counted = _count_try(session, key, now, window)
+        if counted.tries > limit:
+            retry = counted.window_started_at + window - now
+            raise TooManyAttempts(max(1, int(retry.total_seconds())))
+    return LoginClaim(email=email, ip=ip, keys=tuple(key for key, _ in limits))
+
+
+def authenticate(session: Session, claim: LoginClaim, password: str) -> User | None:
+    """The active user with these credentials, or None; the try was counted by the claim."""
+    user = session.scalar(select(User).where(User.email == claim.email))
     ok = check_password_hash(
         user.password_hash if user and user.password_hash else _DUMMY_HASH, password
     )
     succeeded = bool(ok and user and user.active)
-    session.add(LoginAttempt(email=email, ip=ip, succeeded=succeeded))
+    session.add(LoginAttempt(email=claim.email, ip=claim.ip, succeeded=succeeded))
     if not succeeded or user is None:
         return None
-    audit.record(session, Actor.of(user, ip), "login", "user", user.id)
+    session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.key.in_(claim.keys), LoginThrottle.tries > 0)
+        .values(tries=LoginThrottle.tries - 1)
+    )
+    audit.record(session, Actor.of(user, claim.ip), "login", "user", user.id)
     return user
 
 
@@ -231,13 +276,14 @@ def change_password(
         )
         .values(ended_at=utcnow())
     )
+    _revoke_all_tokens(session, user.id)
     audit.record(session, Actor.of(user, ip), "update", "user", user.id, fields=["password"])
 
 
 def set_active(session: Session, actor: Actor, email: str, active: bool) -> User:
-    """Disable or re-enable an account; disabling ends its sessions and stops its tokens."""
-    if actor.role != "system":
-        require_role(actor, Role.ADMIN)
+    """Disable or re-enable an account; disabling ends its sessions and revokes its tokens
+    (re-enabling brings none back: the owner asks for a new token)."""
+    _require_admin(actor)
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise NotFound(f"no account for {email}")
@@ -248,21 +294,75 @@ def set_active(session: Session, actor: Actor, email: str, active: bool) -> User
             .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
             .values(ended_at=utcnow())
         )
+        _revoke_all_tokens(session, user.id)
     audit.record(session, actor, "update", "user", user.id, fields=["active"])
     return user
 
 
-def create_token(session: Session, actor: Actor, email: str) -> str:
-    """A new API token for an account; printed once, only its hash is kept."""
+def create_token(session: Session, actor: Actor, email: str, *, days: int = TOKEN_DAYS) -> str:
+    """A new API token for an account, valid `days` days; printed once, only its hash is kept."""
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise InvalidInput({"days": [N_("Must be between 1 and 366.")]})
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise NotFound(f"no account for {email}")
+    if not user.active:
+        raise Conflict(N_("This account is disabled."))
     token = "rit_" + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, token_hash=_sha256(token), prefix=token[:10])
+    row = ApiToken(
+        user_id=user.id,
+        token_hash=_sha256(token),
+        prefix=token[:10],
+        expires_at=utcnow() + timedelta(days=days),
+    )
     session.add(row)
     session.flush()
     audit.record(session, actor, "create", "api_token", row.id, detail={"user_id": user.id})
     return token
+
+
+def _require_admin(actor: Actor) -> None:
+    if actor.role != "system":
+        require_role(actor, Role.ADMIN)
+
+
+def token_state(token: ApiToken, now: datetime | None = None) -> str:
+    """active, expired or revoked: one place says what a token's dates mean."""
+    if token.revoked_at is not None:
+        return "revoked"
+    return "expired" if token.expires_at <= (now or utcnow()) else "active"
+
+
+def list_tokens(session: Session, actor: Actor, *, email: str | None = None) -> list[ApiToken]:
+    """Every API token (admins; the CLI), newest first; never the token itself."""
+    _require_admin(actor)
+    query = select(ApiToken).join(ApiToken.user).order_by(ApiToken.id.desc())
+    if email:
+        query = query.where(User.email == normalise_email(email))
+    tokens = list(session.scalars(query))
+    audit.record(session, actor, "view", "api_token", None, detail={"listed": len(tokens)})
+    return tokens
+
+
+def revoke_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
+    """Revoke one token at once; revoking a revoked token changes nothing."""
+    _require_admin(actor)
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound("token not found")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(session, actor, "update", "api_token", token.id, fields=["revoked_at"])
+    return token
+
+
+def _revoke_all_tokens(session: Session, user_id: int) -> None:
+    """A password change or a disabled account ends every token: none comes back later."""
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 def user_for_token(session: Session, token: str) -> User | None:
@@ -275,9 +375,9 @@ def user_for_token(session: Session, token: str) -> User | None:
         .unique()
         .scalar_one_or_none()
     )
-    if row is None or row.revoked_at is not None or not row.user.active:
-        return None
     now = utcnow()
+    if row is None or token_state(row, now) != "active" or not row.user.active:
+        return None
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
         row.last_used_at = now
     return row.user

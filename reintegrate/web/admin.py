@@ -13,6 +13,7 @@ from reintegrate.db import db
 from reintegrate.errors import InvalidInput
 from reintegrate.models.safe_migration import OPTION_KINDS
 from reintegrate.schemas.employers import EmployerUpdateSchema
+from reintegrate.schemas.fields import page_field, query_id
 from reintegrate.schemas.safe_migration import SafeMigrationOptionSchema
 from reintegrate.services import audit, employers, safe_migration
 from reintegrate.web.forms import flatten_errors
@@ -25,10 +26,10 @@ class AuditArgs(Schema):
     actor = fields.String(validate=validate.Length(max=254))
     action = fields.String(validate=validate.OneOf(ACTIONS))
     entity_type = fields.String(validate=validate.Length(max=32))
-    entity_id = fields.Integer(validate=validate.Range(min=1))
+    entity_id = query_id()
     since = fields.Date()
     until = fields.Date()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page = page_field()
 
 
 @bp.get("/audit")

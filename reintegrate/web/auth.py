@@ -18,8 +18,12 @@ bp = Blueprint("auth", __name__)
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only same-site relative paths, so a crafted link cannot bounce users elsewhere."""
-    if not target:
+    """Only same-site relative paths, so a crafted link cannot bounce users elsewhere.
+
+    Control characters (a CR/LF would split the Location header) and backslashes (browsers
+    read "/\\evil.example" as "//evil.example") send the user to the default instead.
+    """
+    if not target or any(ord(c) < 32 or c in "\x7f\\" for c in target):
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -34,15 +38,16 @@ def login() -> Response | tuple[str, int] | str:
     email = request.form.get("email", "")[:254]
     password = request.form.get("password", "")[:1024]
     try:
-        with db.transaction() as session:
-            user = users.authenticate(
+        with db.transaction() as session:  # committed before the password check: see the claim
+            claim = users.claim_login_try(
                 session,
                 email,
-                password,
                 client_ip(),
                 max_failures=current_app.config["LOGIN_MAX_FAILURES"],
                 window=timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"]),
             )
+        with db.transaction() as session:
+            user = users.authenticate(session, claim, password)
             if user is not None:
                 log_in(user)
     except TooManyAttempts as exc:

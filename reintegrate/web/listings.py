@@ -95,8 +95,11 @@ def new() -> Response | tuple[str, int]:
 @login_required
 def detail(listing_id: int) -> tuple[str, int]:
     with db.transaction() as session:
-        listing = listings.get_listing(session, current_actor(), listing_id)
-    return _page("listings/detail.html", listing=listing)
+        actor = current_actor()
+        listing = listings.get_listing(session, actor, listing_id)
+        editable = listings.may_edit(session, actor, listing)
+        reopenable = listings.may_reopen(session, actor, listing)
+    return _page("listings/detail.html", listing=listing, editable=editable, reopenable=reopenable)
 
 
 @bp.route("/listings/<int:listing_id>/edit", methods=["GET", "POST"])
@@ -104,7 +107,7 @@ def detail(listing_id: int) -> tuple[str, int]:
 def edit(listing_id: int) -> Response | tuple[str, int]:
     actor = current_actor()
     with db.transaction() as session:
-        listing = listings.get_listing(session, actor, listing_id)
+        listing = listings.get_listing_to_edit(session, actor, listing_id)
         kind = listing.kind
         values = listing_values(record_of(listing))
         if (listing.hazardous_reason or "").startswith(safeguarding.SET_BY):
@@ -114,6 +117,8 @@ def edit(listing_id: int) -> Response | tuple[str, int]:
     try:
         changes = ListingUpdateSchema().load(listing_payload(request.form, kind))
         changes.pop("kind", None)
+        if "employer" not in request.form:  # an employer's form has no such field
+            changes.pop("employer", None)
         with db.transaction() as session:
             listings.update_listing(session, actor, listing_id, changes)
     except ValidationError as exc:

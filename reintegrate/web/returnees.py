@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import ValidationError
@@ -20,6 +20,7 @@ from reintegrate.models.user import Role
 from reintegrate.reference import country_codes
 from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeUpdateSchema
 from reintegrate.services import privacy, referrals, registry, safe_migration, timeline
+from reintegrate.services import reviews as review_service
 from reintegrate.services.access import require_role
 from reintegrate.web.forms import flatten_errors, form_values, returnee_payload
 
@@ -37,7 +38,8 @@ def _form(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     return render_template(template, **FORM_CHOICES, **context), status
 
 
-def _filters() -> tuple[registry.ReturneeFilters, dict[str, list[str]]]:
+def _filters() -> tuple[registry.ReturneeFilters, int, dict[str, list[str]]]:
+    """The list's filters and page from the query string; bad ones are named, not guessed."""
     args = request.args
     errors: dict[str, list[str]] = {}
     try:
@@ -47,17 +49,15 @@ def _filters() -> tuple[registry.ReturneeFilters, dict[str, list[str]]]:
     except ValidationError as exc:
         errors = flatten_errors(exc.messages_dict)
         loaded = {}
-    loaded.pop("page", None)
+    page_number = loaded.pop("page", 1)
     loaded.pop("page_size", None)
-    return registry.ReturneeFilters(**loaded), errors
+    return registry.ReturneeFilters(**loaded), page_number, errors
 
 
 @bp.get("")
 @login_required
 def index() -> tuple[str, int]:
-    filters, errors = _filters()
-    page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() else 1
+    filters, page_number, errors = _filters()
     with db.transaction() as session:
         actor = current_actor()
         result = registry.search(session, actor, filters, page=page_number)
@@ -93,7 +93,12 @@ def new() -> Response | tuple[str, int]:
     try:
         with db.transaction() as session:
             if not decision:
-                duplicates = registry.possible_duplicates(session, actor, data)
+                duplicates = registry.possible_duplicates(
+                    session,
+                    actor,
+                    data,
+                    check_limit=current_app.config["DUPLICATE_CHECKS_PER_HOUR"],
+                )
                 if duplicates:
                     return _form(
                         "returnees/form.html",
@@ -107,7 +112,13 @@ def new() -> Response | tuple[str, int]:
                 if decision.startswith("link:") and decision[5:].isdigit()
                 else None
             )
-            registration = registry.register(session, actor, data, linked_to_id=linked)
+            registration = registry.register(
+                session,
+                actor,
+                data,
+                linked_to_id=linked,
+                check_limit=current_app.config["DUPLICATE_CHECKS_PER_HOUR"],
+            )
     except InvalidInput as exc:
         return _form(
             "returnees/form.html",
@@ -226,3 +237,22 @@ def safe_migration_briefing(returnee_id: int) -> Response:
     else:
         flash(_("Recorded that the person was informed."), "success")
     return redirect(url_for("returnees.detail", returnee_id=returnee_id) + "#safer-leaving")
+
+
+@bp.get("/reviews")
+@login_required
+def reviews() -> tuple[str, int]:
+    """Cross-province possible duplicates, for officers scoped to both provinces and admins."""
+    actor = current_actor()
+    with db.transaction() as session:
+        rows = review_service.open_reviews(session, actor)
+    return _form("returnees/reviews.html", reviews=rows, show_names=actor.role == Role.OFFICER)
+
+
+@bp.post("/reviews/<int:review_id>")
+@login_required
+def decide_review(review_id: int) -> Response:
+    with db.transaction() as session:
+        review_service.decide(session, current_actor(), review_id, request.form.get("decision", ""))
+    flash(_("Saved."), "success")
+    return redirect(url_for("returnees.reviews"))

@@ -238,3 +238,46 @@ def test_managers_are_refused_listings(
 def test_without_a_token_listings_are_401(client: FlaskClient) -> None:
     assert client.get(URL).status_code == 401
     assert client.post(URL, json=listing_json()).status_code == 401
+
+
+def test_an_officer_cannot_repoint_an_employers_listing_or_rewrite_it(
+    client: FlaskClient,
+    db_session: Session,
+    employer: User,
+    other_employer: User,
+    officer: User,
+    bearer: Bearer,
+) -> None:
+    """The attack: re-pointing a listing would show its referrals to another employer."""
+    from reintegrate.models import Referral
+    from reintegrate.services import referrals
+    from reintegrate.services.access import Actor
+    from tests.builders import make_returnee
+
+    listing = make_listing(db_session, employer, title="Sewer")
+    returnee = make_returnee(db_session, officer)
+    referrals.refer(db_session, Actor.of(officer), returnee.id, listing.id)
+    db_session.commit()
+    url = f"{URL}/{listing.id}"
+    for user in (officer, make_user(db_session, "admin")):
+        for body in ({"employer": "Bayon Builders"}, {"title": "Gone"}, {"description": "x"}):
+            response = client.patch(url, json=body, headers=bearer(user))
+            assert response.status_code == 403, (body, response.json)
+    db_session.expire_all()
+    assert (listing.employer_name, listing.title) == ("Angkor Garments", "Sewer")
+    theirs = client.get("/api/v1/referrals", headers=bearer(other_employer)).json
+    assert theirs["total"] == 0
+    assert db_session.scalar(select(func.count()).select_from(Referral)) == 1
+
+
+def test_an_employer_cannot_move_its_listing_to_another_employer(
+    client: FlaskClient, db_session: Session, employer: User, bearer: Bearer
+) -> None:
+    listing = make_listing(db_session, employer)
+    response = client.patch(
+        f"{URL}/{listing.id}", json={"employer": "Bayon Builders"}, headers=bearer(employer)
+    )
+    assert response.status_code == 422
+    assert list(response.json["errors"]["json"]) == ["employer"]
+    db_session.expire_all()
+    assert listing.employer_name == "Angkor Garments"

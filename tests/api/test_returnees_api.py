@@ -213,3 +213,54 @@ def test_api_docs_page_uses_only_local_assets(client: FlaskClient) -> None:
     for asset in ("/api/docs/assets/swagger-ui-bundle.js", "/static/js/api-docs.js"):
         with client.get(asset) as response:
             assert response.status_code == 200
+
+
+def test_a_cross_province_duplicate_is_a_notice_without_any_detail_in_both_languages(
+    client: FlaskClient, db_session: Session, bearer: Bearer
+) -> None:
+    battambang = make_user(db_session, provinces=["02"])
+    make_returnee(
+        db_session, battambang, given_name="Dara", family_name="Keo", date_of_birth=date(1990, 7, 1)
+    )
+    siem_reap = make_user(db_session, provinces=["17"])
+    response = client.post(
+        URL, json=returnee_json(home_province="17", phone=None), headers=bearer(siem_reap)
+    )
+    assert response.status_code == 201, response.json
+    assert response.json["possible_duplicates"] == [
+        {
+            "id": None,
+            "case_number": None,
+            "in_scope": False,
+            "name": None,
+            "home_province": None,
+            "score": None,
+            "reasons": [],
+            "message": "A person who may be the same is registered in another province; "
+            "ask the national desk.",
+        }
+    ]
+    siem_reap.locale = "km"
+    db_session.commit()
+    again = client.post(
+        URL, json=returnee_json(home_province="17", phone=None), headers=bearer(siem_reap)
+    )
+    (elsewhere,) = [d for d in again.json["possible_duplicates"] if not d["in_scope"]]
+    message = elsewhere["message"]
+    assert message and "national desk" not in message and "ខេត្ត" in message
+
+
+def test_duplicate_checks_past_the_hourly_limit_are_429(
+    app: Any, client: FlaskClient, db_session: Session, officer: User, bearer: Bearer
+) -> None:
+    headers = bearer(officer)
+    limit = app.config["DUPLICATE_CHECKS_PER_HOUR"]
+    app.config["DUPLICATE_CHECKS_PER_HOUR"] = 2
+    try:
+        for _ in range(2):
+            assert client.post(URL, json=returnee_json(), headers=headers).status_code == 201
+        refused = client.post(URL, json=returnee_json(), headers=headers)
+    finally:
+        app.config["DUPLICATE_CHECKS_PER_HOUR"] = limit
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "3600"
+    assert _count(db_session) == 2

@@ -18,6 +18,7 @@ from werkzeug.security import generate_password_hash
 
 from reintegrate.db import Base
 from reintegrate.models import (
+    ApiToken,
     FollowUp,
     ImportRun,
     Listing,
@@ -62,7 +63,7 @@ SECRET_17 = {
 
 # Tables whose rows a refused request must leave exactly as they were. Bookkeeping tables
 # (audit trail, login sessions and attempts, token last use) are left out on purpose.
-BOOKKEEPING = {"audit_entries", "login_sessions", "login_attempts", "api_tokens"}
+BOOKKEEPING = {"audit_entries", "login_sessions", "login_attempts", "login_throttles", "api_tokens"}
 
 
 @cache
@@ -193,6 +194,9 @@ def tokens(db_session: Session, world: World) -> dict[str, dict[str, str]]:
     for role, user in world.users.items():
         token = users.create_token(db_session, Actor.system("test"), user.email)
         headers[role] = {"Authorization": f"Bearer {token}"}
+        world.extra.setdefault("token_ids", {})[role] = db_session.scalar(
+            select(ApiToken.id).where(ApiToken.user_id == user.id)
+        )
     db_session.commit()
     return headers
 

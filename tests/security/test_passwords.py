@@ -159,3 +159,50 @@ def test_unknown_accounts_cost_a_password_check_too(
     monkeypatch.setattr(users, "check_password_hash", lambda h, p: checked.append(h) or real(h, p))
     _attempt(client, "nobody.at.all@example.org", "whatever password", "192.0.2.51")
     assert checked == [users._DUMMY_HASH]
+
+
+def test_thirty_parallel_wrong_passwords_get_at_most_five_password_checks(
+    fresh_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race: tries counted before any of them committed all saw the same count."""
+    import threading
+
+    from reintegrate import create_app
+    from reintegrate.db import db, make_engine
+    from reintegrate.migrate import upgrade
+
+    upgrade(fresh_database_url)
+    engine = make_engine(fresh_database_url)
+    with Session(engine) as session:
+        officer = make_user(session, email="raced@example.org")
+        email = officer.email
+    engine.dispose()
+    app = create_app(
+        {"DATABASE_URL": fresh_database_url, "TESTING": True, "WTF_CSRF_ENABLED": False}
+    )
+    checked: list[str] = []
+    real = users.check_password_hash
+    monkeypatch.setattr(users, "check_password_hash", lambda h, p: checked.append(p) or real(h, p))
+    start = threading.Barrier(30)
+    answers: list[int] = []
+
+    def attempt() -> None:
+        client = app.test_client()
+        start.wait()
+        response = client.post(
+            "/login",
+            data={"email": email, "password": "not the password at all"},
+            environ_base={"REMOTE_ADDR": "203.0.113.77"},
+        )
+        answers.append(response.status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(30)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        db.engine(app).dispose()
+    assert sorted(set(answers)) == [401, 429]
+    assert answers.count(401) == 5 and len(checked) == 5

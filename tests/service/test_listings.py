@@ -160,3 +160,80 @@ def test_a_skill_search_for_a_wildcard_matches_only_that_character(db_session: S
     listings.create_listing(db_session, actor, listing_record(title="Cook", skills=("cooking",)))
     found = listings.search_listings(db_session, actor, listings.ListingFilters(skill="%"))
     assert found.total == 0
+
+
+def test_staff_cannot_edit_or_reopen_an_employers_listing_but_may_close_it(
+    db_session: Session,
+) -> None:
+    employer = make_user(db_session, "employer", employer="Angkor Garments")
+    listing = make_listing(db_session, employer, title="Sewer", description="Day shift.")
+    for role in ("officer", "admin"):
+        staff = Actor.of(make_user(db_session, role))
+        for changes in ({"title": "Scam"}, {"description": "Call me"}, {"employer": "Bayon"}):
+            with pytest.raises(Forbidden):
+                listings.update_listing(db_session, staff, listing.id, changes)
+        with pytest.raises(Forbidden):
+            listings.get_listing_to_edit(db_session, staff, listing.id)
+        assert not listings.may_edit(db_session, staff, listing)
+    officer = Actor.of(make_user(db_session))
+    listings.update_listing(db_session, officer, listing.id, {"status": "closed"})
+    with pytest.raises(Forbidden):
+        listings.update_listing(db_session, officer, listing.id, {"status": "open"})
+    db_session.expire_all()
+    assert (listing.title, listing.description, listing.employer_name, listing.status) == (
+        "Sewer",
+        "Day shift.",
+        "Angkor Garments",
+        "closed",
+    )
+    listings.update_listing(db_session, Actor.of(employer), listing.id, {"status": "open"})
+    assert listing.status == "open"
+
+
+def test_the_employer_of_a_listing_never_changes_after_it_is_posted(
+    db_session: Session,
+) -> None:
+    officer = Actor.of(make_user(db_session))
+    listing = listings.create_listing(db_session, officer, listing_record(employer="Mekong Steel"))
+    with pytest.raises(InvalidInput) as caught:
+        listings.update_listing(db_session, officer, listing.id, {"employer": "Bayon Builders"})
+    assert list(caught.value.errors) == ["employer"]
+    listings.update_listing(
+        db_session, officer, listing.id, {"employer": " mekong  STEEL ", "title": "Welder II"}
+    )
+    assert (listing.employer_name, listing.title) == ("Mekong Steel", "Welder II")
+    employer = make_user(db_session, "employer", employer="Angkor Garments")
+    own = make_listing(db_session, employer)
+    with pytest.raises(InvalidInput) as caught:
+        listings.update_listing(
+            db_session, Actor.of(employer), own.id, {"employer": "Bayon Builders"}
+        )
+    assert list(caught.value.errors) == ["employer"]
+    assert own.employer_name == "Angkor Garments"
+
+
+def test_officers_and_admins_edit_the_listings_staff_posted(db_session: Session) -> None:
+    officer = make_user(db_session)
+    grant = make_listing(
+        db_session,
+        officer,
+        kind="incentive",
+        title="Chicken raising grant",
+        employer=None,
+        programme="Border Livelihoods",
+        benefit="50 chicks",
+        provinces=(),
+        positions=None,
+        wage_min_usd=None,
+        wage_max_usd=None,
+        employment_type=None,
+        eligibility=Eligibility(),
+    )
+    admin = Actor.of(make_user(db_session, "admin"))
+    listings.update_listing(db_session, admin, grant.id, {"benefit": "60 chicks"})
+    assert grant.benefit == "60 chicks"
+    employer = make_user(db_session, "employer", employer="Mekong Steel Works")
+    job_for_them = make_listing(db_session, officer)  # posted by staff for the employer
+    assert not listings.may_edit(db_session, Actor.of(employer), job_for_them)
+    with pytest.raises(Forbidden):
+        listings.update_listing(db_session, Actor.of(employer), job_for_them.id, {"title": "X"})

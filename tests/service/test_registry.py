@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reintegrate.errors import Forbidden, InvalidInput, NotFound
+from reintegrate.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts
 from reintegrate.models import AuditEntry, Returnee
-from reintegrate.services import registry
+from reintegrate.services import registry, reviews
 from reintegrate.services.access import Actor
+from reintegrate.services.duplicates import ELSEWHERE_NOTICE, PossibleDuplicate
 from tests.builders import make_returnee, make_user, returnee_input
 
 
@@ -150,15 +151,119 @@ def test_different_people_are_not_flagged(db_session: Session) -> None:
     assert found == []
 
 
-def test_duplicates_outside_scope_show_only_the_case_number(db_session: Session) -> None:
+def test_a_duplicate_outside_scope_is_only_a_notice_to_ask_the_national_desk(
+    db_session: Session,
+) -> None:
     battambang = make_user(db_session, provinces=["02"])
     siem_reap = make_user(db_session, provinces=["17"])
-    existing = make_returnee(db_session, battambang)
+    make_returnee(db_session, battambang)
     found = registry.possible_duplicates(
         db_session, Actor.of(siem_reap), returnee_input(home_province="17")
     )
-    assert found[0].case_number == existing.case_number
-    assert found[0].in_scope is False and found[0].name is None
+    assert found == [
+        PossibleDuplicate(
+            returnee_id=None,
+            case_number=None,
+            in_scope=False,
+            name=None,
+            home_province=None,
+            score=None,
+            reasons=(),
+            message=ELSEWHERE_NOTICE,
+        )
+    ]
+
+
+def test_a_phone_number_alone_reveals_nothing_about_someone_elsewhere(
+    db_session: Session,
+) -> None:
+    """The probe: a made-up name with a known phone number, as an officer of another province."""
+    make_returnee(db_session, make_user(db_session, provinces=["02"]), phone="012 345 678")
+    prober = Actor.of(make_user(db_session, provinces=["17"]))
+    for phone in ("012 345 678", "+855 12 345 678", "011 999 888"):
+        found = registry.possible_duplicates(
+            db_session,
+            prober,
+            returnee_input(
+                given_name="Vuthy",
+                family_name="Nhem",
+                name_km=None,
+                date_of_birth=date(1980, 1, 1),
+                phone=phone,
+                home_province="17",
+            ),
+        )
+        assert found == []
+
+
+def test_guessing_a_birth_date_elsewhere_is_stopped_by_the_limit_and_audited(
+    db_session: Session,
+) -> None:
+    """The probe: a known name and 365 guessed birth dates; the limit ends it early."""
+    make_returnee(db_session, make_user(db_session, provinces=["02"]))  # born 1995-04-12
+    officer = make_user(db_session, provinces=["17"])
+    prober = Actor.of(officer)
+    answers, refused = {}, 0
+    for day in range(365):
+        guess = date(1995, 1, 1) + timedelta(days=day)
+        data = returnee_input(date_of_birth=guess, phone=None, home_province="17")
+        try:
+            answers[guess] = registry.possible_duplicates(db_session, prober, data, check_limit=60)
+        except TooManyAttempts:
+            refused += 1
+    assert len(answers) == 60 and refused == 305
+    assert all(found == [] for found in answers.values())  # none of 60 hit 12 April
+    checks = db_session.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.user_id == officer.id, AuditEntry.action == "check")
+    )
+    assert checks == 60
+
+
+def test_the_score_adds_nothing_for_a_shared_birth_date_when_names_differ(
+    db_session: Session,
+) -> None:
+    officer = make_user(db_session)
+    make_returnee(db_session, officer)  # Sokha Chhay, born 1995-04-12, 012 345 678
+    actor = Actor.of(officer)
+
+    def score(born: date) -> int | None:
+        found = registry.possible_duplicates(
+            db_session,
+            actor,
+            returnee_input(
+                given_name="Vuthy", family_name="Nhem", name_km=None, date_of_birth=born
+            ),
+        )
+        assert [d.reasons for d in found] == [("same_phone",)]
+        return found[0].score
+
+    assert score(date(1995, 4, 12)) == score(date(1995, 4, 13))
+
+
+def test_a_cross_province_duplicate_goes_to_the_review_list_of_who_covers_both(
+    db_session: Session,
+) -> None:
+    battambang = make_user(db_session, provinces=["02"])
+    siem_reap = make_user(db_session, provinces=["17"])
+    desk = make_user(db_session, provinces=["02", "17"])
+    admin = make_user(db_session, "admin")
+    earlier = make_returnee(db_session, battambang)
+    later = registry.register(
+        db_session, Actor.of(siem_reap), returnee_input(home_province="17")
+    ).returnee
+    assert reviews.open_reviews(db_session, Actor.of(siem_reap)) == []
+    assert reviews.open_reviews(db_session, Actor.of(battambang)) == []
+    for actor in (Actor.of(desk), Actor.of(admin)):
+        pairs = [(r.returnee_id, r.other_id) for r in reviews.open_reviews(db_session, actor)]
+        assert pairs == [(later.id, earlier.id)]
+    review = reviews.open_reviews(db_session, Actor.of(desk))[0]
+    with pytest.raises(NotFound):
+        reviews.decide(db_session, Actor.of(siem_reap), review.id, "same")
+    reviews.decide(db_session, Actor.of(desk), review.id, "same")
+    assert later.linked_to_id == earlier.id
+    assert reviews.open_reviews(db_session, Actor.of(admin)) == []
 
 
 def test_registration_can_link_to_an_earlier_case(db_session: Session) -> None:

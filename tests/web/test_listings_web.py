@@ -300,3 +300,35 @@ def test_an_upload_over_the_size_limit_is_413(
     )
     assert response.status_code == 413
     assert _count(db_session) == 0 and _count(db_session, ImportRun) == 0
+
+
+@pytest.mark.parametrize("role", ["officer", "admin"])
+def test_staff_see_no_edit_button_and_cannot_edit_an_employers_listing(
+    client: FlaskClient, db_session: Session, role: str
+) -> None:
+    employer = make_user(db_session, "employer", employer="Angkor Garments")
+    listing = make_listing(db_session, employer, title="Sewer")
+    _logged_in(client, db_session, role)
+    page = client.get(f"/listings/{listing.id}").get_data(as_text=True)
+    assert f"/listings/{listing.id}/edit" not in page and "Close this listing" in page
+    assert client.get(f"/listings/{listing.id}/edit").status_code == 403
+    form = _form(title="Rewritten", employer="Bayon Builders")
+    response = _post(client, f"/listings/{listing.id}/edit", form, "/listings/new")
+    assert response.status_code == 403
+    db_session.expire_all()
+    assert (listing.title, listing.employer_name) == ("Sewer", "Angkor Garments")
+
+
+def test_staff_edit_their_own_job_but_not_its_employer(
+    client: FlaskClient, db_session: Session
+) -> None:
+    officer = _logged_in(client, db_session, "officer")
+    listing = make_listing(db_session, officer, title="Welder")
+    edit = f"/listings/{listing.id}/edit"
+    assert "readonly" in client.get(edit).get_data(as_text=True)
+    moved = _post(client, edit, _form(title="Welder", employer="Bayon Builders"))
+    assert moved.status_code == 422
+    kept = _post(client, edit, _form(title="Senior Welder", employer="Mekong Steel Works"))
+    assert kept.status_code == 302
+    db_session.expire_all()
+    assert (listing.title, listing.employer_name) == ("Senior Welder", "Mekong Steel Works")
