@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, select, update
 
 from reintegrate import create_app
 from reintegrate.db import Base, db
-from reintegrate.migrate import upgrade
-from reintegrate.models import ErasureRequest
+from reintegrate.migrate import alembic_config, upgrade
+from reintegrate.models import ErasureRequest, Returnee
 from reintegrate.services import privacy
 from reintegrate.services.access import Actor
 from tests.builders import make_returnee, make_user
@@ -25,7 +26,9 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
 def test_free_text_erasure_reasons_stored_before_revision_0007_are_replaced(
     fresh_database_url: str,
 ) -> None:
-    upgrade(fresh_database_url, "0006")
+    """Rows are made with today's models, then the schema goes back to 0006 (every later
+    downgrade runs on data), free text is typed in as it could be then, and 0007 replaces it."""
+    upgrade(fresh_database_url)
     app = create_app({"DATABASE_URL": fresh_database_url})
     with app.app_context(), db.sessions()() as session:
         officer = make_user(session)
@@ -35,14 +38,36 @@ def test_free_text_erasure_reasons_stored_before_revision_0007_are_replaced(
         typed = privacy.request_erasure(
             session, Actor.of(officer), make_returnee(session, officer, phone=None).id, "duplicate"
         )
+        session.commit()
+    db.engine(app).dispose()
+    command.downgrade(alembic_config(fresh_database_url), "0006")
+    with app.app_context(), db.standalone() as session:
         session.execute(
             update(ErasureRequest)
             .where(ErasureRequest.id == typed.id)
             .values(reason="Sokha Chhay asked at the Poipet office")
         )
-        session.commit()
+    db.engine(app).dispose()
     upgrade(fresh_database_url)
     with app.app_context(), db.standalone() as session:
         reasons = dict(session.execute(select(ErasureRequest.id, ErasureRequest.reason)).all())
     db.engine(app).dispose()
     assert reasons == {kept.id: "duplicate", typed.id: "unlisted"}
+
+
+def test_people_registered_before_revision_0014_get_their_name_keys(
+    fresh_database_url: str,
+) -> None:
+    upgrade(fresh_database_url)
+    app = create_app({"DATABASE_URL": fresh_database_url})
+    with app.app_context(), db.sessions()() as session:
+        person = make_returnee(session, make_user(session))
+        expected = (person.name_key, person.name_key_km)
+        session.commit()
+    db.engine(app).dispose()
+    command.downgrade(alembic_config(fresh_database_url), "0007")
+    upgrade(fresh_database_url)
+    with app.app_context(), db.standalone() as session:
+        stored = session.execute(select(Returnee.name_key, Returnee.name_key_km)).one()
+    db.engine(app).dispose()
+    assert tuple(stored) == expected != ("", None)

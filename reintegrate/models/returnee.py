@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from matching.names import stored_keys
 from reintegrate.db import Base, utcnow
 
 
@@ -34,6 +35,26 @@ class Returnee(Base):
         ),
         Index("ix_returnees_province_status", "home_province", "status"),
         Index("ix_returnees_created_at_id", "created_at", "id"),
+        # Fuzzy name search and the duplicate check look people up by trigram on PostgreSQL
+        # (pg_trgm); on SQLite these are plain indexes and the keys are compared in Python.
+        Index(
+            "ix_returnees_name_key_trgm",
+            "name_key",
+            postgresql_using="gin",
+            postgresql_ops={"name_key": "gin_trgm_ops"},
+        ),
+        Index(
+            "ix_returnees_name_key_km_trgm",
+            "name_key_km",
+            postgresql_using="gin",
+            postgresql_ops={"name_key_km": "gin_trgm_ops"},
+        ),
+        # "KH01-2025-" prefix search: a plain btree cannot serve LIKE under a non-C collation.
+        Index(
+            "ix_returnees_case_number_prefix",
+            "case_number",
+            postgresql_ops={"case_number": "varchar_pattern_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +62,8 @@ class Returnee(Base):
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100))
     name_km: Mapped[str | None] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(210), default="", server_default="")
+    name_key_km: Mapped[str | None] = mapped_column(String(100))
     sex: Mapped[str] = mapped_column(String(8))
     date_of_birth: Mapped[date] = mapped_column(index=True)
     phone: Mapped[str | None] = mapped_column(String(32))
@@ -138,3 +161,12 @@ class CaseCounter(Base):
     province_code: Mapped[str] = mapped_column(String(2), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last_value: Mapped[int] = mapped_column(default=0)
+
+
+@event.listens_for(Returnee, "before_insert")
+@event.listens_for(Returnee, "before_update")
+def _keep_name_keys(_mapper: object, _connection: object, returnee: Returnee) -> None:
+    """Name keys follow the names whichever door changed them (form, API, import, merge)."""
+    returnee.name_key, returnee.name_key_km = stored_keys(
+        returnee.given_name or "", returnee.family_name or "", returnee.name_km
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -11,18 +12,22 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
-from matching.names import query_score
+from matching.names import name_key, query_score
+from matching.text import has_khmer
 from reintegrate.errors import N_, InvalidInput, NotFound
 from reintegrate.models import CaseCounter, Returnee, ReturneeSkill
 from reintegrate.models.user import Role
 from reintegrate.schemas.returnees import ReturneeInput
-from reintegrate.services import audit
+from reintegrate.services import audit, name_lookup
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.duplicates import PossibleDuplicate, find_possible_duplicates, phone_key
 from reintegrate.services.skills import skill_rows
 from reintegrate.timeutil import local_today
 
 T = TypeVar("T")
+# A search box query that is a phone number in any usual format: "012 345 678",
+# "+855 12 345 678", "(012) 345-678" or the same in Khmer digits.
+_PHONE_LIKE = re.compile(r"[+(]?[0-9០-៩][0-9០-៩ ().-]{5,}")
 SEARCH_THRESHOLD = 75.0
 _SIMPLE_FIELDS = (
     "given_name",
@@ -83,6 +88,24 @@ def paginate(
         .all()
     )
     return Page(items, total, page, page_size)
+
+
+def _name_candidates(session: Session, query: Select[Any], q: str) -> Select[Any]:
+    """The people worth scoring for a name query: on PostgreSQL the closest few hundred by
+    trigram index, elsewhere everyone in the filtered scope (narrow columns only)."""
+    narrow = query.with_only_columns(
+        Returnee.id, Returnee.given_name, Returnee.family_name, Returnee.name_km
+    )
+    khmer = has_khmer(q)
+    key = name_key(q)
+    close = name_lookup.contains_name(session, key, khmer=khmer)
+    if close is None:
+        return narrow
+    return (
+        narrow.where(close)
+        .order_by(name_lookup.containment(key, khmer=khmer).desc(), Returnee.id.desc())
+        .limit(name_lookup.CANDIDATE_LIMIT)
+    )
 
 
 def _require_officer_in(actor: Actor, province: str, field: str = "home_province") -> None:
@@ -274,11 +297,18 @@ def _search(
             page=page,
             page_size=page_size,
         )
-    rows = session.execute(
-        query.with_only_columns(
-            Returnee.id, Returnee.given_name, Returnee.family_name, Returnee.name_km
+    phone = phone_key(q) if _PHONE_LIKE.fullmatch(q) else None
+    if phone:
+        query = query.where(Returnee.phone_key == phone)
+        return paginate(
+            session,
+            query,
+            Returnee.created_at.desc(),
+            Returnee.id.desc(),
+            page=page,
+            page_size=page_size,
         )
-    ).all()
+    rows = session.execute(_name_candidates(session, query, q)).all()
     scored = sorted(
         (
             (score, row.id)
