@@ -89,15 +89,15 @@ def upgrade() -> None:
             "ix_returnees_name_key_trgm",
             ["name_key"],
             unique=False,
-            postgresql_using="gin",
-            postgresql_ops={"name_key": "gin_trgm_ops"},
+            postgresql_using="gist",
+            postgresql_ops={"name_key": "gist_trgm_ops"},
         )
         batch_op.create_index(
             "ix_returnees_name_key_km_trgm",
             ["name_key_km"],
             unique=False,
-            postgresql_using="gin",
-            postgresql_ops={"name_key_km": "gin_trgm_ops"},
+            postgresql_using="gist",
+            postgresql_ops={"name_key_km": "gist_trgm_ops"},
         )
         batch_op.create_index(
             "ix_returnees_case_number_prefix",

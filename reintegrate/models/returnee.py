@@ -40,14 +40,14 @@ class Returnee(Base):
         Index(
             "ix_returnees_name_key_trgm",
             "name_key",
-            postgresql_using="gin",
-            postgresql_ops={"name_key": "gin_trgm_ops"},
+            postgresql_using="gist",
+            postgresql_ops={"name_key": "gist_trgm_ops"},
         ),
         Index(
             "ix_returnees_name_key_km_trgm",
             "name_key_km",
-            postgresql_using="gin",
-            postgresql_ops={"name_key_km": "gin_trgm_ops"},
+            postgresql_using="gist",
+            postgresql_ops={"name_key_km": "gist_trgm_ops"},
         ),
         # "KH01-2025-" prefix search: a plain btree cannot serve LIKE under a non-C collation.
         Index(

@@ -97,15 +97,10 @@ def _name_candidates(session: Session, query: Select[Any], q: str) -> Select[Any
         Returnee.id, Returnee.given_name, Returnee.family_name, Returnee.name_km
     )
     khmer = has_khmer(q)
-    key = name_key(q)
-    close = name_lookup.contains_name(session, key, khmer=khmer)
-    if close is None:
+    nearest = name_lookup.nearest_first(session, name_key(q), khmer=khmer)
+    if nearest is None:
         return narrow
-    return (
-        narrow.where(close)
-        .order_by(name_lookup.containment(key, khmer=khmer).desc(), Returnee.id.desc())
-        .limit(name_lookup.CANDIDATE_LIMIT)
-    )
+    return narrow.order_by(nearest).limit(name_lookup.CANDIDATE_LIMIT)
 
 
 def _require_officer_in(actor: Actor, province: str, field: str = "home_province") -> None:
