@@ -5,9 +5,10 @@ year) and compute their name keys in Python: seconds per request at a million pe
 are now stored on the row and, on PostgreSQL, indexed with pg_trgm so the database hands back
 only the few hundred people whose names are close.
 
-pg_trgm ships with PostgreSQL (the contrib package); creating it needs the CREATE privilege on
-the database (PostgreSQL 13+, a "trusted" extension). Where the migration's role may not, a DBA
-runs `CREATE EXTENSION pg_trgm;` in the database once and the migration is run again.
+pg_trgm and btree_gist ship with PostgreSQL (the contrib package); creating them needs the
+CREATE privilege on the database (PostgreSQL 13+, both "trusted" extensions). Where the
+migration's role may not, a DBA runs `CREATE EXTENSION pg_trgm; CREATE EXTENSION btree_gist;`
+in the database once and the migration is run again.
 
 Revision ID: 0014
 Revises: 0007
@@ -29,13 +30,15 @@ depends_on = None
 _BATCH = 5_000
 
 
-def _create_pg_trgm() -> None:
+def _create_extensions() -> None:
     try:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
     except sa.exc.DBAPIError as error:
         raise RuntimeError(
-            "The pg_trgm extension is needed for name search. Ask a database administrator to "
-            "run `CREATE EXTENSION pg_trgm;` in this database, then run the migration again."
+            "The pg_trgm and btree_gist extensions are needed for name search. Ask a database "
+            "administrator to run `CREATE EXTENSION pg_trgm; CREATE EXTENSION btree_gist;` in "
+            "this database, then run the migration again."
         ) from error
 
 
@@ -77,7 +80,7 @@ def _backfill() -> None:
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        _create_pg_trgm()
+        _create_extensions()
     with op.batch_alter_table("returnees", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("name_key", sa.String(length=210), nullable=False, server_default="")
@@ -100,6 +103,20 @@ def upgrade() -> None:
             postgresql_ops={"name_key_km": "gist_trgm_ops"},
         )
         batch_op.create_index(
+            "ix_returnees_birth_name_key_trgm",
+            ["date_of_birth", "name_key"],
+            unique=False,
+            postgresql_using="gist",
+            postgresql_ops={"name_key": "gist_trgm_ops"},
+        )
+        batch_op.create_index(
+            "ix_returnees_birth_name_key_km_trgm",
+            ["date_of_birth", "name_key_km"],
+            unique=False,
+            postgresql_using="gist",
+            postgresql_ops={"name_key_km": "gist_trgm_ops"},
+        )
+        batch_op.create_index(
             "ix_returnees_case_number_prefix",
             ["case_number"],
             unique=False,
@@ -110,6 +127,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("returnees", schema=None) as batch_op:
         batch_op.drop_index("ix_returnees_case_number_prefix")
+        batch_op.drop_index("ix_returnees_birth_name_key_km_trgm")
+        batch_op.drop_index("ix_returnees_birth_name_key_trgm")
         batch_op.drop_index("ix_returnees_name_key_km_trgm")
         batch_op.drop_index("ix_returnees_name_key_trgm")
         batch_op.drop_column("name_key_km")

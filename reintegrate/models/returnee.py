@@ -49,6 +49,22 @@ class Returnee(Base):
             postgresql_using="gist",
             postgresql_ops={"name_key_km": "gist_trgm_ops"},
         ),
+        # The duplicate check: people born in a given year with an alike name, in one index
+        # walk (btree_gist lets the date sit beside the trigrams).
+        Index(
+            "ix_returnees_birth_name_key_trgm",
+            "date_of_birth",
+            "name_key",
+            postgresql_using="gist",
+            postgresql_ops={"name_key": "gist_trgm_ops"},
+        ),
+        Index(
+            "ix_returnees_birth_name_key_km_trgm",
+            "date_of_birth",
+            "name_key_km",
+            postgresql_using="gist",
+            postgresql_ops={"name_key_km": "gist_trgm_ops"},
+        ),
         # "KH01-2025-" prefix search: a plain btree cannot serve LIKE under a non-C collation.
         Index(
             "ix_returnees_case_number_prefix",

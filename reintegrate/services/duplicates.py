@@ -73,7 +73,7 @@ def find_possible_duplicates(
         )
         if condition is not None
     ]
-    conditions = [and_(born_that_year, or_(*close_names)) if close_names else born_that_year]
+    conditions = [and_(born_that_year, close) for close in close_names] or [born_that_year]
     if key:
         conditions.append(Returnee.phone_key == key)
     query = select(
