@@ -89,15 +89,15 @@ def upgrade() -> None:
     _backfill()
     with op.batch_alter_table("returnees", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_returnees_name_key_trgm",
-            ["name_key"],
+            "ix_returnees_province_name_key_trgm",
+            ["home_province", "name_key"],
             unique=False,
             postgresql_using="gist",
             postgresql_ops={"name_key": "gist_trgm_ops"},
         )
         batch_op.create_index(
-            "ix_returnees_name_key_km_trgm",
-            ["name_key_km"],
+            "ix_returnees_province_name_key_km_trgm",
+            ["home_province", "name_key_km"],
             unique=False,
             postgresql_using="gist",
             postgresql_ops={"name_key_km": "gist_trgm_ops"},
@@ -129,7 +129,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_returnees_case_number_prefix")
         batch_op.drop_index("ix_returnees_birth_name_key_km_trgm")
         batch_op.drop_index("ix_returnees_birth_name_key_trgm")
-        batch_op.drop_index("ix_returnees_name_key_km_trgm")
-        batch_op.drop_index("ix_returnees_name_key_trgm")
+        batch_op.drop_index("ix_returnees_province_name_key_km_trgm")
+        batch_op.drop_index("ix_returnees_province_name_key_trgm")
         batch_op.drop_column("name_key_km")
         batch_op.drop_column("name_key")

@@ -35,16 +35,18 @@ class Returnee(Base):
         ),
         Index("ix_returnees_province_status", "home_province", "status"),
         Index("ix_returnees_created_at_id", "created_at", "id"),
-        # Fuzzy name search and the duplicate check look people up by trigram on PostgreSQL
-        # (pg_trgm); on SQLite these are plain indexes and the keys are compared in Python.
+        # Name search walks these nearest-first within one province (pg_trgm, with btree_gist
+        # for the province); on SQLite they are plain indexes and keys are compared in Python.
         Index(
-            "ix_returnees_name_key_trgm",
+            "ix_returnees_province_name_key_trgm",
+            "home_province",
             "name_key",
             postgresql_using="gist",
             postgresql_ops={"name_key": "gist_trgm_ops"},
         ),
         Index(
-            "ix_returnees_name_key_km_trgm",
+            "ix_returnees_province_name_key_km_trgm",
+            "home_province",
             "name_key_km",
             postgresql_using="gist",
             postgresql_ops={"name_key_km": "gist_trgm_ops"},

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
@@ -90,17 +90,39 @@ def paginate(
     return Page(items, total, page, page_size)
 
 
-def _name_candidates(session: Session, query: Select[Any], q: str) -> Select[Any]:
+def _name_candidates(
+    session: Session, query: Select[Any], q: str, provinces: Iterable[str]
+) -> Select[Any]:
     """The people worth scoring for a name query: on PostgreSQL the closest few hundred by
-    trigram index, elsewhere everyone in the filtered scope (narrow columns only)."""
-    narrow = query.with_only_columns(
-        Returnee.id, Returnee.given_name, Returnee.family_name, Returnee.name_km
-    )
+    trigram index, elsewhere everyone in the filtered scope (narrow columns only).
+
+    The index walk is per province (the index leads with it), so an officer of a small
+    province never waits while the walk passes the namesakes of a large one."""
+    columns = (Returnee.id, Returnee.given_name, Returnee.family_name, Returnee.name_km)
     khmer = has_khmer(q)
     nearest = name_lookup.nearest_first(session, name_key(q), khmer=khmer)
     if nearest is None:
-        return narrow
-    return narrow.order_by(nearest).limit(name_lookup.CANDIDATE_LIMIT)
+        return query.with_only_columns(*columns)
+    limit = name_lookup.CANDIDATE_LIMIT
+    per_province = union_all(
+        *(
+            query.with_only_columns(*columns, nearest.label("distance"))
+            .where(Returnee.home_province == province)
+            .order_by(nearest)
+            .limit(limit)
+            for province in sorted(provinces)
+        )
+    ).subquery()
+    return (
+        select(
+            per_province.c.id,
+            per_province.c.given_name,
+            per_province.c.family_name,
+            per_province.c.name_km,
+        )
+        .order_by(per_province.c.distance)
+        .limit(limit)
+    )
 
 
 def _require_officer_in(actor: Actor, province: str, field: str = "home_province") -> None:
@@ -303,7 +325,10 @@ def _search(
             page=page,
             page_size=page_size,
         )
-    rows = session.execute(_name_candidates(session, query, q)).all()
+    provinces = actor.provinces & {filters.province} if filters.province else actor.provinces
+    if not provinces:
+        return Page([], 0, page, page_size)
+    rows = session.execute(_name_candidates(session, query, q, provinces)).all()
     scored = sorted(
         (
             (score, row.id)

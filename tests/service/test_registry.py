@@ -288,3 +288,23 @@ def test_stored_name_keys_follow_edits(db_session: Session) -> None:
     assert (person.name_key, person.name_key_km) == stored_keys("Dara", "Chhay", None)
     found = registry.search(db_session, Actor.of(officer), registry.ReturneeFilters(q="Dara"))
     assert [r.id for r in found.items] == [person.id]
+
+
+def test_name_search_covers_every_province_of_the_officer(db_session: Session) -> None:
+    officer = make_user(db_session, provinces=["02", "01"])
+    here = make_returnee(db_session, officer, phone=None)
+    there = make_returnee(
+        db_session,
+        officer,
+        home_province="01",
+        given_name="Sokhar",
+        phone=None,
+        date_of_birth=date(1980, 1, 5),
+    )
+    actor = Actor.of(officer)
+    found = registry.search(db_session, actor, registry.ReturneeFilters(q="Sokha Chhay")).items
+    assert [r.id for r in found] == [here.id, there.id]
+    only_01 = registry.search(
+        db_session, actor, registry.ReturneeFilters(q="Sokha Chhay", province="01")
+    ).items
+    assert [r.id for r in only_01] == [there.id]
