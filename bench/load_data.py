@@ -40,6 +40,7 @@ from match_bench import build_nation  # noqa: E402
 from sqlalchemy import Connection, Table, create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from matching.names import stored_keys  # noqa: E402
 from matching.vocabulary import Vocabulary, phrase_key  # noqa: E402
 from reintegrate.db import Base  # noqa: E402
 from reintegrate.models import (  # noqa: E402
@@ -221,13 +222,16 @@ class Loader:
                 if person.id in placed
                 else ("referred" if rng.random() < 0.05 else "seeking")
             )
+            given, family = rng.choice(GIVEN), rng.choice(FAMILY)
             returnee_rows.append(
                 {
                     "id": person.id,
                     "case_number": f"KH{person.home_province}-{created.year}-{seq:06d}",
-                    "given_name": rng.choice(GIVEN),
-                    "family_name": rng.choice(FAMILY),
+                    "given_name": given,
+                    "family_name": family,
                     "name_km": None,
+                    "name_key": stored_keys(given, family, None)[0],
+                    "name_key_km": None,
                     "sex": person.sex,
                     "date_of_birth": born,
                     "phone": phone,

@@ -33,6 +33,17 @@ def name_key(name: str) -> str:
     return " ".join(words)
 
 
+def stored_keys(given: str, family: str, name_km: str | None) -> tuple[str, str | None]:
+    """The keys kept on a person's row so the database can find them by name.
+
+    The Latin key (given then family, folded) carries a trigram index on PostgreSQL; the
+    Khmer key is the Khmer name without spaces. Both come from `name_key`, so what the
+    database retrieves and what `query_score` ranks agree.
+    """
+    km = name_key(name_km) if name_km and has_khmer(name_km) else None
+    return name_key(f"{given} {family}"), km or None
+
+
 def _similarity(a: str, b: str) -> float:
     if not a or not b:
         return 0.0

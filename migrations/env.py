@@ -41,7 +41,25 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
     return False
 
 
+def _sqlite_foreign_keys(connection, enabled: bool) -> None:  # type: ignore[no-untyped-def]
+    """SQLite rebuilds a table to alter it; with foreign keys on, dropping the old table would
+    cascade-delete every child row (placements, skills, requests). Off during the migration,
+    checked before it commits, on again after."""
+    if connection.dialect.name == "sqlite" and not connection.in_transaction():
+        connection.connection.driver_connection.execute(
+            f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}"
+        )
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    _sqlite_foreign_keys(connection, False)
+    try:
+        _migrate(connection)
+    finally:
+        _sqlite_foreign_keys(connection, True)
+
+
+def _migrate(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -51,6 +69,10 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
     )
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"migration left rows without their parent: {broken[:5]}")
 
 
 if context.is_offline_mode():

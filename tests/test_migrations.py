@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, column, insert, select, table, update
 
 from reintegrate import create_app
 from reintegrate.db import Base, db
-from reintegrate.migrate import upgrade
-from reintegrate.models import ErasureRequest, Placement
+from reintegrate.migrate import alembic_config, upgrade
+from reintegrate.models import ErasureRequest, Placement, Returnee
 from reintegrate.services import privacy
 from reintegrate.services.access import Actor
 from reintegrate.stats.cellkey import KEY_RANGE
@@ -28,7 +29,9 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
 def test_free_text_erasure_reasons_stored_before_revision_0007_are_replaced(
     fresh_database_url: str,
 ) -> None:
-    upgrade(fresh_database_url, "0006")
+    """Rows are made with today's models, then the schema goes back to 0006 (every later
+    downgrade runs on data), free text is typed in as it could be then, and 0007 replaces it."""
+    upgrade(fresh_database_url)
     app = create_app({"DATABASE_URL": fresh_database_url})
     with app.app_context(), db.sessions()() as session:
         officer = make_user(session)
@@ -38,12 +41,16 @@ def test_free_text_erasure_reasons_stored_before_revision_0007_are_replaced(
         typed = privacy.request_erasure(
             session, Actor.of(officer), make_returnee(session, officer, phone=None).id, "duplicate"
         )
+        session.commit()
+    db.engine(app).dispose()
+    command.downgrade(alembic_config(fresh_database_url), "0006")
+    with app.app_context(), db.standalone() as session:
         session.execute(
             update(ErasureRequest)
             .where(ErasureRequest.id == typed.id)
             .values(reason="Sokha Chhay asked at the Poipet office")
         )
-        session.commit()
+    db.engine(app).dispose()
     upgrade(fresh_database_url)
     with app.app_context(), db.standalone() as session:
         reasons = dict(session.execute(select(ErasureRequest.id, ErasureRequest.reason)).all())
@@ -54,8 +61,11 @@ def test_free_text_erasure_reasons_stored_before_revision_0007_are_replaced(
 def test_placements_made_before_revision_0010_get_distinct_random_record_keys(
     fresh_database_url: str,
 ) -> None:
-    """The cell-key method needs a secret random key on every placement, old ones included."""
-    upgrade(fresh_database_url, "0007")
+    """The cell-key method needs a secret random key on every placement, old ones included.
+
+    The person and listing are made with today's models; the schema then goes back to the
+    revision before 0010 and placements are written as they were then."""
+    upgrade(fresh_database_url)
     app = create_app({"DATABASE_URL": fresh_database_url})
     flags = (
         "contacted contacted_3m contacted_6m contacted_12m retained_3m retained_6m "
@@ -71,12 +81,17 @@ def test_placements_made_before_revision_0010_get_distinct_random_record_keys(
         officer = make_user(session)
         returnee = make_returnee(session, officer)
         listing = make_listing(session, officer)
+        returnee_id, listing_id = returnee.id, listing.id
+        session.commit()
+    db.engine(app).dispose()
+    command.downgrade(alembic_config(fresh_database_url), "0009")
+    with app.app_context(), db.standalone() as session:
         session.execute(
             insert(placements),
             [
                 {
-                    "returnee_id": returnee.id,
-                    "listing_id": listing.id,
+                    "returnee_id": returnee_id,
+                    "listing_id": listing_id,
                     "kind": "job",
                     "start_date": date(2026, 1, 5),
                     "status": "active",
@@ -89,7 +104,7 @@ def test_placements_made_before_revision_0010_get_distinct_random_record_keys(
                 for _ in range(20)
             ],
         )
-        session.commit()
+    db.engine(app).dispose()
     upgrade(fresh_database_url)
     with app.app_context(), db.standalone() as session:
         keys = session.scalars(select(Placement.record_key)).all()
@@ -97,3 +112,21 @@ def test_placements_made_before_revision_0010_get_distinct_random_record_keys(
     assert len(keys) == 20
     assert all(0 <= key < KEY_RANGE for key in keys)
     assert len(set(keys)) > 15
+
+
+def test_people_registered_before_revision_0014_get_their_name_keys(
+    fresh_database_url: str,
+) -> None:
+    upgrade(fresh_database_url)
+    app = create_app({"DATABASE_URL": fresh_database_url})
+    with app.app_context(), db.sessions()() as session:
+        person = make_returnee(session, make_user(session))
+        expected = (person.name_key, person.name_key_km)
+        session.commit()
+    db.engine(app).dispose()
+    command.downgrade(alembic_config(fresh_database_url), "-1")
+    upgrade(fresh_database_url)
+    with app.app_context(), db.standalone() as session:
+        stored = session.execute(select(Returnee.name_key, Returnee.name_key_km)).one()
+    db.engine(app).dispose()
+    assert tuple(stored) == expected != ("", None)

@@ -5,9 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from matching.names import stored_keys
 from reintegrate.db import Base, utcnow
 
 
@@ -34,6 +44,44 @@ class Returnee(Base):
         ),
         Index("ix_returnees_province_status", "home_province", "status"),
         Index("ix_returnees_created_at_id", "created_at", "id"),
+        # Name search walks these nearest-first within one province (pg_trgm, with btree_gist
+        # for the province); on SQLite they are plain indexes and keys are compared in Python.
+        Index(
+            "ix_returnees_province_name_key_trgm",
+            "home_province",
+            "name_key",
+            postgresql_using="gist",
+            postgresql_ops={"name_key": "gist_trgm_ops"},
+        ),
+        Index(
+            "ix_returnees_province_name_key_km_trgm",
+            "home_province",
+            "name_key_km",
+            postgresql_using="gist",
+            postgresql_ops={"name_key_km": "gist_trgm_ops"},
+        ),
+        # The duplicate check: people born in a given year with an alike name, in one index
+        # walk (btree_gist lets the date sit beside the trigrams).
+        Index(
+            "ix_returnees_birth_name_key_trgm",
+            "date_of_birth",
+            "name_key",
+            postgresql_using="gist",
+            postgresql_ops={"name_key": "gist_trgm_ops"},
+        ),
+        Index(
+            "ix_returnees_birth_name_key_km_trgm",
+            "date_of_birth",
+            "name_key_km",
+            postgresql_using="gist",
+            postgresql_ops={"name_key_km": "gist_trgm_ops"},
+        ),
+        # "KH01-2025-" prefix search: a plain btree cannot serve LIKE under a non-C collation.
+        Index(
+            "ix_returnees_case_number_prefix",
+            "case_number",
+            postgresql_ops={"case_number": "varchar_pattern_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +89,8 @@ class Returnee(Base):
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100))
     name_km: Mapped[str | None] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(210), default="", server_default="")
+    name_key_km: Mapped[str | None] = mapped_column(String(100))
     sex: Mapped[str] = mapped_column(String(8))
     date_of_birth: Mapped[date] = mapped_column(index=True)
     phone: Mapped[str | None] = mapped_column(String(32))
@@ -168,3 +218,12 @@ class DuplicateReview(Base):
 
     returnee: Mapped[Returnee] = relationship(foreign_keys=[returnee_id], lazy="joined")
     other: Mapped[Returnee] = relationship(foreign_keys=[other_id], lazy="joined")
+
+
+@event.listens_for(Returnee, "before_insert")
+@event.listens_for(Returnee, "before_update")
+def _keep_name_keys(_mapper: object, _connection: object, returnee: Returnee) -> None:
+    """Name keys follow the names whichever door changed them (form, API, import, merge)."""
+    returnee.name_key, returnee.name_key_km = stored_keys(
+        returnee.given_name or "", returnee.family_name or "", returnee.name_km
+    )

@@ -6,24 +6,26 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from matching.names import khmer_name_similarity, person_name_similarity
+from matching.names import khmer_name_similarity, name_key, person_name_similarity
 from reintegrate.errors import N_
 from reintegrate.models import Returnee
+from reintegrate.services import name_lookup
 from reintegrate.services.access import Actor
 
 NAME_THRESHOLD_SAME_BIRTH = 70.0
 NAME_THRESHOLD_SAME_YEAR = 88.0
 _NON_DIGITS = re.compile(r"\D")
+_KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 
 
 def phone_key(phone: str | None) -> str | None:
     """Digits of a Cambodian number without the 0 or +855 prefix: "012 345 678" -> "12345678"."""
     if not phone:
         return None
-    digits = _NON_DIGITS.sub("", phone)
+    digits = _NON_DIGITS.sub("", phone).translate(_KHMER_DIGITS)
     if digits.startswith("855"):
         digits = digits[3:]
     digits = digits.lstrip("0")
@@ -89,19 +91,35 @@ def find_possible_duplicates(
     differing score cannot confirm a guessed birth date.
     """
     key = phone_key(phone)
-    conditions = [
-        Returnee.date_of_birth.between(
-            date(date_of_birth.year, 1, 1), date(date_of_birth.year, 12, 31)
+    born_that_year = Returnee.date_of_birth.between(
+        date(date_of_birth.year, 1, 1), date(date_of_birth.year, 12, 31)
+    )
+    close_names = [
+        condition
+        for condition in (
+            name_lookup.like_name(session, name_key(f"{given_name} {family_name}"), khmer=False),
+            name_lookup.like_name(session, name_key(name_km), khmer=True) if name_km else None,
         )
+        if condition is not None
     ]
+    conditions = [and_(born_that_year, close) for close in close_names] or [born_that_year]
     if key:
         conditions.append(Returnee.phone_key == key)
-    query = select(Returnee).where(or_(*conditions))
+    query = select(
+        Returnee.id,
+        Returnee.case_number,
+        Returnee.given_name,
+        Returnee.family_name,
+        Returnee.name_km,
+        Returnee.date_of_birth,
+        Returnee.phone_key,
+        Returnee.home_province,
+    ).where(or_(*conditions))
     if exclude_id is not None:
         query = query.where(Returnee.id != exclude_id)
     found: list[PossibleDuplicate] = []
     elsewhere: list[int] = []
-    for other in session.scalars(query):
+    for other in session.execute(query):
         reasons = []
         similarity = max(
             person_name_similarity(given_name, family_name, other.given_name, other.family_name),
@@ -132,7 +150,7 @@ def find_possible_duplicates(
                 returnee_id=other.id,
                 case_number=other.case_number,
                 in_scope=True,
-                name=other.full_name,
+                name=f"{other.given_name} {other.family_name}",
                 home_province=other.home_province,
                 score=min(100, round(score / 1.5)),
                 reasons=tuple(reasons),

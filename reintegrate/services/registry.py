@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
-from matching.names import query_score
+from matching.names import name_key, query_score
+from matching.text import has_khmer
 from reintegrate.db import utcnow
 from reintegrate.errors import N_, InvalidInput, NotFound, TooManyAttempts
 from reintegrate.models import AuditEntry, CaseCounter, DuplicateReview, Returnee, ReturneeSkill
 from reintegrate.models.user import Role
 from reintegrate.schemas.fields import MAX_PAGE
 from reintegrate.schemas.returnees import ReturneeInput
-from reintegrate.services import audit
+from reintegrate.services import audit, name_lookup
 from reintegrate.services.access import Actor, in_scope, require_role
 from reintegrate.services.duplicates import (
     DuplicateCheck,
@@ -30,6 +32,9 @@ from reintegrate.services.skills import skill_rows
 from reintegrate.timeutil import local_today
 
 T = TypeVar("T")
+# A search box query that is a phone number in any usual format: "012 345 678",
+# "+855 12 345 678", "(012) 345-678" or the same in Khmer digits.
+_PHONE_LIKE = re.compile(r"[+(]?[0-9០-៩][0-9០-៩ ().-]{5,}")
 SEARCH_THRESHOLD = 75.0
 _SIMPLE_FIELDS = (
     "given_name",
@@ -90,6 +95,41 @@ def paginate(
         .all()
     )
     return Page(items, total, page, page_size)
+
+
+def _name_candidates(
+    session: Session, query: Select[Any], q: str, provinces: Iterable[str]
+) -> Select[Any]:
+    """The people worth scoring for a name query: on PostgreSQL the closest few hundred by
+    trigram index, elsewhere everyone in the filtered scope (narrow columns only).
+
+    The index walk is per province (the index leads with it), so an officer of a small
+    province never waits while the walk passes the namesakes of a large one."""
+    columns = (Returnee.id, Returnee.given_name, Returnee.family_name, Returnee.name_km)
+    khmer = has_khmer(q)
+    nearest = name_lookup.nearest_first(session, name_key(q), khmer=khmer)
+    if nearest is None:
+        return query.with_only_columns(*columns)
+    limit = name_lookup.CANDIDATE_LIMIT
+    per_province = union_all(
+        *(
+            query.with_only_columns(*columns, nearest.label("distance"))
+            .where(Returnee.home_province == province)
+            .order_by(nearest)
+            .limit(limit)
+            for province in sorted(provinces)
+        )
+    ).subquery()
+    return (
+        select(
+            per_province.c.id,
+            per_province.c.given_name,
+            per_province.c.family_name,
+            per_province.c.name_km,
+        )
+        .order_by(per_province.c.distance)
+        .limit(limit)
+    )
 
 
 def _require_officer_in(actor: Actor, province: str, field: str = "home_province") -> None:
@@ -355,11 +395,21 @@ def _search(
             page=page,
             page_size=page_size,
         )
-    rows = session.execute(
-        query.with_only_columns(
-            Returnee.id, Returnee.given_name, Returnee.family_name, Returnee.name_km
+    phone = phone_key(q) if _PHONE_LIKE.fullmatch(q) else None
+    if phone:
+        query = query.where(Returnee.phone_key == phone)
+        return paginate(
+            session,
+            query,
+            Returnee.created_at.desc(),
+            Returnee.id.desc(),
+            page=page,
+            page_size=page_size,
         )
-    ).all()
+    provinces = actor.provinces & {filters.province} if filters.province else actor.provinces
+    if not provinces:
+        return Page([], 0, page, page_size)
+    rows = session.execute(_name_candidates(session, query, q, provinces)).all()
     scored = sorted(
         (
             (score, row.id)

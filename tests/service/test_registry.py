@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from matching.names import stored_keys
 from reintegrate.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts
 from reintegrate.models import AuditEntry, Returnee
 from reintegrate.services import registry, reviews
@@ -347,3 +348,68 @@ def test_search_paginates(db_session: Session) -> None:
         db_session, Actor.of(officer), registry.ReturneeFilters(), page=2, page_size=5
     )
     assert (page.total, page.pages, len(page.items)) == (7, 2, 2)
+
+
+def test_search_by_phone_in_any_format_finds_the_person(db_session: Session) -> None:
+    officer = make_user(db_session)
+    sokha = make_returnee(db_session, officer)
+    make_returnee(
+        db_session, officer, given_name="Dara", phone="097 111 2222", date_of_birth=date(1988, 2, 2)
+    )
+    actor = Actor.of(officer)
+    for typed in ("012 345 678", "+85512345678", "(012) 345-678", "០១២ ៣៤៥ ៦៧៨", "12345678"):
+        found = registry.search(db_session, actor, registry.ReturneeFilters(q=typed)).items
+        assert [r.id for r in found] == [sokha.id], typed
+    assert registry.search(db_session, actor, registry.ReturneeFilters(q="011 999 999")).total == 0
+
+
+def test_search_ranks_the_closest_name_first_among_many_namesakes(db_session: Session) -> None:
+    """Family names are shared by thousands; the one person who fits best comes first."""
+    officer = make_user(db_session)
+    for i in range(40):
+        make_returnee(
+            db_session,
+            officer,
+            given_name=("Sokhom", "Sokheng", "Sokun", "Sophal")[i % 4],
+            family_name="Chhay",
+            phone=None,
+            date_of_birth=date(1970 + i, 3, 3),
+        )
+    wanted = make_returnee(db_session, officer, given_name="Sokha", phone=None)
+    found = registry.search(
+        db_session, Actor.of(officer), registry.ReturneeFilters(q="Sokha Chhay")
+    ).items
+    assert found[0].id == wanted.id
+
+
+def test_stored_name_keys_follow_edits(db_session: Session) -> None:
+    officer = make_user(db_session)
+    person = make_returnee(db_session, officer)
+    assert (person.name_key, person.name_key_km) == stored_keys("Sokha", "Chhay", "ឆាយ សុខា")
+    registry.update_returnee(
+        db_session, Actor.of(officer), person.id, {"given_name": "Dara", "name_km": None}
+    )
+    db_session.flush()
+    assert (person.name_key, person.name_key_km) == stored_keys("Dara", "Chhay", None)
+    found = registry.search(db_session, Actor.of(officer), registry.ReturneeFilters(q="Dara"))
+    assert [r.id for r in found.items] == [person.id]
+
+
+def test_name_search_covers_every_province_of_the_officer(db_session: Session) -> None:
+    officer = make_user(db_session, provinces=["02", "01"])
+    here = make_returnee(db_session, officer, phone=None)
+    there = make_returnee(
+        db_session,
+        officer,
+        home_province="01",
+        given_name="Sokhar",
+        phone=None,
+        date_of_birth=date(1980, 1, 5),
+    )
+    actor = Actor.of(officer)
+    found = registry.search(db_session, actor, registry.ReturneeFilters(q="Sokha Chhay")).items
+    assert [r.id for r in found] == [here.id, there.id]
+    only_01 = registry.search(
+        db_session, actor, registry.ReturneeFilters(q="Sokha Chhay", province="01")
+    ).items
+    assert [r.id for r in only_01] == [there.id]
