@@ -35,6 +35,10 @@ blp = ApiBlueprint(
     ),
 )
 _UNKNOWN = _l("Unknown value.")
+_TOO_MANY = (
+    "More statistics queries this hour than STATS_QUERIES_PER_HOUR (default 60) allows; "
+    "Retry-After gives the seconds to wait."
+)
 _BAD_PERIOD = _l("The start of the period must not be after its end.")
 
 
@@ -220,6 +224,7 @@ def _row(row: SuppressedRow, group_by: GroupBy, *, total: bool = False) -> dict[
 class Outcomes(MethodView):
     @blp.arguments(OutcomesArgs, location="query")
     @blp.response(200, OutcomesOut)
+    @blp.alt_response(429, description=_TOO_MANY)
     def get(self, args: dict[str, Any]):  # type: ignore[no-untyped-def]
         """Placed, contacted, in work at 3/6/12 months, re-migrated, lost; per group and total."""
         group_by = GroupBy(args["group_by"])
@@ -248,6 +253,7 @@ class Outcomes(MethodView):
 class Retention(MethodView):
     @blp.arguments(RetentionArgs, location="query")
     @blp.response(200, RetentionOut)
+    @blp.alt_response(429, description=_TOO_MANY)
     def get(self, args: dict[str, Any]):  # type: ignore[no-untyped-def]
         """Kaplan–Meier curves of staying (home, or in work), cut where fewer than the minimum
         cell size remain at risk; small groups have no points."""

@@ -204,3 +204,25 @@ def test_a_flat_tail_is_drawn_up_to_the_last_follow_up() -> None:
     ]
     # 91 days is just short of the 3-month axis end at the right edge (x = 624)
     assert 620 < max(xs) < 624
+
+
+def test_bars_can_say_what_they_are_a_share_of() -> None:
+    root = _parse(
+        bar_chart(
+            ["Kep", "Pailin"],
+            [
+                BarSeries("Contacted", (12, None)),
+                BarSeries("In work", (8, None), ("8 of 12 (67%)", "* of *")),
+            ],
+            title="t",
+            x_label="x",
+            no_data_text="-",
+        )
+    )
+    texts = _texts(root)
+    assert "8 of 12 (67%)" in texts
+    assert "12" in texts
+    with pytest.raises(ValueError):
+        bar_chart(
+            ["a"], [BarSeries("x", (1,), ("1", "2"))], title="t", x_label="x", no_data_text="-"
+        )
