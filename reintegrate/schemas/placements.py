@@ -79,3 +79,14 @@ class OutcomeSchema(Schema):
     @post_load
     def _to_input(self, data: dict[str, Any], **_kwargs: Any) -> OutcomeInput:
         return OutcomeInput(**data)
+
+
+class OutcomeAmendmentSchema(OutcomeSchema):
+    """A corrected outcome: every field again, and why it is corrected."""
+
+    reason = Text(max_length=1000, multiline=True, required=True)
+
+    @post_load
+    def _to_input(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+        reason = data.pop("reason")
+        return {"outcome": OutcomeInput(**data), "reason": reason}

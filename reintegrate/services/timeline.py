@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reintegrate.models import Placement, Referral
-from reintegrate.services import registry
+from reintegrate.services import notes, registry
 from reintegrate.services.access import Actor
 from reintegrate.timeutil import to_local
 
@@ -92,4 +92,13 @@ def timeline(session: Session, actor: Actor, returnee_id: int) -> list[Event]:
             events.append(
                 Event(placement.ended_on, 6, "placement_ended", {"reason": placement.end_reason})
             )
+    for note in notes.case_notes_of(session, returnee):
+        events.append(
+            Event(
+                note.on,
+                7,
+                "note",
+                {"text": note.text, "author": note.author, "months": note.months},
+            )
+        )
     return sorted(events, key=lambda e: (e.on, e.order), reverse=True)

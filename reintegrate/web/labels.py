@@ -85,6 +85,15 @@ OUTCOME_STATUS = {
     "remigrated": _l("Re-migrated"),
     "unreachable": _l("Could not be reached"),
 }
+OUTCOME_FIELD = {
+    "contacted_on": _l("Contacted on"),
+    "status": _l("Situation"),
+    "monthly_income_usd": _l("Monthly income (USD)"),
+    "remigration_country": _l("Country"),
+    "remigration_channel": _l("Channel"),
+    "intends_to_remigrate": _l("Intends to migrate again"),
+    "notes": _l("Notes"),
+}
 CHANNEL = {"regular": _l("Regular (legal)"), "irregular": _l("Irregular"), "unknown": _l("Unknown")}
 RISK = {
     "unemployed": _l("not working"),
@@ -108,6 +117,7 @@ TIMELINE = {
     "follow_up_missed": _l("Follow-up missed"),
     "follow_up_cancelled": _l("Follow-up cancelled"),
     "placement_ended": _l("Placement ended"),
+    "note": _l("Note"),
 }
 CONSENT = {
     "referral": _l("Referral"),

@@ -12,7 +12,11 @@ from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.errors import Conflict, InvalidInput
 from reintegrate.models.user import Role
-from reintegrate.schemas.placements import OutcomeSchema, ReferralUpdateSchema
+from reintegrate.schemas.placements import (
+    OutcomeAmendmentSchema,
+    OutcomeSchema,
+    ReferralUpdateSchema,
+)
 from reintegrate.services import followups, notifications, placements, privacy, referrals, timeline
 from reintegrate.web.forms import flatten_errors
 
@@ -172,11 +176,8 @@ def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
     actor = current_actor()
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        payload = {k: v for k, v in request.form.items() if k != "csrf_token" and v != ""}
-        if "intends_to_remigrate" in payload:
-            payload["intends_to_remigrate"] = payload["intends_to_remigrate"] == "yes"
         try:
-            data = OutcomeSchema().load(payload)
+            data = OutcomeSchema().load(_outcome_payload())
             with db.transaction() as session:
                 followups.record_outcome(session, actor, follow_up_id, data)
         except ValidationError as exc:
@@ -199,6 +200,51 @@ def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
         countries=COUNTRIES_ABROAD,
         history=history[:8],
     ), (422 if errors else 200)
+
+
+def _outcome_payload() -> dict[str, object]:
+    """The outcome form as the schema reads it: blanks left out, the tick made a boolean."""
+    payload: dict[str, object] = {
+        k: v for k, v in request.form.items() if k not in ("csrf_token", "next") and v != ""
+    }
+    if "intends_to_remigrate" in payload:
+        payload["intends_to_remigrate"] = payload["intends_to_remigrate"] == "yes"
+    return payload
+
+
+@bp.route("/outcomes/<int:outcome_id>/amend", methods=["GET", "POST"])
+@login_required
+def amend_outcome(outcome_id: int) -> Response | tuple[str, int]:
+    """Correct a saved outcome with a reason; the placement page shows what it replaced."""
+    actor = current_actor()
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            data = OutcomeAmendmentSchema().load(_outcome_payload())
+            with db.transaction() as session:
+                outcome = followups.amend_outcome(
+                    session, actor, outcome_id, data["outcome"], data["reason"]
+                )
+                placement_id = outcome.follow_up.placement_id
+        except ValidationError as exc:
+            errors = flatten_errors(exc.messages_dict)
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            flash(_("Outcome corrected."), "success")
+            return redirect(url_for("placements.placement", placement_id=placement_id))
+    with db.transaction() as session:
+        outcome = followups.get_outcome(session, actor, outcome_id)
+        posted = request.method == "POST"
+        values = request.form if posted else followups.outcome_form_values(outcome)
+        return render_template(
+            "placements/amend_outcome.html",
+            outcome=outcome,
+            item=outcome.follow_up,
+            errors=errors,
+            values=values,
+            countries=COUNTRIES_ABROAD,
+        ), (422 if errors else 200)
 
 
 @bp.get("/placements/<int:placement_id>")
