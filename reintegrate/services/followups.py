@@ -26,7 +26,7 @@ from reintegrate.models import (
 from reintegrate.models.placement import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus, OutcomeStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
-from reintegrate.services import audit, facts
+from reintegrate.services import audit, facts, notifications
 from reintegrate.services.access import Actor, require_role
 from reintegrate.timeutil import local_today
 
@@ -35,6 +35,8 @@ INCOME_FALL = Decimal("0.8")
 OPEN = tuple(s.value for s in OPEN_FOLLOW_UP_STATUSES)
 RECORDABLE = (*OPEN, FollowUpStatus.MISSED.value)
 """A missed follow-up still takes a late outcome: better late data than lost data."""
+_SETTLED = (FollowUpStatus.COMPLETED.value, FollowUpStatus.CANCELLED.value)
+"""Follow-ups that need nothing more: their reminders are cleared."""
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,9 @@ def record_outcome(
         returnee.status = ReturneeStatus.REMIGRATED.value
     facts.refresh(placement)
     session.flush()
+    notifications.clear_for_follow_ups(
+        session, (f.id for f in placement.follow_ups if f.status in _SETTLED)
+    )
     audit.record(
         session,
         actor,

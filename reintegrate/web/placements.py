@@ -52,13 +52,13 @@ def work() -> str:
     with db.transaction() as session:
         due = followups.list_follow_ups(session, actor, statuses=("due", "overdue"))
         risky = followups.at_risk(session, actor)
-        inbox = notifications.inbox(session, actor, unread_only=True, limit=20)
+        unread = notifications.unread_count(session, actor)
         old_records = privacy.past_retention(session, actor)
     return render_template(
         "placements/work.html",
         due=due,
         risky=risky,
-        inbox=inbox,
+        unread=unread,
         old_records=old_records,
         retention_years=current_app.config["RETENTION_YEARS"],
     )
@@ -265,4 +265,14 @@ def inbox() -> Response | str:
         return redirect(url_for("placements.inbox"))
     with db.transaction() as session:
         items = notifications.inbox(session, actor, limit=100)
-    return render_template("placements/inbox.html", items=items)
+        unread = notifications.unread_count(session, actor)
+    return render_template("placements/inbox.html", items=items, unread=unread)
+
+
+@bp.get("/inbox/<int:notification_id>")
+@login_required
+def open_notice(notification_id: int) -> Response:
+    """Opening a reminder marks it read and goes to the follow-up it is about."""
+    with db.transaction() as session:
+        follow_up_id = notifications.open_notification(session, current_actor(), notification_id)
+    return redirect(url_for("placements.follow_up", follow_up_id=follow_up_id))

@@ -19,7 +19,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
-from reintegrate.models import FollowUp, ImportRun, Listing, Placement, Referral, Returnee
+from reintegrate.models import (
+    FollowUp,
+    ImportRun,
+    Listing,
+    Notification,
+    Placement,
+    Referral,
+    Returnee,
+)
 from reintegrate.services import followups
 from reintegrate.services.access import Actor
 from reintegrate.services.followups import OutcomeInput
@@ -118,6 +126,20 @@ def _outcome_02(w: World) -> int:
     return int(w.extra["outcome_02"])
 
 
+def _notice_02(w: World) -> int:
+    """A reminder to officer 02 about the 02 follow-up, made once per world."""
+    if "notice_02" not in w.extra:
+        session = object_session(w.follow_up_02)
+        assert session is not None
+        notice = Notification(
+            user_id=w.users["officer02"].id, kind="follow_up_due", follow_up_id=w.follow_up_02.id
+        )
+        session.add(notice)
+        session.commit()
+        w.extra["notice_02"] = notice.id
+    return int(w.extra["notice_02"])
+
+
 def _correction(w: World, role: str) -> dict[str, Any]:
     return {"contacted_on": _today(), "status": "employed_same", "reason": "typed in error"}
 
@@ -173,6 +195,9 @@ MATRIX: dict[tuple[str, str], Route] = {
     ),
     ("/inbox", "GET"): Route(lambda w: "/inbox", allow(200)),
     ("/inbox", "POST"): Route(lambda w: "/inbox", allow(302), lambda w, r: {}),
+    ("/inbox/<int:notification_id>", "GET"): Route(
+        lambda w: f"/inbox/{_notice_02(w)}", allow(404, officer02=302)
+    ),
     ("/language", "POST"): Route(
         lambda w: "/language", allow(public=302), lambda w, r: {"lang": "en", "next": "/"}
     ),
