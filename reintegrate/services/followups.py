@@ -323,7 +323,7 @@ def amend_outcome(
     audit.record(
         session,
         actor,
-        "amend",
+        "update",
         "outcome",
         outcome.id,
         fields=changed,
@@ -429,29 +429,39 @@ class FollowUpRow:
     last_outcome: Outcome | None
 
 
+WORK_LIST_SORTS = {
+    "due": (FollowUp.due_date, FollowUp.id),
+    "-due": (FollowUp.due_date.desc(), FollowUp.id.desc()),
+    "name": (Returnee.family_name, Returnee.given_name, FollowUp.due_date, FollowUp.id),
+    "province": (Returnee.home_province, FollowUp.due_date, FollowUp.id),
+}
+"""How the officer's work list can be ordered; "due" (oldest due first) is the default."""
+
+
 def list_follow_ups(
     session: Session,
     actor: Actor,
     *,
     statuses: tuple[str, ...] = ("due", "overdue"),
     province: str | None = None,
+    due_before: date | None = None,
+    sort: str = "due",
     limit: int = 200,
 ) -> list[FollowUpRow]:
-    """Follow-ups in the officer's provinces with these statuses, oldest due first."""
+    """Follow-ups in the officer's provinces with these statuses, due before a date if given."""
     require_role(actor, Role.OFFICER)
+    if sort not in WORK_LIST_SORTS:
+        raise InvalidInput({"sort": [N_("Unknown value.")]})
     provinces = sorted(actor.provinces & {province}) if province else sorted(actor.provinces)
-    follow_ups = (
-        session.scalars(
-            select(FollowUp)
-            .join(Placement, Placement.id == FollowUp.placement_id)
-            .join(Returnee, Returnee.id == Placement.returnee_id)
-            .where(Returnee.home_province.in_(provinces), FollowUp.status.in_(statuses))
-            .order_by(FollowUp.due_date, FollowUp.id)
-            .limit(limit)
-        )
-        .unique()
-        .all()
+    query = (
+        select(FollowUp)
+        .join(Placement, Placement.id == FollowUp.placement_id)
+        .join(Returnee, Returnee.id == Placement.returnee_id)
+        .where(Returnee.home_province.in_(provinces), FollowUp.status.in_(statuses))
     )
+    if due_before is not None:
+        query = query.where(FollowUp.due_date < due_before)
+    follow_ups = session.scalars(query.order_by(*WORK_LIST_SORTS[sort]).limit(limit)).unique().all()
     shown = [f.placement.returnee_id for f in follow_ups]
     audit.record_shown(session, actor, "returnee", shown, detail={"what": "follow-ups"})
     last = _last_outcomes(session, shown)

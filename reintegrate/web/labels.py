@@ -94,6 +94,12 @@ OUTCOME_FIELD = {
     "intends_to_remigrate": _l("Intends to migrate again"),
     "notes": _l("Notes"),
 }
+WORK_SORT = {
+    "due": _l("Due date, oldest first"),
+    "-due": _l("Due date, newest first"),
+    "name": _l("Family name"),
+    "province": _l("Province"),
+}
 CHANNEL = {"regular": _l("Regular (legal)"), "irregular": _l("Irregular"), "unknown": _l("Unknown")}
 RISK = {
     "unemployed": _l("not working"),

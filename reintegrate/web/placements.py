@@ -13,11 +13,14 @@ from reintegrate.db import db
 from reintegrate.errors import Conflict, InvalidInput
 from reintegrate.models.user import Role
 from reintegrate.schemas.placements import (
+    WORK_LIST_STATUSES,
     OutcomeAmendmentSchema,
     OutcomeSchema,
     ReferralUpdateSchema,
+    WorkListArgs,
 )
 from reintegrate.services import followups, notifications, placements, privacy, referrals, timeline
+from reintegrate.web.auth import safe_next
 from reintegrate.web.forms import flatten_errors
 
 bp = Blueprint("placements", __name__)
@@ -40,28 +43,48 @@ COUNTRIES_ABROAD = (
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_next(request.form.get("next"), default)
 
 
 @bp.get("/work")
 @login_required
-def work() -> str:
-    """The officer's home: follow-ups to make, people at risk, reminders."""
+def work() -> tuple[str, int]:
+    """The officer's home: follow-ups to make (filtered and sorted), people at risk, reminders."""
     actor = current_actor()
+    errors: dict[str, list[str]] = {}
+    known = WorkListArgs().fields
+    given = {k: v for k, v in request.args.items() if k in known and v.strip()}
+    try:
+        args = WorkListArgs().load(given)
+    except ValidationError as exc:
+        errors = flatten_errors(exc.messages_dict)
+        args = WorkListArgs().load({})
+    statuses = (args["status"],) if args.get("status") else ("due", "overdue")
     with db.transaction() as session:
-        due = followups.list_follow_ups(session, actor, statuses=("due", "overdue"))
+        due = followups.list_follow_ups(
+            session,
+            actor,
+            statuses=statuses,
+            province=args.get("province"),
+            due_before=args.get("due_before"),
+            sort=args["sort"],
+        )
         risky = followups.at_risk(session, actor)
         unread = notifications.unread_count(session, actor)
         old_records = privacy.past_retention(session, actor)
     return render_template(
         "placements/work.html",
+        filters=given,
+        filter_errors=errors,
+        statuses=WORK_LIST_STATUSES,
+        sorts=followups.WORK_LIST_SORTS,
+        here=request.full_path if request.query_string else request.path,
         due=due,
         risky=risky,
         unread=unread,
         old_records=old_records,
         retention_years=current_app.config["RETENTION_YEARS"],
-    )
+    ), (422 if errors else 200)
 
 
 @bp.post("/returnees/<int:returnee_id>/referrals")
@@ -112,6 +135,15 @@ def enrol(returnee_id: int) -> Response:
         flash(_("Not enrolled: %(reason)s", reason=message), "error")
         return redirect(_back(url_for("returnees.detail", returnee_id=returnee_id)))
     flash(_("Enrolled. Follow-ups are scheduled."), "success")
+    with db.transaction() as session:
+        clashes = placements.clashing_schedules(
+            session, placements.get_placement(session, current_actor(), placement.id)
+        )
+    if clashes:
+        flash(
+            _("This person already has follow-ups on another placement in the same weeks."),
+            "warning",
+        )
     return redirect(url_for("placements.placement", placement_id=placement.id))
 
 
@@ -175,6 +207,7 @@ def _field_errors(errors: dict[str, list[str]]) -> str:
 def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
     actor = current_actor()
     errors: dict[str, list[str]] = {}
+    back = safe_next(request.values.get("next"), url_for("placements.work"))
     if request.method == "POST":
         try:
             data = OutcomeSchema().load(_outcome_payload())
@@ -188,7 +221,7 @@ def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
             errors = {"status": [_(exc.message)]}
         else:
             flash(_("Outcome recorded."), "success")
-            return redirect(url_for("placements.work"))
+            return redirect(back)
     with db.transaction() as session:
         item = followups.get_follow_up(session, actor, follow_up_id)
         history = timeline.timeline(session, actor, item.placement.returnee_id)
@@ -199,6 +232,7 @@ def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
         values=request.form,
         countries=COUNTRIES_ABROAD,
         history=history[:8],
+        back=back,
     ), (422 if errors else 200)
 
 
@@ -252,7 +286,36 @@ def amend_outcome(outcome_id: int) -> Response | tuple[str, int]:
 def placement(placement_id: int) -> str:
     with db.transaction() as session:
         item = placements.get_placement(session, current_actor(), placement_id)
-    return render_template("placements/placement.html", item=item)
+        clashes = placements.clashing_schedules(session, item)
+    return render_template("placements/placement.html", item=item, clashes=clashes)
+
+
+@bp.post("/placements/<int:placement_id>/keep-schedule")
+@login_required
+def keep_schedule(placement_id: int) -> Response:
+    """Keep this placement's follow-up schedule and cancel the clashing one's calls ahead."""
+    drop = request.form.get("drop", "")
+    try:
+        with db.transaction() as session:
+            placements.keep_one_schedule(
+                session, current_actor(), placement_id, int(drop) if drop.isdigit() else 0
+            )
+    except Conflict as exc:
+        flash(_(exc.message), "error")
+    else:
+        flash(
+            _("One schedule kept: the other placement's follow-ups ahead are cancelled."), "success"
+        )
+    return redirect(url_for("placements.placement", placement_id=placement_id))
+
+
+@bp.get("/referrals/<int:referral_id>/letter")
+@login_required
+def referral_letter(referral_id: int) -> str:
+    """A printable letter the person carries to the employer, in the officer's language."""
+    with db.transaction() as session:
+        letter = referrals.referral_letter(session, current_actor(), referral_id)
+    return render_template("placements/letter.html", letter=letter)
 
 
 @bp.route("/inbox", methods=["GET", "POST"])

@@ -114,7 +114,7 @@ def test_a_mistaken_remigration_corrected_reopens_the_placement_and_its_follow_u
         select(AuditEntry).where(
             AuditEntry.entity_type == "outcome",
             AuditEntry.entity_id == outcome_id,
-            AuditEntry.action == "amend",
+            AuditEntry.action == "update",
         )
     ).one()
     assert audit.detail == {

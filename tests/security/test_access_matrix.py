@@ -188,6 +188,14 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("/returnees/<int:returnee_id>/notes", "POST"): Route(
         lambda w: f"/returnees/{w.r02.id}/notes", officers(302), lambda w, r: {"body": "Called"}
     ),
+    ("/placements/<int:placement_id>/keep-schedule", "POST"): Route(
+        lambda w: f"/placements/{w.placement_02.id}/keep-schedule",
+        officers(302),
+        lambda w, r: {"drop": str(w.placement_02.id)},
+    ),
+    ("/referrals/<int:referral_id>/letter", "GET"): Route(
+        lambda w: f"/referrals/{w.referral_a.id}/letter", officers(200)
+    ),
     ("/imports", "GET"): Route(lambda w: "/imports", allow(admin=200)),
     ("/imports", "POST"): Route(lambda w: "/imports", allow(admin=302), _feed, multipart=True),
     ("/imports/<int:run_id>", "GET"): Route(

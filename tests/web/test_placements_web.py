@@ -213,8 +213,8 @@ def test_the_officers_home_lists_due_follow_ups_oldest_first_with_phone_and_last
     assert "Self-employed" in older_row
     recent_row = page[page.index("Recent Hire") :]
     assert "Self-employed" not in recent_row.split("</tr>")[0]
-    assert f'href="/followups/{second.id}"' in page
-    assert f'href="/followups/{_follow_ups(db_session, recent.id)[0].id}"' in page
+    assert f'href="/followups/{second.id}?next=/work"' in page
+    assert f'href="/followups/{_follow_ups(db_session, recent.id)[0].id}?next=/work"' in page
 
 
 def test_officer_records_an_outcome_through_the_form(
