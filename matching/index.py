@@ -30,12 +30,14 @@ from matching.scoring import (
     NO_SKILLS_REQUIRED,
     PREFERRED_PROVINCE,
     RELATED_CREDIT,
+    UNREACHABLE_MAX,
     WEIGHTS,
     Eligibility,
     Listing,
     Match,
     Person,
     age_on,
+    beyond_commute,
     combine,
     distance_value,
     eligibility_value,
@@ -194,6 +196,12 @@ class ListingIndex(_Base):
             ~self._p_plain_job[self._profile] & self._is_job
         )
         self._locations = np.ones((2, nowhere, nowhere + 1))
+        self._far = np.zeros((nowhere, nowhere + 1), bool)
+        for h, home in enumerate(self._provinces):
+            for p, code in enumerate(self._provinces):
+                self._far[h, p] = p != h and beyond_commute(
+                    gazetteer.distance_km(home, code), False
+                )
         for w in (0, 1):
             for h, home in enumerate(self._provinces):
                 for p, code in enumerate(self._provinces):
@@ -295,15 +303,20 @@ class ListingIndex(_Base):
 
     def _profile_values(
         self, person: Person, home: int, today: date
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Per profile: the non-skill part of ``combine`` (same operations, same order) and
-        whether the person passes its eligibility conditions."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per profile: the non-skill part of ``combine`` (same operations, same order),
+        whether the person passes its eligibility conditions, and whether it is out of reach."""
         location = self._locations[int(person.willing_to_relocate), home].copy()
+        far = (
+            np.zeros(len(location), bool) if person.willing_to_relocate else self._far[home].copy()
+        )
         for code in person.preferred_provinces:
             p = self._pidx.get(code)
             if p is not None and p != home:
                 location[p] = PREFERRED_PROVINCE
+                far[p] = False
         location = location[self._p_where]
+        far = far[self._p_where] & (self._p_kind == _KINDS.index("job"))
         languages = np.array([language_value(s, person.languages) for s in self._langsets] or [1.0])
         languages = languages[self._p_langset]
         interests = np.array([interest_value(kind, person.interests) for kind in _KINDS])[
@@ -333,13 +346,15 @@ class ListingIndex(_Base):
         rest = rest + w[:, 2] * languages
         rest = rest + w[:, 3] * eligibility
         rest = rest + w[:, 4] * interests
-        return rest, ok
+        return rest, ok, far
 
-    def _score_table(self, rest: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    def _score_table(self, rest: np.ndarray, ok: np.ndarray, far: np.ndarray) -> np.ndarray:
         """Score by (profile, credit, number of skills required); -1 where the profile's hard
-        filters exclude the person. Same float operations as ``combine``."""
+        filters exclude the person, at most UNREACHABLE_MAX where it is out of reach. Same
+        float operations as ``combine``."""
         values = self._skill_values.reshape(1, -1)
         table = _round(self._p_weights[:, :1] * values + rest[:, None])
+        table = np.where(far[:, None], np.minimum(table, UNREACHABLE_MAX), table)
         return np.where(ok[:, None], table, -1).astype(np.int16).ravel()
 
 
@@ -403,6 +418,13 @@ class PersonIndex(_Base):
         self._postings = {code: np.array(r, np.int32) for code, r in postings.items()}
         km = np.array(
             [[gazetteer.distance_km(a, b) for b in self._provinces] for a in self._provinces]
+        )
+        # _far_from[where][home]: a job in `where` is out of daily reach from `home`.
+        self._far_from = np.array(
+            [
+                [beyond_commute(float(km[h, p]), False) for h in range(len(km))]
+                for p in range(len(km))
+            ]
         )
         self._distance_values = np.array(
             [
@@ -492,6 +514,7 @@ class PersonIndex(_Base):
         else:
             skills = np.full(m, NO_SKILLS_REQUIRED)
 
+        far = np.zeros(m, bool)
         if not listing.provinces:
             location = np.ones(m)
         elif listing.kind == "incentive":
@@ -504,6 +527,8 @@ class PersonIndex(_Base):
             location = self._distance_values[where][self._willing[rows].astype(np.int8), home]
             location = np.where(self._preferred[where, rows], PREFERRED_PROVINCE, location)
             location = np.where(home == where, 1.0, location)
+            far = self._far_from[where][home] & ~self._willing[rows]
+            far &= ~self._preferred[where, rows] & (home != where)
 
         if listing.languages:
             spoken = np.zeros(m, np.int64)
@@ -559,4 +584,5 @@ class PersonIndex(_Base):
         scores = _total(
             _weights(listing.kind), [skills, location, languages, eligibility, interests]
         )
+        scores = np.where(far, np.minimum(scores, UNREACHABLE_MAX), scores)
         return np.where(ok, scores, -1)

@@ -41,6 +41,11 @@ REASONS: Mapping[str, ReasonSpec] = {
         ("province", "km", "willing_to_relocate"),
         "In {province}, {km} km from home (willing to relocate: {willing_to_relocate})",
     ),
+    "location.beyond_commute": ReasonSpec(
+        ("province", "km", "commute_km"),
+        "In {province}, {km} km from home: beyond a daily commute ({commute_km} km) for someone"
+        " not willing to relocate, so ranked below every job within reach",
+    ),
     "location.nationwide": ReasonSpec((), "Open nationwide"),
     # languages
     "languages.none_required": ReasonSpec((), "No language required"),

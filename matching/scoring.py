@@ -58,6 +58,11 @@ Reap from Banteay Meanchey, 100 km: 0.61), and DISTANT_MAX * exp(-(km / 50)**2) 
 not: a daily commute to the next province stays possible (Kandal from Phnom Penh, 28 km: 0.62) but
 falls off sharply beyond it (80 km: 0.07, 300 km: ~0). Far jobs are never hidden: the officer may
 still discuss them."""
+UNREACHABLE_MAX = 8
+"""Highest score of a job beyond COMMUTE_KM for a person not willing to relocate. Every job the
+person can reach scores more: its location alone is worth at least 0.30 * DISTANT_MAX * exp(-1)
+(a neighbouring province at exactly COMMUTE_KM), which rounds to 9; so such a job ranks below
+every reachable one whatever its skills, and its reason says why."""
 ELIGIBLE = 0.8
 SURVIVOR_BONUS = 0.2
 UNVERIFIED_PENALTY = 0.3
@@ -181,6 +186,11 @@ def distance_value(km: float, willing_to_relocate: bool) -> float:
     return DISTANT_MAX * math.exp(-((km / COMMUTE_KM) ** 2))
 
 
+def beyond_commute(km: float, willing_to_relocate: bool) -> bool:
+    """Whether a job this far from home is out of reach: too far to travel daily, no move."""
+    return not willing_to_relocate and km > COMMUTE_KM
+
+
 def eligibility_value(unverified: int, survivor_priority: bool) -> float:
     return max(0.0, ELIGIBLE - UNVERIFIED_PENALTY * unverified) + (
         SURVIVOR_BONUS if survivor_priority else 0.0
@@ -243,6 +253,8 @@ def score(
         for name, (value, reasons) in zip(COMPONENTS, components, strict=True)
     )
     total = combine(listing.kind, tuple(c.value for c in components))  # type: ignore[arg-type]
+    if any(r.code == "location.beyond_commute" for r in location[1]):
+        total = min(total, UNREACHABLE_MAX)
     return Match(listing.id, person.id, listing.kind, total, components)
 
 
@@ -298,7 +310,11 @@ def _location(person: Person, listing: Listing, gazetteer: Gazetteer) -> _Part |
     km = round(gazetteer.distance_km(home, where))
     if where in person.preferred_provinces:
         return PREFERRED_PROVINCE, (Reason("location.preferred", {"province": where, "km": km}),)
-    value = distance_value(gazetteer.distance_km(home, where), person.willing_to_relocate)
+    exact_km = gazetteer.distance_km(home, where)
+    value = distance_value(exact_km, person.willing_to_relocate)
+    if beyond_commute(exact_km, person.willing_to_relocate):
+        params = {"province": where, "km": km, "commute_km": round(COMMUTE_KM)}
+        return value, (Reason("location.beyond_commute", params),)
     params = {"province": where, "km": km, "willing_to_relocate": person.willing_to_relocate}
     return value, (Reason("location.distance", params),)
 

@@ -11,7 +11,7 @@ migration's role may not, a DBA runs `CREATE EXTENSION pg_trgm; CREATE EXTENSION
 in the database once and the migration is run again.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-03 08:00:00
 """
 
@@ -23,7 +23,7 @@ from alembic import op
 from matching.names import stored_keys
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,7 @@ from reintegrate.models.user import Role
 from reintegrate.schemas.fields import page_field, page_size_field, province_field, query_id
 from reintegrate.schemas.placements import (
     EnrolmentSchema,
+    OutcomeAmendmentSchema,
     OutcomeSchema,
     ReferralCreateSchema,
     ReferralUpdateSchema,
@@ -74,8 +75,16 @@ class ReferralArgs(Schema):
     page_size = page_size_field()
 
 
+class AmendmentOut(Schema):
+    reason = fields.String()
+    old_values = fields.Dict(keys=fields.String())
+    new_values = fields.Dict(keys=fields.String())
+    amended_at = fields.DateTime()
+
+
 class OutcomeOut(Schema):
     id = fields.Integer()
+    follow_up_id = fields.Integer()
     contacted_on = fields.Date()
     status = fields.String()
     monthly_income_usd = fields.Float(allow_none=True)
@@ -84,6 +93,7 @@ class OutcomeOut(Schema):
     intends_to_remigrate = fields.Boolean(allow_none=True)
     notes = fields.String(allow_none=True)
     recorded_at = fields.DateTime()
+    amendments = fields.List(fields.Nested(AmendmentOut))
 
 
 class FollowUpOut(Schema):
@@ -241,3 +251,15 @@ class FollowUpOutcome(MethodView):
             outcome = followups.record_outcome(session, current_actor(), follow_up_id, data)
             session.refresh(outcome)
             return followups.get_follow_up(session, current_actor(), outcome.follow_up_id)
+
+
+@blp.route("/outcomes/<int(max=2147483647):outcome_id>")
+class OutcomeById(MethodView):
+    @blp.arguments(OutcomeAmendmentSchema)
+    @blp.response(200, OutcomeOut)
+    def patch(self, data: dict[str, Any], outcome_id: int):  # type: ignore[no-untyped-def]
+        """Correct a saved outcome with a reason; the old values stay in `amendments`."""
+        with db.transaction() as session:
+            return followups.amend_outcome(
+                session, current_actor(), outcome_id, data["outcome"], data["reason"]
+            )

@@ -3,10 +3,12 @@
 from reintegrate.models.audit import AuditEntry
 from reintegrate.models.employer import Employer
 from reintegrate.models.listing import ImportRun, Listing, ListingProvince, ListingSkill
+from reintegrate.models.note import CaseNote
 from reintegrate.models.placement import (
     FollowUp,
     Notification,
     Outcome,
+    OutcomeAmendment,
     Placement,
     Referral,
     ReferralEvent,
@@ -35,11 +37,13 @@ __all__ = [
     "AuditEntry",
     "CaseCounter",
     "DuplicateReview",
+    "CaseNote",
     "Employer",
     "ErasureRequest",
     "FollowUp",
     "Notification",
     "Outcome",
+    "OutcomeAmendment",
     "Placement",
     "Referral",
     "ReferralEvent",

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -185,7 +187,9 @@ class FollowUp(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     placement: Mapped[Placement] = relationship(back_populates="follow_ups", lazy="joined")
-    outcomes: Mapped[list[Outcome]] = relationship(order_by="Outcome.id", lazy="selectin")
+    outcomes: Mapped[list[Outcome]] = relationship(
+        order_by="Outcome.id", lazy="selectin", back_populates="follow_up"
+    )
 
 
 class Outcome(Base):
@@ -219,6 +223,27 @@ class Outcome(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    follow_up: Mapped[FollowUp] = relationship(back_populates="outcomes")
+    amendments: Mapped[list[OutcomeAmendment]] = relationship(
+        order_by="OutcomeAmendment.id", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+
+class OutcomeAmendment(Base):
+    """A correction of a saved outcome: why, by whom, and the values it replaced."""
+
+    __tablename__ = "outcome_amendments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(
+        ForeignKey("outcomes.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    old_values: Mapped[dict[str, Any]] = mapped_column(JSON)
+    new_values: Mapped[dict[str, Any]] = mapped_column(JSON)
+    amended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    amended_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Notification(Base):

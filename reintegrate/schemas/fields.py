@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -88,6 +89,59 @@ class Text(fields.String):
     def _validate(self, value: Any) -> None:
         if value is not None:  # blank optional text became None: nothing to measure
             super()._validate(value)
+
+
+#: Khmer digits ០..៩ (as a Khmer keyboard types them) read as 0..9.
+_KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,18}[0-9]$")
+#: Apostrophes as keyboards type them: ASCII, right single quote, modifier letter.
+_NAME_PUNCTUATION = frozenset(" -'\u2019\u02bc")
+#: Khmer keyboards put invisible word breaks between syllables; they are part of typed names.
+_NAME_JOINERS = frozenset("\u200b\u200c")
+
+
+def normalise_phone(text: str) -> str:
+    """Khmer digits become ASCII digits, so a number is stored and compared one way."""
+    return text.translate(_KHMER_DIGITS)
+
+
+class Phone(Text):
+    """A phone number typed with Latin or Khmer digits, spaces, hyphens and an optional +."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=32, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text is None:
+            return None
+        text = normalise_phone(text)
+        if not PHONE.match(text):
+            raise ValidationError(_("Not a valid phone number."))
+        return text
+
+
+def is_name(text: str) -> bool:
+    """Letters of any script (with their vowel signs), spaces, hyphens and apostrophes."""
+    return all(
+        unicodedata.category(c)[0] in "LM" or c in _NAME_PUNCTUATION or c in _NAME_JOINERS
+        for c in text
+    )
+
+
+class PersonName(Text):
+    """A legal name: no emoji, digits, symbols or control characters."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=100, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text is not None and not is_name(text):
+            raise ValidationError(
+                _("A name may contain only letters, spaces, hyphens and apostrophes.")
+            )
+        return text
 
 
 class Code(fields.String):

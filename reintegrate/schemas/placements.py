@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from reintegrate.models.placement import OutcomeStatus, ReferralStatus
-from reintegrate.schemas.fields import Text, country_field, record_id
-from reintegrate.services.followups import OutcomeInput
+from reintegrate.schemas.fields import Text, country_field, province_field, record_id
+from reintegrate.services.followups import WORK_LIST_SORTS, OutcomeInput
 
 MAX_MONTHLY_INCOME_USD = 10_000
 
@@ -79,3 +79,29 @@ class OutcomeSchema(Schema):
     @post_load
     def _to_input(self, data: dict[str, Any], **_kwargs: Any) -> OutcomeInput:
         return OutcomeInput(**data)
+
+
+class OutcomeAmendmentSchema(OutcomeSchema):
+    """A corrected outcome: every field again, and why it is corrected."""
+
+    reason = Text(max_length=1000, multiline=True, required=True)
+
+    @post_load
+    def _to_input(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+        reason = data.pop("reason")
+        return {"outcome": OutcomeInput(**data), "reason": reason}
+
+
+WORK_LIST_STATUSES = ("due", "overdue", "scheduled", "missed")
+
+
+class WorkListArgs(Schema):
+    """The officer's work list filters and order, as the page's query string carries them."""
+
+    province = province_field()
+    status = fields.String(validate=validate.OneOf(WORK_LIST_STATUSES, error=_l("Unknown value.")))
+    due_before = fields.Date()
+    sort = fields.String(
+        load_default="due",
+        validate=validate.OneOf(list(WORK_LIST_SORTS), error=_l("Unknown value.")),
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,6 +13,8 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from reintegrate.models.returnee import ReturneeStatus, Sex
 from reintegrate.reference import SECTORS
 from reintegrate.schemas.fields import (
+    PersonName,
+    Phone,
     Text,
     country_field,
     language_field,
@@ -23,7 +24,6 @@ from reintegrate.schemas.fields import (
 from reintegrate.timeutil import local_today
 
 EARLIEST_BIRTH = date(1900, 1, 1)
-PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,18}[0-9]$")
 INTERESTS = ("job", "incentive")
 
 
@@ -87,14 +87,14 @@ class ConsentChangeSchema(Schema):
 class ReturneeUpdateSchema(Schema):
     """Every editable field; PATCH loads it with partial=True."""
 
-    given_name = Text(max_length=100, required=True)
-    family_name = Text(max_length=100, required=True)
-    name_km = Text(max_length=100)
+    given_name = PersonName(required=True)
+    family_name = PersonName(required=True)
+    name_km = PersonName()
     sex = fields.String(
         required=True, validate=validate.OneOf([s.value for s in Sex], error=_l("Unknown value."))
     )
     date_of_birth = fields.Date(required=True, validate=_born_plausibly)
-    phone = Text(max_length=32)
+    phone = Phone()
     home_province = province_field(required=True)
     district = Text(max_length=100)
     return_date = fields.Date(required=True, validate=_not_future)
@@ -123,10 +123,7 @@ class ReturneeUpdateSchema(Schema):
     linked_to_id = record_id(allow_none=True)
 
     @validates_schema
-    def _check_phone_and_dates(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        phone = data.get("phone")
-        if phone and not PHONE.match(phone):
-            raise ValidationError(_("Not a valid phone number."), "phone")
+    def _check_dates(self, data: dict[str, Any], **_kwargs: Any) -> None:
         born, returned = data.get("date_of_birth"), data.get("return_date")
         if born and returned and returned < born:
             raise ValidationError(_("Must be after the date of birth."), "return_date")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, exists, func, literal, select, update
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from reintegrate.models import (
     FollowUp,
     Notification,
     Outcome,
+    OutcomeAmendment,
     Placement,
     Returnee,
     User,
@@ -24,7 +26,7 @@ from reintegrate.models import (
 from reintegrate.models.placement import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus, OutcomeStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
-from reintegrate.services import audit, facts
+from reintegrate.services import audit, facts, notifications
 from reintegrate.services.access import Actor, in_scope, require_role
 from reintegrate.timeutil import local_today
 
@@ -33,6 +35,8 @@ INCOME_FALL = Decimal("0.8")
 OPEN = tuple(s.value for s in OPEN_FOLLOW_UP_STATUSES)
 RECORDABLE = (*OPEN, FollowUpStatus.MISSED.value)
 """A missed follow-up still takes a late outcome: better late data than lost data."""
+_SETTLED = (FollowUpStatus.COMPLETED.value, FollowUpStatus.CANCELLED.value)
+"""Follow-ups that need nothing more: their reminders are cleared."""
 
 
 @dataclass(frozen=True)
@@ -190,10 +194,7 @@ def record_outcome(
     placement = follow_up.placement
     if follow_up.status not in RECORDABLE:
         raise Conflict(N_("This follow-up is closed; nothing more can be recorded on it."))
-    if data.contacted_on < placement.start_date:
-        raise InvalidInput({"contacted_on": [N_("Must not be before the placement started.")]})
-    if data.contacted_on > local_today():
-        raise InvalidInput({"contacted_on": [N_("Must not be in the future.")]})
+    _check_contact_date(placement, data.contacted_on)
     returnee = placement.returnee
     risks = _risk_reasons(session, returnee, data)
     outcome = Outcome(
@@ -224,6 +225,9 @@ def record_outcome(
         returnee.status = ReturneeStatus.REMIGRATED.value
     facts.refresh(placement)
     session.flush()
+    notifications.clear_for_follow_ups(
+        session, (f.id for f in placement.follow_ups if f.status in _SETTLED)
+    )
     audit.record(
         session,
         actor,
@@ -235,6 +239,163 @@ def record_outcome(
     return outcome
 
 
+def _check_contact_date(placement: Placement, contacted_on: date) -> None:
+    if contacted_on < placement.start_date:
+        raise InvalidInput({"contacted_on": [N_("Must not be before the placement started.")]})
+    if contacted_on > local_today():
+        raise InvalidInput({"contacted_on": [N_("Must not be in the future.")]})
+
+
+def _stored(data: OutcomeInput) -> dict[str, Any]:
+    """An outcome's values as saved (JSON-safe): what an amendment compares and keeps."""
+    values = asdict(data)
+    if values["status"] == OutcomeStatus.REMIGRATED:
+        values["remigration_channel"] = values["remigration_channel"] or "unknown"
+    else:
+        values["remigration_channel"] = None
+    return {
+        key: value.isoformat()
+        if isinstance(value, date)
+        else str(value)
+        if isinstance(value, Decimal)
+        else value
+        for key, value in values.items()
+    }
+
+
+def _input_of(outcome: Outcome) -> OutcomeInput:
+    return OutcomeInput(
+        contacted_on=outcome.contacted_on,
+        status=outcome.status,
+        monthly_income_usd=outcome.monthly_income_usd,
+        remigration_country=outcome.remigration_country,
+        remigration_channel=outcome.remigration_channel,
+        intends_to_remigrate=outcome.intends_to_remigrate,
+        notes=outcome.notes,
+    )
+
+
+def get_outcome(session: Session, actor: Actor, outcome_id: int) -> Outcome:
+    """An outcome in the officer's provinces (404 like a missing one otherwise), audited."""
+    outcome = session.get(Outcome, outcome_id)
+    if outcome is None:
+        raise NotFound("outcome not found")
+    _follow_up_in_scope(session, actor, outcome.follow_up_id)
+    audit.record(session, actor, "view", "outcome", outcome.id)
+    return outcome
+
+
+def outcome_form_values(outcome: Outcome) -> dict[str, str]:
+    """An outcome's values as the outcome form shows them, to start a correction from."""
+    values = _stored(_input_of(outcome))
+    shown = {k: "" if v is None else str(v) for k, v in values.items()}
+    shown["intends_to_remigrate"] = "yes" if outcome.intends_to_remigrate else ""
+    return shown
+
+
+def amend_outcome(
+    session: Session, actor: Actor, outcome_id: int, data: OutcomeInput, reason: str
+) -> Outcome:
+    """Correct a saved outcome; the old values stay in its history and consequences follow.
+
+    A re-migration recorded by mistake and corrected reopens the placement and the follow-ups
+    it cancelled; at-risk flags and the placement's statistics facts are recomputed.
+    """
+    outcome = session.get(Outcome, outcome_id)
+    if outcome is None:
+        raise NotFound("outcome not found")
+    follow_up = _follow_up_in_scope(session, actor, outcome.follow_up_id)
+    placement = follow_up.placement
+    _check_contact_date(placement, data.contacted_on)
+    unreachable = OutcomeStatus.UNREACHABLE.value
+    if (outcome.status == unreachable) != (data.status == unreachable):
+        raise InvalidInput(
+            {"status": [N_("An unsuccessful attempt cannot become a contact, nor the reverse.")]}
+        )
+    old, new = _stored(_input_of(outcome)), _stored(data)
+    changed = sorted(key for key in new if new[key] != old[key])
+    if not changed:
+        raise InvalidInput({"status": [N_("Nothing was changed.")]})
+    outcome.contacted_on = data.contacted_on
+    outcome.status = data.status
+    outcome.monthly_income_usd = data.monthly_income_usd
+    outcome.remigration_country = data.remigration_country
+    outcome.remigration_channel = new["remigration_channel"]
+    outcome.intends_to_remigrate = data.intends_to_remigrate
+    outcome.notes = data.notes
+    outcome.amendments.append(
+        OutcomeAmendment(
+            reason=reason,
+            old_values={k: old[k] for k in changed},
+            new_values={k: new[k] for k in changed},
+            amended_by_id=actor.user_id,
+        )
+    )
+    session.flush()
+    _follow_consequences(session, placement, follow_up, outcome)
+    audit.record(
+        session,
+        actor,
+        "update",
+        "outcome",
+        outcome.id,
+        fields=changed,
+        detail={"follow_up_id": follow_up.id, "from": old["status"], "status": new["status"]},
+    )
+    return outcome
+
+
+def _follow_consequences(
+    session: Session, placement: Placement, follow_up: FollowUp, outcome: Outcome
+) -> None:
+    """Bring the follow-up, placement, returnee and facts in line with the outcomes as they are."""
+    decided = facts.decisive_outcome(follow_up.outcomes)
+    if decided is not None:
+        follow_up.completed_on = decided.contacted_on
+    returnee = placement.returnee
+    remigrations = sorted(
+        (o.contacted_on, f.sequence, f)
+        for f in placement.follow_ups
+        if (o := facts.decisive_outcome(f.outcomes)) is not None
+        and o.status == OutcomeStatus.REMIGRATED
+    )
+    if remigrations:
+        on, _sequence, reached = remigrations[0]
+        _end_placement(placement, reached, on)
+        returnee.status = ReturneeStatus.REMIGRATED.value
+    elif placement.end_reason == "remigrated":
+        _reopen_placement(placement)
+        if returnee.status == ReturneeStatus.REMIGRATED:
+            returnee.status = ReturneeStatus.PLACED.value
+    latest = _last_outcomes(session, [returnee.id]).get(returnee.id)
+    if (
+        latest is not None
+        and latest.id == outcome.id
+        and outcome.status != OutcomeStatus.UNREACHABLE
+    ):
+        returnee.at_risk_reasons = _risk_reasons(
+            session, returnee, _input_of(outcome), excluding=outcome.id
+        )
+    facts.refresh(placement)
+    session.flush()
+
+
+def _reopen_placement(placement: Placement) -> None:
+    """Undo a re-migration's end: the placement runs again and its cancelled follow-ups return."""
+    placement.status, placement.ended_on, placement.end_reason = "active", None, None
+    overdue_days, _missed_days = _limits()
+    today = local_today()
+    for follow_up in placement.follow_ups:
+        if follow_up.status != FollowUpStatus.CANCELLED:
+            continue
+        if follow_up.due_date > today:
+            follow_up.status = FollowUpStatus.SCHEDULED.value
+        elif follow_up.due_date <= today - timedelta(days=overdue_days):
+            follow_up.status = FollowUpStatus.OVERDUE.value
+        else:
+            follow_up.status = FollowUpStatus.DUE.value
+
+
 def _end_placement(placement: Placement, reached: FollowUp, on: date) -> None:
     """Re-migration ends the placement and cancels the follow-ups still ahead."""
     placement.status, placement.ended_on, placement.end_reason = "ended", on, "remigrated"
@@ -243,7 +404,9 @@ def _end_placement(placement: Placement, reached: FollowUp, on: date) -> None:
             follow_up.status = FollowUpStatus.CANCELLED.value
 
 
-def _risk_reasons(session: Session, returnee: Returnee, data: OutcomeInput) -> list[str]:
+def _risk_reasons(
+    session: Session, returnee: Returnee, data: OutcomeInput, *, excluding: int | None = None
+) -> list[str]:
     """Why a person may be about to leave again: out of work, intent to go, or income falling."""
     if data.status == OutcomeStatus.REMIGRATED:
         return []
@@ -257,7 +420,11 @@ def _risk_reasons(session: Session, returnee: Returnee, data: OutcomeInput) -> l
             select(Outcome.monthly_income_usd)
             .join(FollowUp, FollowUp.id == Outcome.follow_up_id)
             .join(Placement, Placement.id == FollowUp.placement_id)
-            .where(Placement.returnee_id == returnee.id, Outcome.monthly_income_usd.is_not(None))
+            .where(
+                Placement.returnee_id == returnee.id,
+                Outcome.monthly_income_usd.is_not(None),
+                Outcome.id != (excluding or 0),
+            )
             .order_by(Outcome.contacted_on.desc(), Outcome.id.desc())
             .limit(1)
         )
@@ -275,29 +442,39 @@ class FollowUpRow:
     last_outcome: Outcome | None
 
 
+WORK_LIST_SORTS = {
+    "due": (FollowUp.due_date, FollowUp.id),
+    "-due": (FollowUp.due_date.desc(), FollowUp.id.desc()),
+    "name": (Returnee.family_name, Returnee.given_name, FollowUp.due_date, FollowUp.id),
+    "province": (Returnee.home_province, FollowUp.due_date, FollowUp.id),
+}
+"""How the officer's work list can be ordered; "due" (oldest due first) is the default."""
+
+
 def list_follow_ups(
     session: Session,
     actor: Actor,
     *,
     statuses: tuple[str, ...] = ("due", "overdue"),
     province: str | None = None,
+    due_before: date | None = None,
+    sort: str = "due",
     limit: int = 200,
 ) -> list[FollowUpRow]:
-    """Follow-ups in the officer's provinces with these statuses, oldest due first."""
+    """Follow-ups in the officer's provinces with these statuses, due before a date if given."""
     require_role(actor, Role.OFFICER)
+    if sort not in WORK_LIST_SORTS:
+        raise InvalidInput({"sort": [N_("Unknown value.")]})
     provinces = sorted(actor.provinces & {province}) if province else sorted(actor.provinces)
-    follow_ups = (
-        session.scalars(
-            select(FollowUp)
-            .join(Placement, Placement.id == FollowUp.placement_id)
-            .join(Returnee, Returnee.id == Placement.returnee_id)
-            .where(Returnee.home_province.in_(provinces), FollowUp.status.in_(statuses))
-            .order_by(FollowUp.due_date, FollowUp.id)
-            .limit(limit)
-        )
-        .unique()
-        .all()
+    query = (
+        select(FollowUp)
+        .join(Placement, Placement.id == FollowUp.placement_id)
+        .join(Returnee, Returnee.id == Placement.returnee_id)
+        .where(Returnee.home_province.in_(provinces), FollowUp.status.in_(statuses))
     )
+    if due_before is not None:
+        query = query.where(FollowUp.due_date < due_before)
+    follow_ups = session.scalars(query.order_by(*WORK_LIST_SORTS[sort]).limit(limit)).unique().all()
     shown = [f.placement.returnee_id for f in follow_ups]
     audit.record_shown(session, actor, "returnee", shown, detail={"what": "follow-ups"})
     last = _last_outcomes(session, shown)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, exists, func, select, update
+from sqlalchemy.orm import Session, aliased
 
 from reintegrate.db import utcnow
 from reintegrate.errors import NotFound
-from reintegrate.models import FollowUp, Notification, User
+from reintegrate.models import FollowUp, Notification, Placement, Returnee, User
+from reintegrate.services import audit
 from reintegrate.services.access import Actor
 
 log = logging.getLogger("reintegrate.notifications")
@@ -28,28 +30,98 @@ class SmtpSettings:
     password: str | None = None
 
 
-def inbox(
-    session: Session, actor: Actor, *, unread_only: bool = False, limit: int = 50
-) -> list[Notification]:
-    query = select(Notification).where(Notification.user_id == actor.user_id)
-    if unread_only:
-        query = query.where(Notification.read_at.is_(None))
-    return list(
-        session.scalars(
-            query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+@dataclass(frozen=True)
+class InboxItem:
+    """A reminder with whom and what it is about: the person, the case and the follow-up."""
+
+    notification: Notification
+    follow_up: FollowUp
+    returnee: Returnee
+
+
+def _visible(actor: Actor) -> Select[tuple[Notification, FollowUp, Returnee]]:
+    """The actor's reminders on follow-ups still in their provinces.
+
+    An overdue reminder supersedes the "due" one of the same follow-up: one line per follow-up
+    and reason, never the same follow-up twice.
+    """
+    later = aliased(Notification)
+    superseded = and_(
+        Notification.kind == "follow_up_due",
+        exists().where(
+            later.user_id == Notification.user_id,
+            later.follow_up_id == Notification.follow_up_id,
+            later.kind == "follow_up_overdue",
+        ),
+    )
+    return (
+        select(Notification, FollowUp, Returnee)
+        .join(FollowUp, FollowUp.id == Notification.follow_up_id)
+        .join(Placement, Placement.id == FollowUp.placement_id)
+        .join(Returnee, Returnee.id == Placement.returnee_id)
+        .where(
+            Notification.user_id == actor.user_id,
+            Returnee.home_province.in_(sorted(actor.provinces)),
+            ~superseded,
         )
     )
+
+
+def inbox(
+    session: Session, actor: Actor, *, unread_only: bool = False, limit: int = 50
+) -> list[InboxItem]:
+    """The actor's reminders, newest first, each naming the person, the case and the due date."""
+    query = _visible(actor)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    rows = session.execute(
+        query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+    ).unique()
+    items = [InboxItem(n, f, r) for n, f, r in rows]
+    audit.record_shown(
+        session,
+        actor,
+        "returnee",
+        sorted({item.returnee.id for item in items}),
+        detail={"what": "inbox"},
+    )
+    return items
 
 
 def unread_count(session: Session, actor: Actor) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
+    """How many reminders the actor has not opened (the number shown next to "Inbox")."""
+    visible = _visible(actor).where(Notification.read_at.is_(None)).subquery()
+    return session.scalar(select(func.count()).select_from(visible)) or 0
+
+
+def open_notification(session: Session, actor: Actor, notification_id: int) -> int:
+    """Mark one of the actor's reminders read (with the ones it superseded); its follow-up id."""
+    notification = session.get(Notification, notification_id)
+    if notification is None or notification.user_id != actor.user_id:
+        raise NotFound("notification not found")
+    session.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == actor.user_id,
+            Notification.follow_up_id == notification.follow_up_id,
+            Notification.read_at.is_(None),
         )
-        or 0
+        .values(read_at=utcnow())
     )
+    if notification.follow_up_id is None:
+        raise NotFound("notification not found")
+    return notification.follow_up_id
+
+
+def clear_for_follow_ups(session: Session, follow_up_ids: Iterable[int]) -> None:
+    """Reminders about follow-ups that need nothing more are read, for every officer."""
+    ids = sorted(set(follow_up_ids))
+    if ids:
+        session.execute(
+            update(Notification)
+            .where(Notification.follow_up_id.in_(ids), Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+        )
 
 
 def mark_read(session: Session, actor: Actor, notification_id: int | None = None) -> int:

@@ -15,7 +15,7 @@ from reintegrate.models.listing import ListingKind, ListingStatus
 from reintegrate.models.placement import FollowUpStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
-from reintegrate.services import audit, facts, registry, screening
+from reintegrate.services import audit, facts, notifications, registry, screening
 from reintegrate.services.access import Actor, in_scope, require_role
 from reintegrate.timeutil import add_months, local_today
 
@@ -175,3 +175,73 @@ def get_placement(session: Session, actor: Actor, placement_id: int) -> Placemen
         raise NotFound("placement not found")
     audit.record(session, actor, "view", "placement", placement.id)
     return placement
+
+
+OPEN_SCHEDULE = (
+    FollowUpStatus.SCHEDULED.value,
+    FollowUpStatus.DUE.value,
+    FollowUpStatus.OVERDUE.value,
+)
+CLASH_DAYS = 31
+"""Two schedules clash when the person's other active placement has open follow-ups due within
+this many days of this one's: the officer would call the same person twice in a few days."""
+
+
+def clashing_schedules(session: Session, placement: Placement) -> list[Placement]:
+    """The person's other active placements whose open follow-ups fall close to this one's.
+
+    A person enrolled in a programme and hired in the same weeks gets two schedules a week
+    apart; the officer is warned and may keep one (see keep_one_schedule).
+    """
+    mine = [f.due_date for f in placement.follow_ups if f.status in OPEN_SCHEDULE]
+    if not mine or placement.status != "active":
+        return []
+    others = session.scalars(
+        select(Placement)
+        .where(
+            Placement.returnee_id == placement.returnee_id,
+            Placement.id != placement.id,
+            Placement.status == "active",
+        )
+        .order_by(Placement.start_date, Placement.id)
+    ).unique()
+    window = timedelta(days=CLASH_DAYS)
+    return [
+        other
+        for other in others
+        if any(
+            abs(f.due_date - due) <= window
+            for f in other.follow_ups
+            if f.status in OPEN_SCHEDULE
+            for due in mine
+        )
+    ]
+
+
+def keep_one_schedule(session: Session, actor: Actor, keep_id: int, drop_id: int) -> Placement:
+    """Cancel the open follow-ups of `drop_id` so the person is called on `keep_id`'s schedule.
+
+    Both placements stay; only the calls still ahead of the dropped one are cancelled.
+    """
+    require_role(actor, Role.OFFICER)
+    kept = get_placement(session, actor, keep_id)
+    dropped = get_placement(session, actor, drop_id)
+    if kept.returnee_id != dropped.returnee_id or dropped not in clashing_schedules(session, kept):
+        raise Conflict(N_("These two placements do not have clashing follow-ups."))
+    cancelled = []
+    for follow_up in dropped.follow_ups:
+        if follow_up.status in OPEN_SCHEDULE:
+            follow_up.status = FollowUpStatus.CANCELLED.value
+            cancelled.append(follow_up.id)
+    notifications.clear_for_follow_ups(session, cancelled)
+    facts.refresh(dropped)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "update",
+        "placement",
+        dropped.id,
+        detail={"schedule_kept": kept.id, "follow_ups_cancelled": len(cancelled)},
+    )
+    return kept

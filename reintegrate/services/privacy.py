@@ -12,9 +12,11 @@ from reintegrate.config import settings_value
 from reintegrate.db import utcnow
 from reintegrate.errors import N_, Conflict, InvalidInput, NotFound
 from reintegrate.models import (
+    CaseNote,
     ErasureRequest,
     FollowUp,
     Outcome,
+    OutcomeAmendment,
     Placement,
     Referral,
     Returnee,
@@ -201,6 +203,7 @@ def _erase(session: Session, returnee: Returnee) -> None:
         ReturneeSkill.__table__.delete().where(ReturneeSkill.returnee_id == returnee.id)
     )
     session.execute(update(Referral).where(Referral.returnee_id == returnee.id).values(note=None))
+    session.execute(CaseNote.__table__.delete().where(CaseNote.returnee_id == returnee.id))
     placement_ids = (
         select(Placement.id).where(Placement.returnee_id == returnee.id).scalar_subquery()
     )
@@ -210,6 +213,13 @@ def _erase(session: Session, returnee: Returnee) -> None:
     session.execute(
         update(Outcome).where(Outcome.follow_up_id.in_(follow_up_ids)).values(notes=None)
     )
+    outcome_ids = select(Outcome.id).where(Outcome.follow_up_id.in_(follow_up_ids))
+    for amendment in session.scalars(
+        select(OutcomeAmendment).where(OutcomeAmendment.outcome_id.in_(outcome_ids))
+    ):
+        amendment.reason = ERASED
+        amendment.old_values = {k: v for k, v in amendment.old_values.items() if k != "notes"}
+        amendment.new_values = {k: v for k, v in amendment.new_values.items() if k != "notes"}
     session.expire(returnee, ["skills"])
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from matching.scoring import age_on
 from reintegrate.db import utcnow
 from reintegrate.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
-from reintegrate.models import Listing, Referral, ReferralEvent, Returnee
+from reintegrate.models import Listing, Referral, ReferralEvent, Returnee, User
 from reintegrate.models.listing import ListingKind, ListingStatus
 from reintegrate.models.placement import ReferralStatus
 from reintegrate.models.returnee import ReturneeStatus
@@ -285,4 +285,48 @@ def employer_view(referral: Referral) -> EmployerView:
         age=age if shared else None,
         skills=tuple(returnee.skill_texts),
         languages=tuple(returnee.languages),
+    )
+
+
+@dataclass(frozen=True)
+class ReferralLetter:
+    """What the person carries to the employer: the job, where, whom to call, the date.
+
+    Nothing of the person's history (migration, survivor status, case notes) is on it.
+    """
+
+    person: str
+    person_km: str | None
+    job: str
+    employer: str | None
+    district: str | None
+    provinces: tuple[str, ...]
+    officer: str
+    officer_email: str
+    referred_on: date
+    printed_on: date
+
+
+def referral_letter(session: Session, actor: Actor, referral_id: int) -> ReferralLetter:
+    """The letter for a referral of a returnee in the officer's provinces (audited)."""
+    require_role(actor, Role.OFFICER)
+    referral = get_referral(session, actor, referral_id)
+    officer = session.get(User, actor.user_id)
+    if officer is None:
+        raise NotFound("user not found")
+    listing = referral.listing
+    audit.record(
+        session, actor, "view", "referral", referral.id, detail={"what": "referral letter"}
+    )
+    return ReferralLetter(
+        person=referral.returnee.full_name,
+        person_km=referral.returnee.name_km,
+        job=listing.title,
+        employer=listing.employer.name if listing.employer else None,
+        district=listing.district,
+        provinces=tuple(sorted(listing.provinces)),
+        officer=officer.full_name or officer.email,
+        officer_email=officer.email,
+        referred_on=to_local(referral.created_at).date(),
+        printed_on=local_today(),
     )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reintegrate.models import Placement, Referral, SafeMigrationBriefing
-from reintegrate.services import registry
+from reintegrate.services import notes, registry
 from reintegrate.services.access import Actor
 from reintegrate.timeutil import to_local
 
@@ -96,4 +96,13 @@ def timeline(session: Session, actor: Actor, returnee_id: int) -> list[Event]:
         select(SafeMigrationBriefing).where(SafeMigrationBriefing.returnee_id == returnee.id)
     ):
         events.append(Event(briefing.informed_on, 7, "safe_migration_informed"))
+    for note in notes.case_notes_of(session, returnee):
+        events.append(
+            Event(
+                note.on,
+                7,
+                "note",
+                {"text": note.text, "author": note.author, "months": note.months},
+            )
+        )
     return sorted(events, key=lambda e: (e.on, e.order), reverse=True)

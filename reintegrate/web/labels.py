@@ -96,6 +96,21 @@ OUTCOME_STATUS = {
     "remigrated": _l("Re-migrated"),
     "unreachable": _l("Could not be reached"),
 }
+OUTCOME_FIELD = {
+    "contacted_on": _l("Contacted on"),
+    "status": _l("Situation"),
+    "monthly_income_usd": _l("Monthly income (USD)"),
+    "remigration_country": _l("Country"),
+    "remigration_channel": _l("Channel"),
+    "intends_to_remigrate": _l("Intends to migrate again"),
+    "notes": _l("Notes"),
+}
+WORK_SORT = {
+    "due": _l("Due date, oldest first"),
+    "-due": _l("Due date, newest first"),
+    "name": _l("Family name"),
+    "province": _l("Province"),
+}
 CHANNEL = {"regular": _l("Regular (legal)"), "irregular": _l("Irregular"), "unknown": _l("Unknown")}
 RISK = {
     "unemployed": _l("not working"),
@@ -120,6 +135,7 @@ TIMELINE = {
     "follow_up_cancelled": _l("Follow-up cancelled"),
     "placement_ended": _l("Placement ended"),
     "safe_migration_informed": _l("Told about safer ways to migrate"),
+    "note": _l("Note"),
 }
 SAFE_MIGRATION_KIND = {
     "recruitment_agency": _l("Licensed recruitment agency"),

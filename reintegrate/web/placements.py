@@ -12,8 +12,15 @@ from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.errors import Conflict, InvalidInput, RuleBroken
 from reintegrate.models.user import Role
-from reintegrate.schemas.placements import OutcomeSchema, ReferralUpdateSchema
+from reintegrate.schemas.placements import (
+    WORK_LIST_STATUSES,
+    OutcomeAmendmentSchema,
+    OutcomeSchema,
+    ReferralUpdateSchema,
+    WorkListArgs,
+)
 from reintegrate.services import followups, notifications, placements, privacy, referrals, timeline
+from reintegrate.web.auth import safe_next
 from reintegrate.web.forms import flatten_errors
 
 bp = Blueprint("placements", __name__)
@@ -36,28 +43,48 @@ COUNTRIES_ABROAD = (
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_next(request.form.get("next"), default)
 
 
 @bp.get("/work")
 @login_required
-def work() -> str:
-    """The officer's home: follow-ups to make, people at risk, reminders."""
+def work() -> tuple[str, int]:
+    """The officer's home: follow-ups to make (filtered and sorted), people at risk, reminders."""
     actor = current_actor()
+    errors: dict[str, list[str]] = {}
+    known = WorkListArgs().fields
+    given = {k: v for k, v in request.args.items() if k in known and v.strip()}
+    try:
+        args = WorkListArgs().load(given)
+    except ValidationError as exc:
+        errors = flatten_errors(exc.messages_dict)
+        args = WorkListArgs().load({})
+    statuses = (args["status"],) if args.get("status") else ("due", "overdue")
     with db.transaction() as session:
-        due = followups.list_follow_ups(session, actor, statuses=("due", "overdue"))
+        due = followups.list_follow_ups(
+            session,
+            actor,
+            statuses=statuses,
+            province=args.get("province"),
+            due_before=args.get("due_before"),
+            sort=args["sort"],
+        )
         risky = followups.at_risk(session, actor)
-        inbox = notifications.inbox(session, actor, unread_only=True, limit=20)
+        unread = notifications.unread_count(session, actor)
         old_records = privacy.past_retention(session, actor)
     return render_template(
         "placements/work.html",
+        filters=given,
+        filter_errors=errors,
+        statuses=WORK_LIST_STATUSES,
+        sorts=followups.WORK_LIST_SORTS,
+        here=request.full_path if request.query_string else request.path,
         due=due,
         risky=risky,
-        inbox=inbox,
+        unread=unread,
         old_records=old_records,
         retention_years=current_app.config["RETENTION_YEARS"],
-    )
+    ), (422 if errors else 200)
 
 
 @bp.post("/returnees/<int:returnee_id>/referrals")
@@ -108,6 +135,15 @@ def enrol(returnee_id: int) -> Response:
         flash(_("Not enrolled: %(reason)s", reason=message), "error")
         return redirect(_back(url_for("returnees.detail", returnee_id=returnee_id)))
     flash(_("Enrolled. Follow-ups are scheduled."), "success")
+    with db.transaction() as session:
+        clashes = placements.clashing_schedules(
+            session, placements.get_placement(session, current_actor(), placement.id)
+        )
+    if clashes:
+        flash(
+            _("This person already has follow-ups on another placement in the same weeks."),
+            "warning",
+        )
     return redirect(url_for("placements.placement", placement_id=placement.id))
 
 
@@ -171,12 +207,10 @@ def _field_errors(errors: dict[str, list[str]]) -> str:
 def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
     actor = current_actor()
     errors: dict[str, list[str]] = {}
+    back = safe_next(request.values.get("next"), url_for("placements.work"))
     if request.method == "POST":
-        payload = {k: v for k, v in request.form.items() if k != "csrf_token" and v != ""}
-        if "intends_to_remigrate" in payload:
-            payload["intends_to_remigrate"] = payload["intends_to_remigrate"] == "yes"
         try:
-            data = OutcomeSchema().load(payload)
+            data = OutcomeSchema().load(_outcome_payload())
             with db.transaction() as session:
                 followups.record_outcome(session, actor, follow_up_id, data)
         except ValidationError as exc:
@@ -187,7 +221,7 @@ def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
             errors = {"status": [_(exc.message)]}
         else:
             flash(_("Outcome recorded."), "success")
-            return redirect(url_for("placements.work"))
+            return redirect(back)
     with db.transaction() as session:
         item = followups.get_follow_up(session, actor, follow_up_id)
         history = timeline.timeline(session, actor, item.placement.returnee_id)
@@ -198,7 +232,53 @@ def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
         values=request.form,
         countries=COUNTRIES_ABROAD,
         history=history[:8],
+        back=back,
     ), (422 if errors else 200)
+
+
+def _outcome_payload() -> dict[str, object]:
+    """The outcome form as the schema reads it: blanks left out, the tick made a boolean."""
+    payload: dict[str, object] = {
+        k: v for k, v in request.form.items() if k not in ("csrf_token", "next") and v != ""
+    }
+    if "intends_to_remigrate" in payload:
+        payload["intends_to_remigrate"] = payload["intends_to_remigrate"] == "yes"
+    return payload
+
+
+@bp.route("/outcomes/<int:outcome_id>/amend", methods=["GET", "POST"])
+@login_required
+def amend_outcome(outcome_id: int) -> Response | tuple[str, int]:
+    """Correct a saved outcome with a reason; the placement page shows what it replaced."""
+    actor = current_actor()
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            data = OutcomeAmendmentSchema().load(_outcome_payload())
+            with db.transaction() as session:
+                outcome = followups.amend_outcome(
+                    session, actor, outcome_id, data["outcome"], data["reason"]
+                )
+                placement_id = outcome.follow_up.placement_id
+        except ValidationError as exc:
+            errors = flatten_errors(exc.messages_dict)
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            flash(_("Outcome corrected."), "success")
+            return redirect(url_for("placements.placement", placement_id=placement_id))
+    with db.transaction() as session:
+        outcome = followups.get_outcome(session, actor, outcome_id)
+        posted = request.method == "POST"
+        values = request.form if posted else followups.outcome_form_values(outcome)
+        return render_template(
+            "placements/amend_outcome.html",
+            outcome=outcome,
+            item=outcome.follow_up,
+            errors=errors,
+            values=values,
+            countries=COUNTRIES_ABROAD,
+        ), (422 if errors else 200)
 
 
 @bp.get("/placements/<int:placement_id>")
@@ -206,7 +286,36 @@ def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
 def placement(placement_id: int) -> str:
     with db.transaction() as session:
         item = placements.get_placement(session, current_actor(), placement_id)
-    return render_template("placements/placement.html", item=item)
+        clashes = placements.clashing_schedules(session, item)
+    return render_template("placements/placement.html", item=item, clashes=clashes)
+
+
+@bp.post("/placements/<int:placement_id>/keep-schedule")
+@login_required
+def keep_schedule(placement_id: int) -> Response:
+    """Keep this placement's follow-up schedule and cancel the clashing one's calls ahead."""
+    drop = request.form.get("drop", "")
+    try:
+        with db.transaction() as session:
+            placements.keep_one_schedule(
+                session, current_actor(), placement_id, int(drop) if drop.isdigit() else 0
+            )
+    except Conflict as exc:
+        flash(_(exc.message), "error")
+    else:
+        flash(
+            _("One schedule kept: the other placement's follow-ups ahead are cancelled."), "success"
+        )
+    return redirect(url_for("placements.placement", placement_id=placement_id))
+
+
+@bp.get("/referrals/<int:referral_id>/letter")
+@login_required
+def referral_letter(referral_id: int) -> str:
+    """A printable letter the person carries to the employer, in the officer's language."""
+    with db.transaction() as session:
+        letter = referrals.referral_letter(session, current_actor(), referral_id)
+    return render_template("placements/letter.html", letter=letter)
 
 
 @bp.route("/inbox", methods=["GET", "POST"])
@@ -219,4 +328,14 @@ def inbox() -> Response | str:
         return redirect(url_for("placements.inbox"))
     with db.transaction() as session:
         items = notifications.inbox(session, actor, limit=100)
-    return render_template("placements/inbox.html", items=items)
+        unread = notifications.unread_count(session, actor)
+    return render_template("placements/inbox.html", items=items, unread=unread)
+
+
+@bp.get("/inbox/<int:notification_id>")
+@login_required
+def open_notice(notification_id: int) -> Response:
+    """Opening a reminder marks it read and goes to the follow-up it is about."""
+    with db.transaction() as session:
+        follow_up_id = notifications.open_notification(session, current_actor(), notification_id)
+    return redirect(url_for("placements.follow_up", follow_up_id=follow_up_id))

@@ -109,6 +109,13 @@ def render(reason: Reason, book: _Phrasebook) -> str:
             km=p["km"],
             province=province,
         )
+    if code == "location.beyond_commute":
+        return _(
+            "%(km)d km from home (%(province)s): too far to travel daily and not willing to"
+            " relocate, so ranked below every job within reach",
+            km=p["km"],
+            province=book.province(p["province"]),
+        )
     if code == "location.nationwide":
         return _("open nationwide")
     if code == "languages.none_required":

@@ -19,7 +19,7 @@ from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.reference import country_codes
 from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeUpdateSchema
-from reintegrate.services import privacy, referrals, registry, safe_migration, timeline
+from reintegrate.services import notes, privacy, referrals, registry, safe_migration, timeline
 from reintegrate.services import reviews as review_service
 from reintegrate.services.access import require_role
 from reintegrate.web.forms import flatten_errors, form_values, returnee_payload
@@ -131,9 +131,45 @@ def new() -> Response | tuple[str, int]:
     return redirect(url_for("returnees.detail", returnee_id=registration.returnee.id))
 
 
+@bp.get("/notes")
+@login_required
+def search_notes() -> tuple[str, int]:
+    """Case notes in the officer's provinces that contain the words typed."""
+    actor = current_actor()
+    require_role(actor, Role.OFFICER)
+    q = request.args.get("q", "").strip()
+    errors: dict[str, list[str]] = {}
+    found = notes.NoteSearch([], {})
+    if q:
+        try:
+            with db.transaction() as session:
+                found = notes.search_notes(session, actor, q)
+        except InvalidInput as exc:
+            errors = exc.errors
+    return render_template(
+        "returnees/notes.html", q=q, found=found.notes, people=found.people, errors=errors
+    ), (422 if errors else 200)
+
+
+@bp.post("/<int:returnee_id>/notes")
+@login_required
+def add_note(returnee_id: int) -> Response | tuple[str, int]:
+    actor = current_actor()
+    text = request.form.get("body", "")
+    try:
+        with db.transaction() as session:
+            notes.add_note(session, actor, returnee_id, text)
+    except InvalidInput as exc:
+        return detail(returnee_id, note_errors=exc.errors.get("body", []), note_text=text)
+    flash(_("Note saved."), "success")
+    return redirect(url_for("returnees.detail", returnee_id=returnee_id))
+
+
 @bp.get("/<int:returnee_id>")
 @login_required
-def detail(returnee_id: int) -> tuple[str, int]:
+def detail(
+    returnee_id: int, note_errors: list[str] | None = None, note_text: str = ""
+) -> tuple[str, int]:
     actor = current_actor()
     with db.transaction() as session:
         returnee = registry.get(session, actor, returnee_id)
@@ -151,6 +187,9 @@ def detail(returnee_id: int) -> tuple[str, int]:
         safer_leaving=safer_leaving,
         safe_migration_options=options,
         erasure_reasons=privacy.ERASURE_REASONS,
+        note_errors=note_errors or [],
+        note_text=note_text,
+        status=422 if note_errors else 200,
     )
 
 

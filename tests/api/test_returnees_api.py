@@ -264,3 +264,60 @@ def test_duplicate_checks_past_the_hourly_limit_are_429(
         app.config["DUPLICATE_CHECKS_PER_HOUR"] = limit
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "3600"
     assert _count(db_session) == 2
+
+
+def test_phone_typed_in_khmer_digits_is_accepted_and_stored_in_latin_digits(
+    client: FlaskClient, db_session: Session, officer: User, bearer: Bearer
+) -> None:
+    headers = bearer(officer)
+    created = client.post(URL, json=returnee_json(phone="០១២ ៣៤៥ ៦៧៨"), headers=headers)
+    assert created.status_code == 201, created.json
+    assert created.json["phone"] == "012 345 678"
+    returnee = db_session.get(Returnee, created.json["id"])
+    assert returnee is not None and returnee.phone_key == "12345678"
+    patched = client.patch(
+        f"{URL}/{returnee.id}", json={"phone": "+៨៥៥ ៩៧ ១១១ ២២២២"}, headers=headers
+    )
+    assert patched.status_code == 200 and patched.json["phone"] == "+855 97 111 2222"
+
+
+@pytest.mark.parametrize(
+    ("field", "name"),
+    [
+        ("given_name", "Dara 😀"),
+        ("family_name", "Keo\u202e"),
+        ("name_km", "កែវ🙏"),
+        ("given_name", "Dara1"),
+    ],
+)
+def test_names_with_emoji_control_characters_or_digits_are_refused_in_english_and_khmer(
+    client: FlaskClient,
+    db_session: Session,
+    officer: User,
+    bearer: Bearer,
+    field: str,
+    name: str,
+) -> None:
+    before = _count(db_session)
+    english = client.post(URL, json=returnee_json(**{field: name}), headers=bearer(officer))
+    assert english.status_code == 422
+    assert english.json["errors"]["json"][field] == [
+        "A name may contain only letters, spaces, hyphens and apostrophes."
+    ]
+    khmer = client.post(
+        URL,
+        json=returnee_json(**{field: name}),
+        headers={**bearer(officer), "Accept-Language": "km"},
+    )
+    assert khmer.status_code == 422
+    assert "ឈ្មោះ" in khmer.json["errors"]["json"][field][0]
+    assert _count(db_session) == before
+
+
+def test_khmer_latin_hyphenated_and_apostrophe_names_are_names(
+    client: FlaskClient, officer: User, bearer: Bearer
+) -> None:
+    body = returnee_json(given_name="Sok-Dara", family_name="O’Neil d'Arc", name_km="សុខ ដារ៉ា")
+    response = client.post(URL, json=body, headers=bearer(officer))
+    assert response.status_code == 201, response.json
+    assert response.json["family_name"] == "O’Neil d'Arc"

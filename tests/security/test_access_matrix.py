@@ -17,9 +17,20 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from reintegrate.models import FollowUp, ImportRun, Listing, Placement, Referral, Returnee
+from reintegrate.models import (
+    FollowUp,
+    ImportRun,
+    Listing,
+    Notification,
+    Placement,
+    Referral,
+    Returnee,
+)
+from reintegrate.services import followups
+from reintegrate.services.access import Actor
+from reintegrate.services.followups import OutcomeInput
 from reintegrate.timeutil import local_today
 from tests.builders import in_days, job_board_csv, listing_json, returnee_json
 from tests.security.conftest import ROLES, World, fingerprint, form_token
@@ -99,6 +110,40 @@ def _api_listing(w: World, role: str) -> dict[str, Any]:
     return listing_json(employer="Angkor Garments")
 
 
+def _outcome_02(w: World) -> int:
+    """An outcome recorded on the 02 follow-up, made once per world (to be corrected)."""
+    if "outcome_02" not in w.extra:
+        session = object_session(w.follow_up_02)
+        assert session is not None
+        outcome = followups.record_outcome(
+            session,
+            Actor.of(w.users["officer02"]),
+            w.follow_up_02.id,
+            OutcomeInput(contacted_on=local_today(), status="unemployed"),
+        )
+        session.commit()
+        w.extra["outcome_02"] = outcome.id
+    return int(w.extra["outcome_02"])
+
+
+def _notice_02(w: World) -> int:
+    """A reminder to officer 02 about the 02 follow-up, made once per world."""
+    if "notice_02" not in w.extra:
+        session = object_session(w.follow_up_02)
+        assert session is not None
+        notice = Notification(
+            user_id=w.users["officer02"].id, kind="follow_up_due", follow_up_id=w.follow_up_02.id
+        )
+        session.add(notice)
+        session.commit()
+        w.extra["notice_02"] = notice.id
+    return int(w.extra["notice_02"])
+
+
+def _correction(w: World, role: str) -> dict[str, Any]:
+    return {"contacted_on": _today(), "status": "employed_same", "reason": "typed in error"}
+
+
 R02 = "/returnees/{w.r02.id}"
 MATRIX: dict[tuple[str, str], Route] = {
     ("/", "GET"): Route(lambda w: "/", allow(302)),
@@ -131,6 +176,26 @@ MATRIX: dict[tuple[str, str], Route] = {
         officers(302),
         lambda w, r: {"contacted_on": _today(), "status": "employed_same"},
     ),
+    ("/outcomes/<int:outcome_id>/amend", "GET"): Route(
+        lambda w: f"/outcomes/{_outcome_02(w)}/amend", officers(200)
+    ),
+    ("/outcomes/<int:outcome_id>/amend", "POST"): Route(
+        lambda w: f"/outcomes/{_outcome_02(w)}/amend", officers(302), _correction
+    ),
+    ("/returnees/notes", "GET"): Route(
+        lambda w: "/returnees/notes?q=crossing", allow(officer02=200, officer17=200)
+    ),
+    ("/returnees/<int:returnee_id>/notes", "POST"): Route(
+        lambda w: f"/returnees/{w.r02.id}/notes", officers(302), lambda w, r: {"body": "Called"}
+    ),
+    ("/placements/<int:placement_id>/keep-schedule", "POST"): Route(
+        lambda w: f"/placements/{w.placement_02.id}/keep-schedule",
+        officers(302),
+        lambda w, r: {"drop": str(w.placement_02.id)},
+    ),
+    ("/referrals/<int:referral_id>/letter", "GET"): Route(
+        lambda w: f"/referrals/{w.referral_a.id}/letter", officers(200)
+    ),
     ("/imports", "GET"): Route(lambda w: "/imports", allow(admin=200)),
     ("/imports", "POST"): Route(lambda w: "/imports", allow(admin=302), _feed, multipart=True),
     ("/imports/<int:run_id>", "GET"): Route(
@@ -138,6 +203,9 @@ MATRIX: dict[tuple[str, str], Route] = {
     ),
     ("/inbox", "GET"): Route(lambda w: "/inbox", allow(200)),
     ("/inbox", "POST"): Route(lambda w: "/inbox", allow(302), lambda w, r: {}),
+    ("/inbox/<int:notification_id>", "GET"): Route(
+        lambda w: f"/inbox/{_notice_02(w)}", allow(404, officer02=302)
+    ),
     ("/language", "POST"): Route(
         lambda w: "/language", allow(public=302), lambda w, r: {"lang": "en", "next": "/"}
     ),
@@ -307,6 +375,9 @@ MATRIX: dict[tuple[str, str], Route] = {
         lambda w: f"/api/v1/followups/{w.follow_up_02.id}/outcome",
         officers(201),
         lambda w, r: {"contacted_on": _today(), "status": "employed_same"},
+    ),
+    ("/api/v1/outcomes/<int:outcome_id>", "PATCH"): Route(
+        lambda w: f"/api/v1/outcomes/{_outcome_02(w)}", officers(200), _correction
     ),
     ("/api/v1/imports", "GET"): Route(lambda w: "/api/v1/imports", allow(admin=200)),
     ("/api/v1/imports", "POST"): Route(

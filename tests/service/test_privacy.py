@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -10,10 +10,20 @@ from sqlalchemy.orm import Session
 
 from reintegrate.db import utcnow
 from reintegrate.errors import Conflict, Forbidden, InvalidInput
-from reintegrate.models import AuditEntry, ErasureRequest, Returnee, ReturneeSkill
-from reintegrate.services import privacy, registry
+from reintegrate.models import (
+    AuditEntry,
+    CaseNote,
+    ErasureRequest,
+    FollowUp,
+    OutcomeAmendment,
+    Returnee,
+    ReturneeSkill,
+)
+from reintegrate.services import followups, notes, privacy, registry
 from reintegrate.services.access import Actor
-from tests.builders import make_returnee, make_user
+from reintegrate.services.followups import OutcomeInput
+from reintegrate.timeutil import local_today
+from tests.builders import make_placement, make_returnee, make_user
 
 
 def test_export_holds_the_persons_data_and_is_audited(db_session: Session) -> None:
@@ -114,3 +124,43 @@ def test_records_untouched_past_the_retention_period_are_flagged(db_session: Ses
     flagged = [r.id for r in privacy.past_retention(db_session, Actor.of(officer))]
     assert flagged == [old.id] and fresh.id not in flagged
     assert registry.get(db_session, Actor.of(officer), old.id)
+
+
+def test_erasure_removes_the_reasons_and_notes_of_corrected_outcomes(db_session: Session) -> None:
+    officer, manager = make_user(db_session), make_user(db_session, "manager")
+    employer = make_user(db_session, "employer")
+    today = local_today()
+    placement = make_placement(
+        db_session, officer, employer, today - timedelta(days=35), return_date=date(2025, 1, 1)
+    )
+    first = db_session.scalars(
+        select(FollowUp).where(FollowUp.placement_id == placement.id).order_by(FollowUp.sequence)
+    ).first()
+    actor = Actor.of(officer)
+    outcome = followups.record_outcome(
+        db_session, actor, first.id, OutcomeInput(contacted_on=today, status="unemployed")
+    )
+    followups.amend_outcome(
+        db_session,
+        actor,
+        outcome.id,
+        OutcomeInput(contacted_on=today, status="unemployed", notes="Sokha's uncle answered"),
+        "Sokha called back",
+    )
+    request = privacy.request_erasure(db_session, actor, placement.returnee_id, "person_asked")
+    privacy.decide_erasure(db_session, Actor.of(manager), request.id, True)
+    db_session.flush()
+    db_session.expire_all()
+    amendment = db_session.scalars(select(OutcomeAmendment)).one()
+    assert amendment.reason == "[erased]"
+    assert "Sokha" not in str(amendment.old_values) + str(amendment.new_values)
+
+
+def test_erasure_removes_the_case_notes(db_session: Session) -> None:
+    officer, manager = make_user(db_session), make_user(db_session, "manager")
+    returnee = make_returnee(db_session, officer)
+    notes.add_note(db_session, Actor.of(officer), returnee.id, "Sokha lives with her aunt")
+    request = privacy.request_erasure(db_session, Actor.of(officer), returnee.id, "person_asked")
+    privacy.decide_erasure(db_session, Actor.of(manager), request.id, True)
+    db_session.flush()
+    assert db_session.scalars(select(CaseNote)).all() == []

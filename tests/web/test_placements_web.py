@@ -213,8 +213,8 @@ def test_the_officers_home_lists_due_follow_ups_oldest_first_with_phone_and_last
     assert "Self-employed" in older_row
     recent_row = page[page.index("Recent Hire") :]
     assert "Self-employed" not in recent_row.split("</tr>")[0]
-    assert f'href="/followups/{second.id}"' in page
-    assert f'href="/followups/{_follow_ups(db_session, recent.id)[0].id}"' in page
+    assert f'href="/followups/{second.id}?next=/work"' in page
+    assert f'href="/followups/{_follow_ups(db_session, recent.id)[0].id}?next=/work"' in page
 
 
 def test_officer_records_an_outcome_through_the_form(
@@ -409,15 +409,15 @@ def test_the_inbox_shows_reminders_after_a_sweep(client: FlaskClient, db_session
     followups.sweep(db_session, _today())
     db_session.commit()
     page = _page(client, "/inbox")
-    assert "A follow-up is due." in page
-    assert f'href="/followups/{first.id}"' in page and 'class="unread"' in page
+    assert "the 1-month follow-up is due on" in page and placement.returnee.case_number in page
+    assert 'href="/inbox/' in page and 'class="unread"' in page
     assert "Inbox (1)" in _page(client, "/work")
     response = client.post("/inbox", data={"csrf_token": csrf_token(client, "/inbox")})
     assert response.status_code == 302
     assert 'class="unread"' not in _page(client, "/inbox")
     assert "Inbox (1)" not in _page(client, "/work")
     other = _page_for(client.application, db_session, colleague, "/inbox")
-    assert "A follow-up is due." in other and 'class="unread"' in other
+    assert "the 1-month follow-up is due on" in other and 'class="unread"' in other
 
 
 def _page_for(app: Flask, db_session: Session, user: User, path: str) -> str:

@@ -257,3 +257,36 @@ def test_long_lists_are_paged_with_filters_kept(client: FlaskClient, db_session:
         as_text=True
     )
     assert "Page 2 of 2" in second and second.count("/returnees/") >= 2
+
+
+def test_form_accepts_a_phone_in_khmer_digits(client: FlaskClient, db_session: Session) -> None:
+    _logged_in_officer(client, db_session)
+    client.post("/language", data={"lang": "km", "csrf_token": csrf_token(client, "/returnees")})
+    token = csrf_token(client, "/returnees/new")
+    response = client.post(
+        "/returnees/new", data={**_form(phone="០១៦ ៥៥៥ ៧៧៧"), "csrf_token": token}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    returnee = db_session.scalars(select(Returnee).where(Returnee.family_name == "Heng")).one()
+    assert returnee.phone == "016 555 777"
+
+
+def test_form_refuses_an_emoji_name_by_its_field_in_english_and_khmer(
+    client: FlaskClient, db_session: Session
+) -> None:
+    _logged_in_officer(client, db_session)
+    token = csrf_token(client, "/returnees/new")
+    english = client.post(
+        "/returnees/new", data={**_form(given_name="Vanna 🌸"), "csrf_token": token}
+    )
+    page = english.get_data(as_text=True)
+    assert english.status_code == 422
+    assert 'id="given_name-error"' in page
+    assert "A name may contain only letters, spaces, hyphens and apostrophes." in page
+    client.post("/language", data={"lang": "km", "csrf_token": token})
+    khmer = client.post(
+        "/returnees/new", data={**_form(name_km="ហេង\u0007វណ្ណា"), "csrf_token": token}
+    )
+    assert khmer.status_code == 422
+    assert 'id="name_km-error"' in khmer.get_data(as_text=True)
+    assert _count(db_session) == 0
