@@ -351,6 +351,7 @@ def _verify_demo_employer(session: Session, admin: User, employer: User) -> None
             employer.employer_id,
             {
                 "verified": True,
+                "contact": "hr@angkor-garments.demo (example)",
                 "registration_number": "DEMO-0001",
                 "note": "Demo data: an example number, not a real registration.",
             },

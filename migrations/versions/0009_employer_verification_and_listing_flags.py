@@ -24,6 +24,7 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("registration_number", sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column("verification_note", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("contact", sa.String(length=300), nullable=True))
         batch_op.add_column(sa.Column("verified_by_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.create_foreign_key(
@@ -104,6 +105,7 @@ def downgrade() -> None:
         )
         batch_op.drop_column("verified_at")
         batch_op.drop_column("verified_by_id")
+        batch_op.drop_column("contact")
         batch_op.drop_column("verification_note")
         batch_op.drop_column("registration_number")
         batch_op.drop_column("verified")

@@ -35,7 +35,7 @@ class EmployerById(MethodView):
     @blp.arguments(EmployerUpdateSchema)
     @blp.response(200, EmployerOut)
     def patch(self, changes: dict[str, Any], employer_id: int):  # type: ignore[no-untyped-def]
-        """Verify an employer: `verified`, `registration_number`, `note` (admins only; an
+        """Verify an employer: `verified`, `registration_number`, `contact`, `note` (admins; an
         employer's own account is refused with rule `employer_self_verification`)."""
         with db.transaction() as session:
             return employers.update_employer(session, current_actor(), employer_id, changes)

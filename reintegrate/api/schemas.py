@@ -256,6 +256,9 @@ class EmployerOut(Schema):
     verified = fields.Boolean()
     registration_number = fields.String(allow_none=True)
     note = fields.String(attribute="verification_note", allow_none=True)
+    contact = fields.String(
+        allow_none=True, metadata={"description": "Who the admin checked with."}
+    )
     verified_by = fields.String(
         attribute="verified_by_email",
         allow_none=True,

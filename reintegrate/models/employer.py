@@ -23,6 +23,7 @@ class Employer(Base):
     verified: Mapped[bool] = mapped_column(default=False)
     registration_number: Mapped[str | None] = mapped_column(String(100))
     verification_note: Mapped[str | None] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(String(300))
     verified_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL", use_alter=True)
     )

@@ -11,3 +11,4 @@ class EmployerUpdateSchema(Schema):
     verified = fields.Boolean()
     registration_number = Text(max_length=100)
     note = Text(max_length=2000, multiline=True)
+    contact = Text(max_length=300)

@@ -44,6 +44,8 @@ def update_employer(
         employer.registration_number = changes["registration_number"] or None
     if "note" in changes:
         employer.verification_note = changes["note"] or None
+    if "contact" in changes:
+        employer.contact = changes["contact"] or None
     reverified = "verified" in changes and changes["verified"] != employer.verified
     if reverified:
         employer.verified = changes["verified"]

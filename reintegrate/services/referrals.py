@@ -18,7 +18,7 @@ from reintegrate.models.listing import ListingKind, ListingStatus
 from reintegrate.models.placement import ReferralStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
-from reintegrate.services import audit, safeguarding
+from reintegrate.services import audit, safeguarding, screening
 from reintegrate.services.access import Actor, in_scope, require_role
 from reintegrate.services.placements import check_start_date, create_placement, joinable
 from reintegrate.services.registry import Page, paginate
@@ -128,6 +128,7 @@ def change_status(
         raise Conflict(N_("This step does not follow from the referral's current status."))
     returnee = referral.returnee
     if status == ReferralStatus.HIRED:
+        screening.require_safe_for(returnee, referral.listing)
         start = check_start_date(start_date, returnee.return_date)
         listing = referral.listing
         safeguarding.check_job(

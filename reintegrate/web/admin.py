@@ -74,6 +74,7 @@ def verify_employer(employer_id: int) -> Response:
         "verified": form.get("verified") == "yes",
         "registration_number": form.get("registration_number", ""),
         "note": form.get("note", ""),
+        "contact": form.get("contact", ""),
     }
     try:
         changes = EmployerUpdateSchema().load(payload)

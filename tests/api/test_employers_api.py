@@ -30,14 +30,19 @@ def test_admin_lists_and_verifies_an_employer(
 
     answer = client.patch(
         f"{URL}/{employer_user.employer_id}",
-        json={"verified": True, "registration_number": "MOC-2024-0173", "note": "Seen licence"},
+        json={
+            "verified": True,
+            "registration_number": "MOC-2024-0173",
+            "contact": "HR office, 012 000 555",
+            "note": "Seen licence",
+        },
         headers=headers,
     )
     assert answer.status_code == 200, answer.json
     body = answer.json
     assert body["verified"] is True
     assert body["registration_number"] == "MOC-2024-0173"
-    assert body["note"] == "Seen licence"
+    assert body["note"] == "Seen licence" and body["contact"] == "HR office, 012 000 555"
     assert body["verified_by"] == "checker@example.org" and body["verified_at"]
     audited = db_session.scalars(
         select(AuditEntry).where(

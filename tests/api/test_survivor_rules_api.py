@@ -123,3 +123,28 @@ def test_survivors_never_see_flagged_matches_and_others_see_the_flag(
     assert candidates(safe.id) == {survivor.id, other.id}
     assert candidates(flagged.id) == {other.id}
     assert candidates(unchecked.id) == {other.id}
+
+
+def test_a_survivor_is_not_hired_into_a_listing_flagged_after_the_referral(
+    client: FlaskClient, db_session: Session, bearer: Bearer
+) -> None:
+    officer = make_user(db_session, provinces=["02"])
+    employer = make_user(db_session, "employer", employer="Angkor Garments")
+    listing = make_listing(db_session, employer, title="Welder A", skills=("welding",))
+    survivor = make_returnee(db_session, officer, trafficking_survivor=True)
+    referral = client.post(
+        "/api/v1/referrals",
+        json={"returnee_id": survivor.id, "listing_id": listing.id},
+        headers=bearer(officer),
+    ).json
+    edited = client.patch(
+        f"/api/v1/listings/{listing.id}", json={"description": FEE}, headers=bearer(employer)
+    )
+    assert [f["code"] for f in edited.json["flags"]] == ["worker_fee"]
+    hired = client.patch(
+        f"/api/v1/referrals/{referral['id']}",
+        json={"status": "hired", "start_date": "2026-11-01"},
+        headers=bearer(employer),
+    )
+    assert hired.status_code == 409 and hired.json["rule"] == "survivor_flagged_listing"
+    assert db_session.scalar(select(func.count()).select_from(Placement)) == 0

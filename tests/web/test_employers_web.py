@@ -25,11 +25,18 @@ def test_admin_verifies_an_employer_on_the_page(client: FlaskClient, db_session:
     page = client.get("/admin/employers").get_data(as_text=True)
     assert "registration number" in page and "Not verified" in page
     saved = client.post(
-        url, data={"verified": "yes", "registration_number": "MOC-77", "csrf_token": token}
+        url,
+        data={
+            "verified": "yes",
+            "registration_number": "MOC-77",
+            "contact": "HR office 012 000 777",
+            "csrf_token": token,
+        },
     )
     assert saved.status_code == 302
     page = client.get("/admin/employers").get_data(as_text=True)
     assert "Employer saved." in page and "checker@example.org" in page and "MOC-77" in page
+    assert "HR office 012 000 777" in page
     db_session.expire_all()
     assert db_session.get(Employer, employer_user.employer_id).verified  # type: ignore[union-attr]
 

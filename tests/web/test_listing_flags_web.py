@@ -73,3 +73,29 @@ def test_referring_a_survivor_from_the_page_is_refused_naming_the_rule(
     page = client.get(matches_url).get_data(as_text=True)
     assert "Not referred: A survivor of trafficking is never referred to a listing flagged" in page
     assert db_session.scalar(select(func.count()).select_from(Referral)) == 0
+
+
+def test_the_import_report_page_counts_the_flags(client: FlaskClient, db_session: Session) -> None:
+    import io
+
+    from tests.builders import job_board_csv, job_board_row
+
+    admin = make_user(db_session, "admin")
+    log_in(client, admin.email, PASSWORD)
+    feed = job_board_csv(
+        [job_board_row(1), job_board_row(2, description="Keep your passport with us.")]
+    )
+    answer = client.post(
+        "/imports",
+        data={
+            "source": "jobs-board",
+            "kind": "job",
+            "csrf_token": _token(client),
+            "file": (io.BytesIO(feed), "feed.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 302
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Flagged listings</dt><dd>2 (" in page
+    assert "Employer keeps documents: 1" in page and "Employer not verified: 2" in page
