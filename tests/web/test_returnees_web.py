@@ -257,3 +257,29 @@ def test_long_lists_are_paged_with_filters_kept(client: FlaskClient, db_session:
         as_text=True
     )
     assert "Page 2 of 2" in second and second.count("/returnees/") >= 2
+
+
+def test_a_duplicate_in_another_province_is_a_notice_in_khmer_with_no_detail(
+    client: FlaskClient, db_session: Session
+) -> None:
+    elsewhere = make_user(db_session, provinces=["17"])
+    existing = make_returnee(
+        db_session,
+        elsewhere,
+        home_province="17",
+        given_name="Vanna",
+        family_name="Heng",
+        date_of_birth=date(1993, 11, 5),
+        phone=None,
+    )
+    officer = _logged_in_officer(client, db_session)
+    officer.locale = "km"
+    db_session.commit()
+    token = csrf_token(client, "/returnees/new")
+    page = client.post("/returnees/new", data={**_form(), "csrf_token": token})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "ការិយាល័យថ្នាក់ជាតិ" in text  # "ask the national desk", in Khmer
+    assert existing.case_number not in text and "Vanna Heng" not in text
+    assert f"link:{existing.id}" not in text
+    assert _count(db_session) == 1
