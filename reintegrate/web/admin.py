@@ -19,7 +19,7 @@ from reintegrate.services import audit, employers, safe_migration
 from reintegrate.web.forms import flatten_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-ACTIONS = ("view", "create", "update", "delete", "export", "import", "login", "erase")
+ACTIONS = ("view", "create", "update", "delete", "export", "import", "login", "erase", "check")
 
 
 class AuditArgs(Schema):
