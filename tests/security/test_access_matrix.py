@@ -113,6 +113,7 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("/api/docs/assets/<path:filename>", "GET"): Route(
         lambda w: "/api/docs/assets/swagger-ui.css", allow(public=200)
     ),
+    ("/api/docs/explorer", "GET"): Route(lambda w: "/api/docs/explorer", allow(public=200)),
     ("/dashboard", "GET"): Route(lambda w: "/dashboard", allow(manager=200)),
     ("/dashboard/export/<name>.csv", "GET"): Route(
         lambda w: "/dashboard/export/outcomes.csv", allow(manager=200)
