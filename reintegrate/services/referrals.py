@@ -112,7 +112,9 @@ def change_status(
         raise Conflict(N_("This step does not follow from the referral's current status."))
     returnee = referral.returnee
     if status == ReferralStatus.HIRED:
-        start = check_start_date(start_date, returnee.return_date)
+        start = check_start_date(
+            start_date, returnee.return_date, say_why=actor.role != Role.EMPLOYER
+        )
         create_placement(session, actor, returnee, referral.listing, start, referral)
         _close_if_filled(session, referral.listing)
     elif start_date is not None:
@@ -190,13 +192,16 @@ def _visible(actor: Actor, filters: ReferralFilters) -> Select[Any]:
 def list_referrals(
     session: Session, actor: Actor, filters: ReferralFilters, *, page: int = 1, page_size: int = 25
 ) -> Page[Referral]:
-    """Referrals the actor may see, newest first; the people on the page are audited as seen."""
+    """Referrals the actor may see, newest referral first; the people shown are audited as seen.
+
+    Ordered by when the referral was made, so a row stays in place after each answer.
+    """
     require_role(actor, Role.OFFICER, Role.EMPLOYER)
     query = _visible(actor, filters)
     result = paginate(
         session,
         query,
-        Referral.updated_at.desc(),
+        Referral.created_at.desc(),
         Referral.id.desc(),
         page=page,
         page_size=page_size,
@@ -243,6 +248,7 @@ class EmployerView:
     age: int | None
     skills: tuple[str, ...]
     languages: tuple[str, ...]
+    start_date: date | None = None
 
 
 def employer_view(referral: Referral) -> EmployerView:
@@ -262,4 +268,5 @@ def employer_view(referral: Referral) -> EmployerView:
         age=age if shared else None,
         skills=tuple(returnee.skill_texts),
         languages=tuple(returnee.languages),
+        start_date=referral.placement.start_date if referral.placement else None,
     )
