@@ -13,7 +13,7 @@ from reintegrate.models.placement import (
     SchedulerRun,
 )
 from reintegrate.models.returnee import CaseCounter, ErasureRequest, Returnee, ReturneeSkill
-from reintegrate.models.skill import SkillMapping
+from reintegrate.models.skill import SkillMapping, SkillPhraseDecision
 from reintegrate.models.user import ApiToken, LoginAttempt, LoginSession, User, UserProvince
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "Returnee",
     "ReturneeSkill",
     "SkillMapping",
+    "SkillPhraseDecision",
     "User",
     "UserProvince",
 ]

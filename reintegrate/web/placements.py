@@ -165,6 +165,8 @@ def referral_status(referral_id: int) -> Response | tuple[str, int]:
     )
     payload = {k: v for k, v in request.form.items() if k in ("status", "start_date", "note") and v}
     if payload.get("status") == "rejected" and request.form.get("confirmed") != "yes":
+        with db.transaction() as session:
+            referrals.get_referral(session, current_actor(), referral_id)  # 404 if not theirs
         target = url_for("placements.referral_list", status=filter_status, confirm=referral_id)
         return redirect(f"{target}#referral-{referral_id}")
     errors: dict[str, list[str]] = {}

@@ -227,7 +227,7 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("/skills/unmapped", "POST"): Route(
         lambda w: "/skills/unmapped",
         allow(admin=302),
-        lambda w, r: {"phrase": "brick stacking", "code": "bricklaying"},
+        lambda w, r: {"phrase": "brick stacking", "answer": "skill:bricklaying"},
     ),
     ("/static/<path:filename>", "GET"): Route(lambda w: "/static/css/app.css", allow(public=200)),
     ("/work", "GET"): Route(lambda w: "/work", allow(officer02=200, officer17=200)),
