@@ -10,15 +10,16 @@ from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.services import audit
 from reintegrate.web.forms import flatten_errors
+from reintegrate.web.labels import AUDIT_ACTION, AUDIT_RECORD
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-ACTIONS = ("view", "create", "update", "delete", "export", "import", "login", "erase")
+ACTIONS = tuple(AUDIT_ACTION)
 
 
 class AuditArgs(Schema):
     actor = fields.String(validate=validate.Length(max=254))
     action = fields.String(validate=validate.OneOf(ACTIONS))
-    entity_type = fields.String(validate=validate.Length(max=32))
+    entity_type = fields.String(validate=validate.OneOf(tuple(AUDIT_RECORD)))
     entity_id = fields.Integer(validate=validate.Range(min=1))
     since = fields.Date()
     until = fields.Date()

@@ -115,6 +115,41 @@ CONSENT = {
     "research": _l("Monitoring and research"),
 }
 
+AUDIT_ACTION = {
+    "view": _l("Viewed"),
+    "create": _l("Created"),
+    "update": _l("Changed"),
+    "delete": _l("Deleted"),
+    "export": _l("Exported"),
+    "import": _l("Imported"),
+    "login": _l("Logged in"),
+    "erase": _l("Erased"),
+}
+AUDIT_RECORD = {
+    "returnee": _l("Returnee"),
+    "referral": _l("Referral"),
+    "placement": _l("Placement"),
+    "follow_up": _l("Follow-up"),
+    "outcome": _l("Outcome"),
+    "listing": _l("Listing"),
+    "import_run": _l("Import"),
+    "skill_mapping": _l("Skill mapping"),
+    "skill_phrase": _l("Skill phrase"),
+    "user": _l("Account"),
+    "api_token": _l("API token"),
+    "erasure_request": _l("Erasure request"),
+    "statistics": _l("Statistics"),
+}
+AUDIT_VIEW = {
+    "list": _l("on a list"),
+    "matches": _l("matches"),
+    "candidate": _l("as a candidate"),
+    "referrals": _l("on the referrals list"),
+    "follow-ups": _l("on the follow-up list"),
+    "at risk": _l("on the at-risk list"),
+    "past retention": _l("on the retention review list"),
+}
+
 
 def options(
     labels: dict[str, LazyString], codes: Iterable[str] | None = None
