@@ -12,27 +12,12 @@ from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.errors import Conflict, InvalidInput
 from reintegrate.models.user import Role
+from reintegrate.reference import abroad_country_codes
 from reintegrate.schemas.placements import OutcomeSchema, ReferralUpdateSchema
 from reintegrate.services import followups, notifications, placements, privacy, referrals, timeline
 from reintegrate.web.forms import flatten_errors
 
 bp = Blueprint("placements", __name__)
-COUNTRIES_ABROAD = (
-    "TH",
-    "KR",
-    "MY",
-    "JP",
-    "SA",
-    "TW",
-    "SG",
-    "HK",
-    "VN",
-    "LA",
-    "CN",
-    "AE",
-    "QA",
-    "KW",
-)
 
 
 def _back(default: str) -> str:
@@ -238,7 +223,7 @@ def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
         item=item,
         errors=errors,
         values=request.form,
-        countries=COUNTRIES_ABROAD,
+        countries=abroad_country_codes(),
         history=history[:8],
     ), (422 if errors else 200)
 
