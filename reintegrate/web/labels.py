@@ -115,6 +115,32 @@ CONSENT = {
     "research": _l("Monitoring and research"),
 }
 
+IMPORT_FIELD = {
+    "external_id": _l("Identifier"),
+    "title": _l("Title"),
+    "employer": _l("Employer"),
+    "programme": _l("Programme"),
+    "location": _l("Location"),
+    "provinces": _l("Provinces"),
+    "district": _l("District"),
+    "description": _l("Description"),
+    "skills": _l("Skills"),
+    "languages": _l("Languages"),
+    "positions": _l("Positions"),
+    "salary": _l("Salary"),
+    "wage_min_usd": _l("Lowest wage (USD a month)"),
+    "wage_max_usd": _l("Highest wage (USD a month)"),
+    "employment_type": _l("Employment type"),
+    "valid_through": _l("Closing date"),
+    "url": _l("Web address"),
+    "sector": _l("Sector"),
+    "benefit": _l("Benefit"),
+    "returned_within_months": _l("Returned within (months)"),
+    "min_age": _l("Minimum age"),
+    "max_age": _l("Maximum age"),
+    "sex": _l("Sex"),
+    "survivors_priority": _l("Priority for survivors"),
+}
 AUDIT_ACTION = {
     "view": _l("Viewed"),
     "create": _l("Created"),

@@ -57,6 +57,9 @@ def test_the_rejected_rows_read_in_khmer(client: FlaskClient, db_session: Sessio
         assert KHMER.search(problem), problem
         assert "unknown province" not in problem and "is negative" not in problem
     assert any("មិនស្គាល់ខេត្ត" in p and "Bangkok" in p for p in problems)
+    rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td><td>(.*?)</td>", page)
+    fields = [field for _, field, _ in rows]
+    assert fields and all(KHMER.search(f) for f in fields if f), fields
 
 
 def test_a_province_is_named_in_khmer_too(client: FlaskClient, db_session: Session) -> None:
