@@ -13,7 +13,7 @@ from typing import Any
 from jobs_import import values
 from jobs_import.dates import parse_date
 from jobs_import.places import resolve_location
-from jobs_import.records import Eligibility, ListingRecord, RowIssue
+from jobs_import.records import N_, Eligibility, ListingRecord, RowIssue, reason
 from jobs_import.salary import Salary, monthly_range, parse_salary, to_decimal
 from matching.text import normalise
 
@@ -100,7 +100,7 @@ class _Builder:
     def explain(self, field: str | None, message: str) -> str:
         label = self.labels.get(field or "")
         if label and label.strip().casefold() != (field or "").casefold():
-            return f'{message} (column "{label}")'
+            return N_('{message} (column "{label}")', message=message, label=label)
         return message
 
     def warn(self, field: str, message: str) -> None:
@@ -112,25 +112,36 @@ class _Builder:
         value = self.raw.get(field) if value is _MISSING else value
         if value is None or isinstance(value, bool):
             if isinstance(value, bool):
-                raise Rejected(field, f"{field} must be text, not {value}")
+                raise Rejected(
+                    field, N_("{field} must be text, not {value}", field=field, value=value)
+                )
             return None
         if isinstance(value, int | float | Decimal):
             value = str(value)
         if not isinstance(value, str):
-            raise Rejected(field, f"{field} must be text")
+            raise Rejected(field, N_("{field} must be text", field=field))
         if "\x00" in value:
-            raise Rejected(field, f"{field} contains a NUL byte (binary data in a text field)")
+            raise Rejected(
+                field,
+                N_("{field} contains a NUL byte (binary data in a text field)", field=field),
+            )
         limit = MAX_CHARS.get(limit_field or field, 10_000)
         if len(value) > limit:
             raise Rejected(
-                field, f"{field} is {len(value):,} characters long; the limit is {limit:,}"
+                field,
+                N_(
+                    "{field} is {length:,} characters long; the limit is {limit:,}",
+                    field=field,
+                    length=len(value),
+                    limit=limit,
+                ),
             )
         return unicodedata.normalize("NFC", value.strip()) or None
 
     def common(self) -> dict[str, Any]:
         title = self.text("title")
         if not title:
-            raise Rejected("title", "title is empty")
+            raise Rejected("title", N_("title is empty"))
         return {
             "row": self.row,
             "external_id": self.text("external_id"),
@@ -178,13 +189,16 @@ class _Builder:
         candidates = value if isinstance(value, list | tuple) else [value]
         texts = [t for c in candidates if (t := self.text("location", c))]
         if not texts:
-            raise Rejected("location", "location is empty; a job needs a province")
+            raise Rejected("location", N_("location is empty; a job needs a province"))
         codes = [c for t in texts if (c := resolve_location([t], resolve_province))]
         if not codes:
             shown = ", ".join(f'"{t}"' for t in texts)
-            raise Rejected("location", f"unknown province: {shown}")
+            raise Rejected("location", N_("unknown province: {shown}", shown=shown))
         if len(set(codes)) > 1:
-            self.warn("location", f"the location names several provinces; used {codes[0]}")
+            self.warn(
+                "location",
+                N_("the location names several provinces; used {province}", province=codes[0]),
+            )
         return codes[0]
 
     def provinces(self, resolve_province: ProvinceResolver) -> tuple[str, ...]:
@@ -196,7 +210,7 @@ class _Builder:
             parts = [p.strip() for p in _PROVINCE_SPLIT.split(text) if p.strip()]
         if not parts:
             if not isinstance(value, list | tuple):
-                self.warn("provinces", "no provinces given; treated as nationwide")
+                self.warn("provinces", N_("no provinces given; treated as nationwide"))
             return ()
         if len(parts) == 1 and normalise(parts[0]) in _NATIONWIDE:
             return ()
@@ -208,7 +222,7 @@ class _Builder:
             else:
                 unknown.append(f'"{part}"')
         if unknown:
-            raise Rejected("provinces", f"unknown province: {', '.join(unknown)}")
+            raise Rejected("provinces", N_("unknown province: {shown}", shown=", ".join(unknown)))
         return tuple(sorted(codes))
 
     def skills(self) -> tuple[str, ...]:
@@ -222,8 +236,11 @@ class _Builder:
             if len(phrase) > MAX_CHARS["skill"]:
                 raise Rejected(
                     "skills",
-                    f"a skill is {len(phrase):,} characters long; the limit is "
-                    f"{MAX_CHARS['skill']}",
+                    N_(
+                        "a skill is {length:,} characters long; the limit is {limit}",
+                        length=len(phrase),
+                        limit=MAX_CHARS["skill"],
+                    ),
                 )
         return found
 
@@ -235,7 +252,9 @@ class _Builder:
             value = self.text("languages") or ""
         codes, unknown = values.languages(value)
         if unknown:
-            self.warn("languages", f"unknown language: {', '.join(unknown)}; left out")
+            self.warn(
+                "languages", N_("unknown language: {shown}; left out", shown=", ".join(unknown))
+            )
         return codes
 
     def employment_type(self) -> str | None:
@@ -247,14 +266,17 @@ class _Builder:
             if found:
                 return found
         if texts:
-            self.warn("employment_type", f'unknown employment type "{texts[0]}"; left empty')
+            self.warn(
+                "employment_type",
+                N_('unknown employment type "{shown}"; left empty', shown=texts[0]),
+            )
         return None
 
     def day(self, field: str) -> date | None:
         try:
             return parse_date(self.text(field))
         except ValueError as error:
-            raise Rejected(field, str(error)) from None
+            raise Rejected(field, reason(error)) from None
 
     def number(self, field: str, *, minimum: int, maximum: int | None = None) -> int | None:
         value = self.raw.get(field)
@@ -263,9 +285,12 @@ class _Builder:
         try:
             number = values.whole_number(value, minimum=minimum)
         except ValueError as error:
-            raise Rejected(field, str(error)) from None
+            raise Rejected(field, reason(error)) from None
         if number is not None and maximum is not None and number > maximum:
-            raise Rejected(field, f"{number} is above the maximum of {maximum}")
+            raise Rejected(
+                field,
+                N_("{number} is above the maximum of {maximum}", number=number, maximum=maximum),
+            )
         return number
 
     def url(self) -> str | None:
@@ -273,7 +298,10 @@ class _Builder:
         if url and url.casefold().startswith("www."):
             url = "https://" + url
         if url and not re.match(r"https?://[^\s/]+", url, re.IGNORECASE):
-            self.warn("url", f'"{url[:80]}" is not a web address (http or https); left empty')
+            self.warn(
+                "url",
+                N_('"{shown}" is not a web address (http or https); left empty', shown=url[:80]),
+            )
             return None
         return url
 
@@ -283,7 +311,7 @@ class _Builder:
             if not isinstance(salary, Salary):
                 salary = parse_salary(self.text("salary")) if "salary" in self.raw else Salary()
         except ValueError as error:
-            raise Rejected("salary", str(error)) from None
+            raise Rejected("salary", reason(error)) from None
         if salary.note:
             self.warn("salary", salary.note)
         low = self.amount("wage_min_usd", salary.min_usd)
@@ -298,17 +326,17 @@ class _Builder:
             return monthly_range(low, high)
         except ValueError as error:
             given = self.raw.get(field) not in (None, "")
-            raise Rejected(field if given else "salary", str(error)) from None
+            raise Rejected(field if given else "salary", reason(error)) from None
 
     def amount(self, field: str, fallback: Decimal | None) -> Decimal | None:
         value = self.raw.get(field)
         if value is None or (isinstance(value, str) and not value.strip()):
             return fallback
         if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-            raise Rejected(field, f"{field} must be a number")
+            raise Rejected(field, N_("{field} must be a number", field=field))
         amount = value if isinstance(value, Decimal) else to_decimal(str(value).lstrip("$"))
         if amount is None:
-            raise Rejected(field, f'"{value}" is not a number')
+            raise Rejected(field, N_('"{shown}" is not a number', shown=value))
         return Decimal(str(amount)) if isinstance(amount, float) else amount
 
     def eligibility(self) -> Eligibility:
@@ -320,21 +348,24 @@ class _Builder:
             survivors_priority=self.yes_no("survivors_priority"),
         )
         if rule.min_age is not None and rule.max_age is not None and rule.min_age > rule.max_age:
-            raise Rejected("min_age", f"min_age {rule.min_age} is above max_age {rule.max_age}")
+            raise Rejected(
+                "min_age",
+                N_("min_age {low} is above max_age {high}", low=rule.min_age, high=rule.max_age),
+            )
         return rule
 
     def sex(self) -> str | None:
         try:
             return values.sex(self.text("sex") or "")
         except ValueError as error:
-            raise Rejected("sex", str(error)) from None
+            raise Rejected("sex", reason(error)) from None
 
     def yes_no(self, field: str) -> bool:
         value = self.raw.get(field)
         try:
             return values.yes_no(self.text(field) if isinstance(value, str) else value)
         except ValueError as error:
-            raise Rejected(field, str(error)) from None
+            raise Rejected(field, reason(error)) from None
 
 
 def _with_warnings(record: ListingRecord, warnings: list[RowIssue]) -> ListingRecord:

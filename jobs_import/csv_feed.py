@@ -10,7 +10,7 @@ from typing import BinaryIO
 from jobs_import.build import build_record
 from jobs_import.columns import REQUIRED, examples, header_key, synonyms
 from jobs_import.decoding import SNIFF_BYTES, check_not_binary, detect_encoding, text_stream
-from jobs_import.records import KINDS, FeedError, ListingRecord, RowIssue
+from jobs_import.records import KINDS, N_, FeedError, ListingRecord, RowIssue
 
 #: Above this many characters in one field the file is unreadable (quotes never closed, or
 #: not a CSV at all). Python's csv default is 131,072; our per-field limits are far lower and
@@ -140,8 +140,12 @@ def _rows(
             yield RowIssue(
                 row,
                 None,
-                f"the row has {len(cells)} cells but the header has {width}; "
-                "is there an unquoted comma inside a value?",
+                N_(
+                    "the row has {cells} cells but the header has {width}; "
+                    "is there an unquoted comma inside a value?",
+                    cells=len(cells),
+                    width=width,
+                ),
             )
             continue
         yield build_record(row, kind, _raw(cells, columns), resolve, labels)

@@ -6,6 +6,8 @@ import functools
 import re
 from datetime import date, datetime, timedelta
 
+from jobs_import.records import N_
+
 _KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 _MONTHS = {
     "jan": 1,
@@ -55,7 +57,9 @@ def parse_date(text: str | None) -> date | None:
     try:
         return _parse(value)
     except ValueError:
-        raise ValueError(f'"{raw}" is not a date (write it as 2026-12-31 or 31/12/2026)') from None
+        raise ValueError(
+            N_('"{shown}" is not a date (write it as 2026-12-31 or 31/12/2026)', shown=raw)
+        ) from None
 
 
 def _parse(value: str) -> date:

@@ -10,7 +10,7 @@ from typing import Any
 from jobs_import.build import build_record
 from jobs_import.decoding import check_not_binary, decode_all
 from jobs_import.html_page import ld_json_scripts
-from jobs_import.records import KINDS, FeedError, ListingRecord, RowIssue
+from jobs_import.records import KINDS, N_, FeedError, ListingRecord, RowIssue, reason
 from jobs_import.schema_org import is_json_ld, job_postings, posting_fields
 
 #: JSON is parsed whole, and Python objects take ~10x the bytes: cap the input.
@@ -104,7 +104,7 @@ def _postings(
         try:
             raw = posting_fields(posting)
         except ValueError as error:
-            yield RowIssue(row, "salary", str(error))
+            yield RowIssue(row, "salary", reason(error))
             continue
         yield build_record(row, "job", raw, resolve_province)
 
@@ -114,7 +114,11 @@ def _from_api(
 ) -> Iterator[ListingRecord | RowIssue]:
     for row, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            yield RowIssue(row, None, f"item {row} is a {type(item).__name__}, not an object")
+            yield RowIssue(
+                row,
+                None,
+                N_("item {row} is a {type}, not an object", row=row, type=type(item).__name__),
+            )
             continue
         yield build_record(row, kind, api_fields(item, kind), resolve_province)
 

@@ -24,6 +24,43 @@ EMPLOYMENT_TYPES: tuple[str, ...] = (
 )
 
 
+class Message(str):
+    """A message in English that keeps its template and values, so a page can show it in the
+    reader's language (the template is the catalogue's msgid). Everywhere else it is the
+    plain English string: logs, the CLI, stored reports, comparisons."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Message:
+        text = super().__new__(cls, template.format(**params))
+        text.template = template
+        text.params = params
+        return text
+
+    def as_data(self) -> dict[str, Any]:
+        """Template and values as JSON-ready data (nested messages kept as such)."""
+        return {"template": self.template, "params": {k: _data(v) for k, v in self.params.items()}}
+
+
+def _data(value: Any) -> Any:
+    if isinstance(value, Message):
+        return value.as_data()
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)
+
+
+N_ = Message
+"""Marks a message template for translation (the name babel extracts) and builds the message."""
+
+
+def reason(error: Exception) -> str:
+    """What a ValueError says, keeping its Message (``str(error)`` would drop the template)."""
+    first = error.args[0] if error.args else ""
+    return first if isinstance(first, str) else str(first)
+
+
 class FeedError(Exception):
     """The whole file cannot be read; nothing from it should be imported.
 

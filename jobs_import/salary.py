@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from jobs_import.records import N_
+
 #: Riel per US dollar used for every conversion. The National Bank of Cambodia's official
 #: rate has stayed close to 4,100 for years; listings only need the order of magnitude.
 KHR_PER_USD = Decimal(4100)
@@ -64,22 +66,24 @@ def parse_salary(text: str | None) -> Salary:
     """
     raw = (text or "").strip()
     if not raw:
-        return Salary(note="no salary given")
+        return Salary(note=N_("no salary given"))
     lowered = raw.translate(_KHMER_DIGITS).casefold()
     if not any(c.isdigit() for c in lowered):
         if _NO_SALARY.search(lowered):
-            return Salary(note=f'salary "{raw}" is negotiable; left empty')
-        return Salary(note=f'salary "{raw}" has no amount; left empty')
+            return Salary(note=N_('salary "{shown}" is negotiable; left empty', shown=raw))
+        return Salary(note=N_('salary "{shown}" has no amount; left empty', shown=raw))
     if _OTHER_CURRENCY.search(lowered):
-        return Salary(note=f'salary "{raw}" is not in US dollars or riel; left empty')
+        return Salary(
+            note=N_('salary "{shown}" is not in US dollars or riel; left empty', shown=raw)
+        )
     is_usd, is_khr = bool(_USD.search(lowered)), bool(_KHR.search(lowered))
     if is_usd and is_khr:
-        return Salary(note=f'salary "{raw}" mixes dollars and riel; left empty')
+        return Salary(note=N_('salary "{shown}" mixes dollars and riel; left empty', shown=raw))
     if _NEGATIVE.search(lowered):
-        raise ValueError(f'salary "{raw}" is negative')
+        raise ValueError(N_('salary "{shown}" is negative', shown=raw))
     amounts = _amounts(lowered)
     if amounts is None or not 1 <= len(amounts) <= 2:
-        return Salary(note=f'salary "{raw}" could not be read; left empty')
+        return Salary(note=N_('salary "{shown}" could not be read; left empty', shown=raw))
     period = next((name for name, pattern in _PERIODS if pattern.search(lowered)), "month")
     currency = "KHR" if is_khr else "USD"
     low, high = amounts[0], amounts[-1]
@@ -104,24 +108,40 @@ def monthly_range(
     if currency in ("RIEL", "៛"):
         currency = "KHR"
     if currency not in ("USD", "KHR"):
-        return Salary(note=f"salary currency {currency} is not USD or KHR; left empty")
+        return Salary(
+            note=N_("salary currency {currency} is not USD or KHR; left empty", currency=currency)
+        )
     factor = PER_MONTH[period] / (KHR_PER_USD if currency == "KHR" else 1)
     values = [None if v is None else _monthly(v, factor, shown) for v in (low, high)]
     for value in values:
         if value is None:
             continue
         if value < 0:
-            raise ValueError(f'salary "{shown}" is negative')
+            raise ValueError(N_('salary "{shown}" is negative', shown=shown))
         if value > MAX_MONTHLY_USD:
-            hint = "; if this is riel, write riel or KHR" if currency == "USD" else ""
             amount = f"{value:,}" if value.adjusted() < 15 else f"{value:.2E}"
+            if currency == "USD":
+                raise ValueError(
+                    N_(
+                        'salary "{shown}" is {amount} USD a month, over the plausible maximum '
+                        "of {maximum:,}; if this is riel, write riel or KHR",
+                        shown=shown,
+                        amount=amount,
+                        maximum=MAX_MONTHLY_USD,
+                    )
+                )
             raise ValueError(
-                f'salary "{shown}" is {amount} USD a month, over the plausible maximum of '
-                f"{MAX_MONTHLY_USD:,}{hint}"
+                N_(
+                    'salary "{shown}" is {amount} USD a month, over the plausible maximum '
+                    "of {maximum:,}",
+                    shown=shown,
+                    amount=amount,
+                    maximum=MAX_MONTHLY_USD,
+                )
             )
     low_usd, high_usd = values
     if low_usd is not None and high_usd is not None and low_usd > high_usd:
-        raise ValueError(f'salary "{shown}": the minimum is above the maximum')
+        raise ValueError(N_('salary "{shown}": the minimum is above the maximum', shown=shown))
     return Salary(low_usd, high_usd)
 
 
@@ -129,7 +149,7 @@ def _monthly(amount: Decimal, factor: Decimal, shown: str) -> Decimal:
     """``amount`` times ``factor`` in cents. Amounts far beyond any wage (1e30, 1e999999 from
     a JSON feed) stay unrounded: rounding them to cents would overflow the decimal context."""
     if not amount.is_finite():
-        raise ValueError(f'salary "{shown}" is not a number')
+        raise ValueError(N_('salary "{shown}" is not a number', shown=shown))
     if amount.adjusted() > 15:
         return amount
     return (amount * factor).quantize(_CENT)

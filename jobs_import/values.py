@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
+from jobs_import.records import N_
 from matching.text import normalise
 
 _KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
@@ -155,7 +156,7 @@ def sex(value: str) -> str | None:
         return None
     if key in _SEX:
         return _SEX[key]
-    raise ValueError(f'"{value}" is not a sex (female, male, or empty for both)')
+    raise ValueError(N_('"{shown}" is not a sex (female, male, or empty for both)', shown=value))
 
 
 def yes_no(value: str | bool | int | None) -> bool:
@@ -169,21 +170,23 @@ def yes_no(value: str | bool | int | None) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise ValueError(f'"{value}" is not yes or no')
+    raise ValueError(N_('"{shown}" is not yes or no', shown=value))
 
 
 def whole_number(value: str | int | float | None, *, minimum: int) -> int | None:
     """A whole number at or above ``minimum``; None when blank. ValueError otherwise."""
     if value is None or isinstance(value, bool):
         if isinstance(value, bool):
-            raise ValueError(f'"{value}" is not a whole number')
+            raise ValueError(N_('"{shown}" is not a whole number', shown=value))
         return None
     text = str(value).strip().translate(_KHMER_DIGITS)
     if not text:
         return None
     if re.fullmatch(r"[-+]?\d+(\.0+)?", text) is None:
-        raise ValueError(f'"{value}" is not a whole number')
+        raise ValueError(N_('"{shown}" is not a whole number', shown=value))
     number = int(text.split(".")[0])
     if number < minimum:
-        raise ValueError(f"{number} is below the minimum of {minimum}")
+        raise ValueError(
+            N_("{number} is below the minimum of {minimum}", number=number, minimum=minimum)
+        )
     return number

@@ -6,7 +6,7 @@ import csv
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +30,19 @@ AMBIGUITY_MARGIN = 0.03
 is one letter from both "welding" and "weeding", so it is left for an admin to map."""
 
 MAX_SUGGESTIONS = 3
+
+STRONG_SUGGESTION = 0.85
+"""An admin's page pre-selects a suggestion only at or above this score and clear of the next
+one by AMBIGUITY_MARGIN: "composting" is 0.71 from "cooking", which must not be one click away."""
+
+
+def strong_suggestion(suggestions: Sequence[tuple[str, float]]) -> str | None:
+    """The suggestion strong enough to offer as the default answer, if any."""
+    if not suggestions or suggestions[0][1] < STRONG_SUGGESTION:
+        return None
+    if len(suggestions) > 1 and suggestions[0][1] - suggestions[1][1] < AMBIGUITY_MARGIN:
+        return None
+    return suggestions[0][0]
 
 _WORD_THRESHOLD = 88.0
 """Word-level fuzzy threshold for whole-word containment: "weldng"~"welding" (92) passes,

@@ -15,7 +15,10 @@ TRANSLATIONS_DIR = PROJECT_ROOT / "reintegrate" / "translations"
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the web app; `config` overrides settings read from the environment (tests)."""
+    from pathlib import Path
+
     from reintegrate import api, web
+    from reintegrate.assets import init_assets
     from reintegrate.auth import init_auth
     from reintegrate.db import db
     from reintegrate.errors_web import init_error_handlers
@@ -39,6 +42,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     init_auth(app)
     init_security(app)
+    init_assets(
+        app, {"static": Path(str(app.static_folder)), "api_docs.docs_asset": api.SWAGGER_DIR}
+    )
     init_error_handlers(app)
     api.init_api(app)
     web.init_web(app)

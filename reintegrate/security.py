@@ -36,7 +36,7 @@ def _add_headers(response: Response) -> Response:
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if not request.path.startswith("/static/"):
+    if not request.path.startswith(("/static/", "/api/docs/assets/")):
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -11,7 +11,7 @@ migration's role may not, a DBA runs `CREATE EXTENSION pg_trgm; CREATE EXTENSION
 in the database once and the migration is run again.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-03 08:00:00
 """
 
@@ -23,7 +23,7 @@ from alembic import op
 from matching.names import stored_keys
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

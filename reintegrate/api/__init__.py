@@ -6,11 +6,12 @@ from pathlib import Path
 
 import flask_smorest
 import swagger_ui_bundle
-from flask import Blueprint, Flask, abort, g, render_template, request, send_from_directory
+from flask import Blueprint, Flask, Response, abort, g, render_template, request
 from flask_login import current_user
 from marshmallow import ValidationError, missing
 from webargs.flaskparser import FlaskParser
 
+from reintegrate.assets import send_asset
 from reintegrate.extensions import api, csrf
 
 API_CONFIG = {
@@ -57,12 +58,25 @@ class ApiBlueprint(flask_smorest.Blueprint):
 
 @docs.get("/api/docs")
 def docs_page() -> str:
+    """A light index of the endpoints; Swagger UI (about 1.3 MB) only when asked for."""
+    spec = api.spec.to_dict()
+    operations = [
+        (method.upper(), path, operation.get("summary", ""))
+        for path, methods in sorted(spec.get("paths", {}).items())
+        for method, operation in methods.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+    return render_template("api/index.html", operations=operations, info=spec.get("info", {}))
+
+
+@docs.get("/api/docs/explorer")
+def docs_explorer() -> str:
     return render_template("api/docs.html")
 
 
 @docs.get("/api/docs/assets/<path:filename>")
-def docs_asset(filename: str):  # type: ignore[no-untyped-def]
-    return send_from_directory(SWAGGER_DIR, filename)
+def docs_asset(filename: str) -> Response:
+    return send_asset(SWAGGER_DIR, filename)
 
 
 def _require_api_user() -> None:

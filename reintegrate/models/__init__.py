@@ -22,7 +22,7 @@ from reintegrate.models.returnee import (
     ReturneeSkill,
 )
 from reintegrate.models.safe_migration import SafeMigrationBriefing, SafeMigrationOption
-from reintegrate.models.skill import SkillMapping
+from reintegrate.models.skill import SkillMapping, SkillPhraseDecision
 from reintegrate.models.user import (
     ApiToken,
     LoginAttempt,
@@ -60,6 +60,7 @@ __all__ = [
     "SafeMigrationBriefing",
     "SafeMigrationOption",
     "SkillMapping",
+    "SkillPhraseDecision",
     "User",
     "UserProvince",
 ]

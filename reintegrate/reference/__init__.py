@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -29,6 +31,25 @@ SECTORS = (
 )
 
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "XK", "ZZ"}
+_UNINHABITED = {"AQ", "BV", "HM", "TF", "GS", "UM"}
+DESTINATION_COUNTRIES = (
+    "TH",
+    "MY",
+    "KR",
+    "JP",
+    "SA",
+    "TW",
+    "SG",
+    "HK",
+    "VN",
+    "LA",
+    "CN",
+    "AE",
+    "QA",
+    "KW",
+)
+"""Where Cambodians most often go to work, most common first: offered before every other
+country in the lists of countries abroad."""
 
 
 @cache
@@ -58,6 +79,29 @@ def country_codes() -> frozenset[str]:
 
 def country_name(code: str, locale: str = "en") -> str:
     return Locale(locale).territories.get(code, code)
+
+
+@cache
+def abroad_country_codes() -> frozenset[str]:
+    """Countries a person can have worked in or gone to: not Cambodia, not Antarctica."""
+    return country_codes() - _UNINHABITED - {"KH"}
+
+
+def _sort_key(name: str) -> str:
+    """Latin accents ignored ("Åland" among the A's); Khmer sorts in its script's order."""
+    decomposed = unicodedata.normalize("NFD", name)
+    return "".join(c for c in decomposed if not "\u0300" <= c <= "\u036f").casefold()
+
+
+def country_choices(codes: Iterable[str], locale: str = "en") -> list[tuple[str, str]]:
+    """(code, name) pairs: the usual destinations first, then the rest by name in `locale`."""
+    wanted = set(codes)
+    first = [(c, country_name(c, locale)) for c in DESTINATION_COUNTRIES if c in wanted]
+    rest = sorted(
+        ((c, country_name(c, locale)) for c in wanted - set(DESTINATION_COUNTRIES)),
+        key=lambda pair: _sort_key(pair[1]),
+    )
+    return first + rest
 
 
 @cache

@@ -18,6 +18,9 @@ JOB_ONLY = ("employer", "province", "positions", "wage_min_usd", "wage_max_usd",
 INCENTIVE_ONLY = ("programme", "provinces", "benefit", "eligibility")
 
 
+POSITIVE = _l("Must be a positive whole number, at most {max}.")
+
+
 def _wage() -> fields.Decimal:
     return fields.Decimal(
         places=2,
@@ -31,7 +34,7 @@ def _wage() -> fields.Decimal:
 
 class EligibilitySchema(Schema):
     returned_within_months = fields.Integer(
-        allow_none=True, strict=True, validate=validate.Range(min=1, max=240)
+        allow_none=True, strict=True, validate=validate.Range(min=1, max=240, error=POSITIVE)
     )
     min_age = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=14, max=100))
     max_age = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=14, max=100))
@@ -69,7 +72,7 @@ class ListingUpdateSchema(Schema):
         validate=validate.Length(max=30, error=_l("At most {max} items.")),
     )
     positions = fields.Integer(
-        strict=True, allow_none=True, validate=validate.Range(min=1, max=10_000)
+        strict=True, allow_none=True, validate=validate.Range(min=1, max=10_000, error=POSITIVE)
     )
     wage_min_usd = _wage()
     wage_max_usd = _wage()

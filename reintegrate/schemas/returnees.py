@@ -122,11 +122,15 @@ class ReturneeUpdateSchema(Schema):
     )
     linked_to_id = record_id(allow_none=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _check_dates(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """Run even when other fields failed, so a form names every bad field at once."""
+        errors: dict[str, list[str]] = {}
         born, returned = data.get("date_of_birth"), data.get("return_date")
         if born and returned and returned < born:
-            raise ValidationError(_("Must be after the date of birth."), "return_date")
+            errors["return_date"] = [_("Must be after the date of birth.")]
+        if errors:
+            raise ValidationError(errors)
 
 
 class ReturneeCreateSchema(ReturneeUpdateSchema):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jobs_import import FeedError, ListingRecord, RowIssue, parse_feed
 from jobs_import.dedupe import TITLE_THRESHOLD, employer_key, title_similarity
+from jobs_import.records import Message
 from reintegrate.db import utcnow
 from reintegrate.errors import N_, Forbidden, InvalidInput, NotFound
 from reintegrate.models import Employer, ImportRun, Listing
@@ -74,7 +75,12 @@ def validate_options(options: ImportOptions) -> None:
 
 
 def _issue(issue: RowIssue) -> dict[str, object]:
-    return {"row": issue.row, "field": issue.field, "message": issue.message}
+    """A row issue as stored: the English message, plus its template and values when the
+    parser gave them, so the report can be shown in the reader's language."""
+    stored: dict[str, object] = {"row": issue.row, "field": issue.field, "message": issue.message}
+    if isinstance(issue.message, Message):
+        stored.update(issue.message.as_data())
+    return stored
 
 
 def upload_too_large(stream: BinaryIO, max_bytes: int) -> bool:

@@ -41,11 +41,21 @@ def schedule_months(listing: Listing) -> Sequence[int]:
     return tuple(listing.follow_up_months or configured)  # type: ignore[arg-type]
 
 
-def check_start_date(start: date | None, earliest: date) -> date:
+def check_start_date(start: date | None, earliest: date, *, say_why: bool = True) -> date:
+    """A start date on or after the return home and within six months from today.
+
+    `say_why=False` for employers: the return date is not theirs to learn, so a date before
+    it is only "not possible".
+    """
     if start is None:
         raise InvalidInput({"start_date": [N_("Missing data for required field.")]})
     if start < earliest:
-        raise InvalidInput({"start_date": [N_("Must not be before the person returned home.")]})
+        message = (
+            N_("Must not be before the person returned home.")
+            if say_why
+            else N_("This date is not possible.")
+        )
+        raise InvalidInput({"start_date": [message]})
     if start > local_today() + timedelta(days=MAX_START_AHEAD_DAYS):
         raise InvalidInput({"start_date": [N_("Must be within the next six months.")]})
     return start

@@ -129,7 +129,9 @@ def change_status(
     returnee = referral.returnee
     if status == ReferralStatus.HIRED:
         screening.require_safe_for(returnee, referral.listing)
-        start = check_start_date(start_date, returnee.return_date)
+        start = check_start_date(
+            start_date, returnee.return_date, say_why=actor.role != Role.EMPLOYER
+        )
         listing = referral.listing
         safeguarding.check_job(
             returnee.date_of_birth, listing.kind, listing.hazardous, local_today(), start
@@ -214,13 +216,16 @@ def _visible(actor: Actor, filters: ReferralFilters) -> Select[Any]:
 def list_referrals(
     session: Session, actor: Actor, filters: ReferralFilters, *, page: int = 1, page_size: int = 25
 ) -> Page[Referral]:
-    """Referrals the actor may see, newest first; the people on the page are audited as seen."""
+    """Referrals the actor may see, newest referral first; the people shown are audited as seen.
+
+    Ordered by when the referral was made, so a row stays in place after each answer.
+    """
     require_role(actor, Role.OFFICER, Role.EMPLOYER)
     query = _visible(actor, filters)
     result = paginate(
         session,
         query,
-        Referral.updated_at.desc(),
+        Referral.created_at.desc(),
         Referral.id.desc(),
         page=page,
         page_size=page_size,
@@ -267,6 +272,7 @@ class EmployerView:
     age: int | None
     skills: tuple[str, ...]
     languages: tuple[str, ...]
+    start_date: date | None = None
 
 
 def employer_view(referral: Referral) -> EmployerView:
@@ -286,6 +292,7 @@ def employer_view(referral: Referral) -> EmployerView:
         age=age if shared else None,
         skills=tuple(returnee.skill_texts),
         languages=tuple(returnee.languages),
+        start_date=referral.placement.start_date if referral.placement else None,
     )
 
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from matching.vocabulary import SkillMatch, Vocabulary, phrase_key
+from matching.vocabulary import SkillMatch, Vocabulary, phrase_key, strong_suggestion
 from reintegrate.errors import N_, InvalidInput
-from reintegrate.models import ListingSkill, ReturneeSkill, SkillMapping
+from reintegrate.models import ListingSkill, ReturneeSkill, SkillMapping, SkillPhraseDecision
 from reintegrate.models.user import Role
 from reintegrate.reference import REFERENCE_DIR
 from reintegrate.services import audit
@@ -103,15 +103,26 @@ class UnmappedPhrase:
     listings: int
     suggestions: tuple[tuple[str, float], ...]
 
+    @property
+    def preselected(self) -> str | None:
+        """The one suggestion strong enough to be the page's default answer, else none."""
+        return strong_suggestion(self.suggestions)
+
 
 def unmapped_phrases(session: Session, actor: Actor, limit: int = 200) -> list[UnmappedPhrase]:
-    """Phrases no skill matched, most frequent first, with the vocabulary's suggestions."""
+    """Phrases no skill matched and no admin has answered, most frequent first, with the
+    vocabulary's suggestions."""
     require_role(actor, Role.ADMIN)
     counts: dict[str, dict[str, Any]] = {}
+    decided = select(SkillPhraseDecision.phrase_key)
     for model, column in ((ReturneeSkill, "returnees"), (ListingSkill, "listings")):
         rows = session.execute(
             select(model.phrase_key, func.min(model.raw_text), func.count())
-            .where(model.code.is_(None), model.phrase_key.is_not(None))
+            .where(
+                model.code.is_(None),
+                model.phrase_key.is_not(None),
+                model.phrase_key.not_in(decided),
+            )
             .group_by(model.phrase_key)
         )
         for key, example, count in rows:
@@ -152,6 +163,7 @@ def map_phrase(session: Session, actor: Actor, phrase: str, code: str) -> int:
         session.add(mapping)
     else:
         mapping.code = code
+    session.execute(delete(SkillPhraseDecision).where(SkillPhraseDecision.phrase_key == key))
     session.flush()
     session.info.pop("vocabulary", None)
     changed = 0
@@ -171,6 +183,82 @@ def map_phrase(session: Session, actor: Actor, phrase: str, code: str) -> int:
         detail={"code": code, "rows": changed},
     )
     return changed
+
+
+NOT_A_SKILL = "not_a_skill"
+PROPOSED = "proposed"
+OTHER_SKILL = "other"
+SKILL_PREFIX = "skill:"
+
+
+def answer_phrase(
+    session: Session, actor: Actor, phrase: str, answer: str, name: str = ""
+) -> str:
+    """An admin's answer for an unknown phrase, as the page offers it: `skill:CODE`, `other`
+    (a skill named in `name`, English or Khmer), `not_a_skill`, or `proposed` (a new skill
+    named in `name`). Returns what was decided: a skill code, `not_a_skill` or `proposed`."""
+    require_role(actor, Role.ADMIN)
+    name = " ".join(name.split())
+    if answer.startswith(SKILL_PREFIX):
+        code = answer.removeprefix(SKILL_PREFIX)
+        map_phrase(session, actor, phrase, code)
+        return code
+    if answer == OTHER_SKILL:
+        code = skill_named(name)
+        if code is None:
+            raise InvalidInput({"name": [N_("Choose a skill from the list.")]})
+        map_phrase(session, actor, phrase, code)
+        return code
+    if answer not in (NOT_A_SKILL, PROPOSED):
+        raise InvalidInput({"answer": [N_("Choose what this phrase is.")]})
+    key = phrase_key(phrase)[:200]
+    errors: dict[str, list[str]] = {}
+    if not key:
+        errors["phrase"] = [N_("Missing data for required field.")]
+    if answer == PROPOSED and not name:
+        errors["name"] = [N_("Name the new skill.")]
+    elif len(name) > 200:
+        errors["name"] = [N_("Name the new skill in 200 characters or fewer.")]
+    if errors:
+        raise InvalidInput(errors)
+    decision = session.scalar(
+        select(SkillPhraseDecision).where(SkillPhraseDecision.phrase_key == key)
+    )
+    if decision is None:
+        decision = SkillPhraseDecision(
+            phrase_key=key, example=phrase[:200], decision=answer, created_by_id=actor.user_id
+        )
+        session.add(decision)
+    decision.decision = answer
+    decision.proposed_name = name if answer == PROPOSED else None
+    session.flush()
+    audit.record(
+        session, actor, "update", "skill_phrase", decision.id, detail={"decision": answer}
+    )
+    return answer
+
+
+def skill_named(name: str) -> str | None:
+    """The code of the skill with this code or label (English or Khmer, any case)."""
+    vocabulary = base_vocabulary()
+    wanted = name.strip().casefold()
+    for code in vocabulary.codes():
+        labels = (code, vocabulary.label(code, "en"), vocabulary.label(code, "km"))
+        if wanted in (label.casefold() for label in labels):
+            return code
+    return None
+
+
+def phrase_decisions(session: Session, actor: Actor) -> list[SkillPhraseDecision]:
+    """Phrases answered as not a skill or proposed as new skills, newest first."""
+    require_role(actor, Role.ADMIN)
+    return list(
+        session.scalars(
+            select(SkillPhraseDecision).order_by(
+                SkillPhraseDecision.created_at.desc(), SkillPhraseDecision.id.desc()
+            )
+        )
+    )
 
 
 def renormalise_stale(session: Session, batch: int = 2000) -> int:

@@ -43,7 +43,7 @@ def _template_helpers() -> dict[str, Any]:
         "province_options": lambda codes: [
             (c, reference.province_name(c, _locale())) for c in codes
         ],
-        "country_options": lambda codes: [(c, reference.country_name(c, _locale())) for c in codes],
+        "country_options": lambda codes: reference.country_choices(codes, _locale()),
         "language_options": lambda codes: [
             (c, reference.language_name(c, _locale())) for c in codes
         ],

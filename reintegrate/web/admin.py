@@ -17,15 +17,16 @@ from reintegrate.schemas.fields import page_field, query_id
 from reintegrate.schemas.safe_migration import SafeMigrationOptionSchema
 from reintegrate.services import audit, employers, safe_migration
 from reintegrate.web.forms import flatten_errors
+from reintegrate.web.labels import AUDIT_ACTION, AUDIT_RECORD
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-ACTIONS = ("view", "create", "update", "delete", "export", "import", "login", "erase", "check")
+ACTIONS = tuple(AUDIT_ACTION)
 
 
 class AuditArgs(Schema):
     actor = fields.String(validate=validate.Length(max=254))
     action = fields.String(validate=validate.OneOf(ACTIONS))
-    entity_type = fields.String(validate=validate.Length(max=32))
+    entity_type = fields.String(validate=validate.OneOf(tuple(AUDIT_RECORD)))
     entity_id = query_id()
     since = fields.Date()
     until = fields.Date()

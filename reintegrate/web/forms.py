@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,8 @@ _TEXT_FIELDS = (
     "notes",
     "status",
 )
+_WHOLE = re.compile(r"[-+]?\d{1,9}")
+"""A whole number as typed, negative included, so the schema says what is wrong with it."""
 _LIST_FIELDS = ("languages", "preferred_provinces", "interests")
 _FLAGS = ("trafficking_survivor", "willing_to_relocate")
 CONSENT_PURPOSES = ("referral", "share_with_employers", "research")
@@ -106,7 +109,7 @@ def listing_payload(form: MultiDict[str, str], kind: str) -> dict[str, Any]:
     for name in _LISTING_TEXT:
         value = form.get(name, "").strip()
         if value:
-            data[name] = int(value) if name == "positions" and value.isdigit() else value
+            data[name] = int(value) if name == "positions" and _WHOLE.fullmatch(value) else value
         elif name in _LISTING_OPTIONAL:
             data[name] = None
     data["skills"] = [line for line in form.get("skills", "").splitlines() if line.strip()]
@@ -120,7 +123,7 @@ def listing_payload(form: MultiDict[str, str], kind: str) -> dict[str, Any]:
         }
         for name in _ELIGIBILITY_NUMBERS:
             value = form.get(name, "").strip()
-            eligibility[name] = int(value) if value.lstrip("-").isdigit() else (value or None)
+            eligibility[name] = int(value) if _WHOLE.fullmatch(value) else (value or None)
         eligibility["sex"] = form.get("eligible_sex") or None
         data["eligibility"] = eligibility
         for name in (

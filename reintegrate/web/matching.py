@@ -58,30 +58,42 @@ def listing_candidates(listing_id: int) -> str:
 @bp.route("/skills/unmapped", methods=["GET", "POST"])
 @login_required
 def unmapped() -> Response | tuple[str, int]:
+    """Admins answer unknown phrases: a skill, not a skill, or a new skill to propose."""
     actor = current_actor()
     errors: dict[str, list[str]] = {}
+    phrase = request.form.get("phrase", "")
     if request.method == "POST":
         try:
             with db.transaction() as session:
-                changed = skills.map_phrase(
-                    session, actor, request.form.get("phrase", ""), request.form.get("code", "")
+                decided = skills.answer_phrase(
+                    session,
+                    actor,
+                    phrase,
+                    request.form.get("answer", ""),
+                    request.form.get("name", ""),
                 )
         except InvalidInput as exc:
             errors = exc.errors
         else:
-            flash(_("Mapped; %(count)d records updated.", count=changed), "success")
+            messages = {
+                skills.NOT_A_SKILL: _("“%(phrase)s” is marked as not a skill.", phrase=phrase),
+                skills.PROPOSED: _("“%(phrase)s” is proposed as a new skill.", phrase=phrase),
+            }
+            flash(messages.get(decided, _("Mapped; every record with it is updated.")), "success")
             return redirect(url_for("matching.unmapped"))
     with db.transaction() as session:
         phrases = skills.unmapped_phrases(session, actor)
+        decisions = skills.phrase_decisions(session, actor)
         vocabulary = current_vocabulary(session)
     lang = vocabulary_locale()
-    choices = sorted(
-        ((code, vocabulary.label(code, lang)) for code in vocabulary.codes()), key=lambda c: c[1]
-    )
+    names = sorted({vocabulary.label(code, lang) for code in vocabulary.codes()})
     return render_template(
         "matching/unmapped.html",
         phrases=phrases,
-        choices=choices,
+        decisions=decisions,
+        names=names,
         errors=errors,
+        failed_phrase=phrase if errors else None,
+        typed={k: request.form.get(k, "") for k in ("answer", "name")},
         label=lambda code: vocabulary.label(code, lang),
     ), (422 if errors else 200)

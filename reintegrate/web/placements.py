@@ -12,6 +12,7 @@ from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.errors import Conflict, InvalidInput, RuleBroken
 from reintegrate.models.user import Role
+from reintegrate.reference import abroad_country_codes
 from reintegrate.schemas.placements import (
     WORK_LIST_STATUSES,
     OutcomeAmendmentSchema,
@@ -24,22 +25,6 @@ from reintegrate.web.auth import safe_next
 from reintegrate.web.forms import flatten_errors
 
 bp = Blueprint("placements", __name__)
-COUNTRIES_ABROAD = (
-    "TH",
-    "KR",
-    "MY",
-    "JP",
-    "SA",
-    "TW",
-    "SG",
-    "HK",
-    "VN",
-    "LA",
-    "CN",
-    "AE",
-    "QA",
-    "KW",
-)
 
 
 def _back(default: str) -> str:
@@ -151,8 +136,22 @@ def enrol(returnee_id: int) -> Response:
 @login_required
 def referral_list() -> str:
     """Employers: the people referred to their openings, with what each agreed to share."""
+    confirm = request.args.get("confirm", "")
+    return _referrals_page(
+        request.args.get("status") or None,
+        confirm=int(confirm) if confirm.isdigit() else None,
+    )
+
+
+def _referrals_page(
+    status: str | None,
+    *,
+    confirm: int | None = None,
+    row_errors: dict[int, dict[str, list[str]]] | None = None,
+    typed: dict[int, str] | None = None,
+) -> str:
+    """The referral list; one row may ask to confirm a refusal or show its errors."""
     actor = current_actor()
-    status = request.args.get("status") or None
     with db.transaction() as session:
         page = referrals.list_referrals(
             session, actor, referrals.ReferralFilters(status=status), page_size=100
@@ -162,18 +161,36 @@ def referral_list() -> str:
             if actor.role == Role.EMPLOYER
             else None
         )
-    return render_template("placements/referrals.html", page=page, views=views, status=status)
+    return render_template(
+        "placements/referrals.html",
+        page=page,
+        views=views,
+        status=status,
+        confirm=confirm,
+        row_errors=row_errors or {},
+        typed=typed or {},
+    )
 
 
 @bp.post("/referrals/<int:referral_id>/status")
 @login_required
-def referral_status(referral_id: int) -> Response:
+def referral_status(referral_id: int) -> Response | tuple[str, int]:
+    """An answer to a referral. "Not selected" from the page is asked to be confirmed first;
+    an employer's refused answer comes back on its own row with what was typed."""
+    employer = current_user.role == Role.EMPLOYER
+    filter_status = request.form.get("filter_status") or None
     default = (
-        url_for("placements.referral_list")
-        if current_user.role == Role.EMPLOYER
+        url_for("placements.referral_list", status=filter_status)
+        if employer
         else url_for("main.home")
     )
     payload = {k: v for k, v in request.form.items() if k in ("status", "start_date", "note") and v}
+    if payload.get("status") == "rejected" and request.form.get("confirmed") != "yes":
+        with db.transaction() as session:
+            referrals.get_referral(session, current_actor(), referral_id)  # 404 if not theirs
+        target = url_for("placements.referral_list", status=filter_status, confirm=referral_id)
+        return redirect(f"{target}#referral-{referral_id}")
+    errors: dict[str, list[str]] = {}
     try:
         data = ReferralUpdateSchema().load(payload)
         with db.transaction() as session:
@@ -186,14 +203,24 @@ def referral_status(referral_id: int) -> Response:
                 note=data.get("note"),
             )
     except ValidationError as exc:
-        flash(_field_errors(flatten_errors(exc.messages_dict)), "error")
+        errors = flatten_errors(exc.messages_dict)
     except InvalidInput as exc:
-        flash(_field_errors(exc.errors), "error")
+        errors = exc.errors
     except Conflict as exc:
         flash(_(exc.message), "error")
     else:
         flash(_("Saved."), "success")
-    return redirect(_back(default))
+    if errors and employer:
+        page = _referrals_page(
+            filter_status,
+            row_errors={referral_id: errors},
+            typed={referral_id: request.form.get("start_date", "")},
+        )
+        return page, 422
+    if errors:
+        flash(_field_errors(errors), "error")
+    anchor = f"#referral-{referral_id}" if employer else ""
+    return redirect(_back(default) + anchor)
 
 
 def _field_errors(errors: dict[str, list[str]]) -> str:
@@ -230,7 +257,7 @@ def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
         item=item,
         errors=errors,
         values=request.form,
-        countries=COUNTRIES_ABROAD,
+        countries=abroad_country_codes(),
         history=history[:8],
         back=back,
     ), (422 if errors else 200)
@@ -277,7 +304,7 @@ def amend_outcome(outcome_id: int) -> Response | tuple[str, int]:
             item=outcome.follow_up,
             errors=errors,
             values=values,
-            countries=COUNTRIES_ABROAD,
+            countries=abroad_country_codes(),
         ), (422 if errors else 200)
 
 

@@ -43,6 +43,10 @@ class _Phrasebook:
         text = self._translations.ugettext(string)
         return text % variables if variables else text
 
+    def ngettext(self, singular: str, plural: str, num: int, **variables: Any) -> str:
+        """The form for `num` in the page's language ("1 month", "3 months")."""
+        return self._translations.ungettext(singular, plural, num) % {"num": num, **variables}
+
     def skills(self, codes: Iterable[str]) -> str:
         return ", ".join(self.vocabulary.label(code, self.locale) for code in codes)  # type: ignore[arg-type]
 
@@ -60,6 +64,7 @@ class _Phrasebook:
 def render(reason: Reason, book: _Phrasebook) -> str:
     """One reason as a sentence an officer can read aloud to the returnee."""
     _ = book.gettext
+    ngettext = book.ngettext
     p: Mapping[str, Any] = reason.params
     code = reason.code
     if code == "skills.covered":
@@ -129,8 +134,12 @@ def render(reason: Reason, book: _Phrasebook) -> str:
     if code == "eligibility.eligible":
         months = p["months_since_return"]
         parts = [_("eligible")]
-        if months is not None:
-            parts.append(_("returned %(months)d months ago", months=months))
+        if months == 0:
+            parts.append(_("returned this month"))
+        elif months is not None:
+            parts.append(
+                ngettext("returned %(num)d month ago", "returned %(num)d months ago", months)
+            )
         if p["age"] is not None:
             parts.append(_("age %(age)d", age=p["age"]))
         if p["border_province"]:

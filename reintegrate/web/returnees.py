@@ -17,7 +17,7 @@ from reintegrate.db import db
 from reintegrate.errors import InvalidInput
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
-from reintegrate.reference import country_codes
+from reintegrate.reference import abroad_country_codes
 from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeUpdateSchema
 from reintegrate.services import notes, privacy, referrals, registry, safe_migration, timeline
 from reintegrate.services import reviews as review_service
@@ -26,11 +26,10 @@ from reintegrate.web.forms import flatten_errors, form_values, returnee_payload
 
 bp = Blueprint("returnees", __name__, url_prefix="/returnees")
 
-COMMON_COUNTRIES = ("TH", "KR", "JP", "MY", "SA", "TW", "SG", "HK", "VN", "LA", "CN", "AE")
 FORM_CHOICES = {
     "statuses": [s.value for s in ReturneeStatus],
     "common_languages": ("km", "en", "th", "ko", "ja", "ms", "zh", "vi", "ar"),
-    "countries": COMMON_COUNTRIES + tuple(sorted(country_codes() - set(COMMON_COUNTRIES))),
+    "countries": abroad_country_codes(),
 }
 
 

@@ -713,3 +713,18 @@ def test_remigration_cancels_only_the_follow_ups_after_it(
         "cancelled",
         "cancelled",
     ]
+
+
+def test_an_employer_is_told_only_that_a_start_date_before_the_return_is_not_possible(
+    client: FlaskClient, db_session: Session, referral: Referral, employer: User, bearer: Bearer
+) -> None:
+    returned = db_session.get(Returnee, referral.returnee_id).return_date
+    start = (returned - timedelta(days=1)).isoformat()
+    response = client.patch(
+        f"/api/v1/referrals/{referral.id}",
+        json={"status": "hired", "start_date": start},
+        headers=bearer(employer),
+    )
+    assert response.status_code == 422
+    assert response.json["errors"]["json"]["start_date"] == ["This date is not possible."]
+    assert "returned" not in response.get_data(as_text=True)

@@ -208,8 +208,9 @@ def test_openapi_describes_every_endpoint(client: FlaskClient) -> None:
 
 
 def test_api_docs_page_uses_only_local_assets(client: FlaskClient) -> None:
-    page = client.get("/api/docs").get_data(as_text=True)
-    assert "http://" not in page and "https://" not in page
+    for url in ("/api/docs", "/api/docs/explorer"):
+        page = client.get(url).get_data(as_text=True)
+        assert "http://" not in page and "https://" not in page
     for asset in ("/api/docs/assets/swagger-ui-bundle.js", "/static/js/api-docs.js"):
         with client.get(asset) as response:
             assert response.status_code == 200

@@ -158,6 +158,7 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("/api/docs/assets/<path:filename>", "GET"): Route(
         lambda w: "/api/docs/assets/swagger-ui.css", allow(public=200)
     ),
+    ("/api/docs/explorer", "GET"): Route(lambda w: "/api/docs/explorer", allow(public=200)),
     ("/dashboard", "GET"): Route(lambda w: "/dashboard", allow(manager=200)),
     ("/dashboard/export/<name>.csv", "GET"): Route(
         lambda w: "/dashboard/export/outcomes.csv", allow(manager=200)
@@ -294,7 +295,7 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("/skills/unmapped", "POST"): Route(
         lambda w: "/skills/unmapped",
         allow(admin=302),
-        lambda w, r: {"phrase": "brick stacking", "code": "bricklaying"},
+        lambda w, r: {"phrase": "brick stacking", "answer": "skill:bricklaying"},
     ),
     ("/admin/employers", "GET"): Route(lambda w: "/admin/employers", allow(admin=200)),
     ("/admin/employers/<int:employer_id>", "POST"): Route(

@@ -26,6 +26,7 @@ PAGES = [
     ("admin", "/admin/audit"),
     ("admin", "/imports"),
     ("anonymous", "/api/docs"),
+    ("anonymous", "/api/docs/explorer"),
     ("anonymous", "/api/v1/openapi.json"),
     ("anonymous", "/api/v1/returnees"),  # 401
     ("officer02", "/api/v1/returnees"),

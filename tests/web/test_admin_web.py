@@ -21,13 +21,13 @@ def test_admin_sees_who_viewed_and_changed_a_case(client: FlaskClient, db_sessio
     page = client.get(
         "/admin/audit", query_string={"entity_type": "returnee", "entity_id": returnee.id}
     ).get_data(as_text=True)
-    assert "viewer@example.org" in page and "<td>view</td>" in page and "<td>create</td>" in page
-    assert "<td>view (list)</td>" in page  # seen on the returnee list, not opened
+    assert "viewer@example.org" in page and "<td>Viewed</td>" in page and "<td>Created</td>" in page
+    assert "<td>Viewed (on a list)</td>" in page  # seen on the returnee list, not opened
     assert returnee.given_name not in page and returnee.phone not in page
     only_views = client.get(
         "/admin/audit", query_string={"action": "view", "actor": "viewer"}
     ).get_data(as_text=True)
-    assert "<td>create</td>" not in only_views and "<td>view</td>" in only_views
+    assert "<td>Created</td>" not in only_views and "<td>Viewed</td>" in only_views
 
 
 def test_bad_filters_are_422_and_other_roles_403(client: FlaskClient, db_session: Session) -> None:

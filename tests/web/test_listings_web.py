@@ -214,7 +214,7 @@ def test_admin_uploads_a_feed_and_reads_the_report_of_rejected_rows(
     assert response.headers["Location"].endswith(f"/imports/{run.id}")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "bad_rows.csv" in page and "Rejected rows" in page
-    assert "<td>3</td><td>location</td><td>unknown province: &#34;Bangkok&#34;</td>" in page
+    assert "<td>3</td><td>Location</td><td>unknown province: &#34;Bangkok&#34;</td>" in page
     assert "<td>16</td><td></td>" in page
     assert _count(db_session) == 6
     index = client.get("/imports").get_data(as_text=True)

@@ -73,14 +73,14 @@ def test_admin_maps_a_phrase_from_the_page(client: FlaskClient, db_session: Sess
     token = csrf_token(client, "/skills/unmapped")
     response = client.post(
         "/skills/unmapped",
-        data={"phrase": "moto fixing", "code": "motorbike_repair", "csrf_token": token},
+        data={"phrase": "moto fixing", "answer": "skill:motorbike_repair", "csrf_token": token},
     )
     assert response.status_code == 302
     db_session.refresh(returnee)
     assert returnee.skills[0].code == "motorbike_repair"
     assert (
         client.post(
-            "/skills/unmapped", data={"phrase": "x", "code": "nope", "csrf_token": token}
+            "/skills/unmapped", data={"phrase": "x", "answer": "skill:nope", "csrf_token": token}
         ).status_code
         == 422
     )

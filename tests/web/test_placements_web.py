@@ -101,7 +101,8 @@ def test_officer_refers_from_the_matches_page_and_the_employer_hires(
         f"/referrals/{referral.id}/status",
         data={"status": "hired", "start_date": start.isoformat(), "csrf_token": token},
     )
-    assert hired.status_code == 302 and hired.headers["Location"] == "/referrals"
+    assert hired.status_code == 302
+    assert hired.headers["Location"] == f"/referrals#referral-{referral.id}"
     placement = db_session.scalars(
         select(Placement).where(Placement.referral_id == referral.id)
     ).one()
