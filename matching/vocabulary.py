@@ -44,6 +44,7 @@ def strong_suggestion(suggestions: Sequence[tuple[str, float]]) -> str | None:
         return None
     return suggestions[0][0]
 
+
 _WORD_THRESHOLD = 88.0
 """Word-level fuzzy threshold for whole-word containment: "weldng"~"welding" (92) passes,
 "wedding"~"welding" (86) does not."""

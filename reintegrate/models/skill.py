@@ -28,9 +28,7 @@ class SkillPhraseDecision(Base):
     admins' to-do list, and a proposal waits for whoever maintains skills.csv."""
 
     __tablename__ = "skill_phrase_decisions"
-    __table_args__ = (
-        CheckConstraint("decision IN ('not_a_skill', 'proposed')", name="decision"),
-    )
+    __table_args__ = (CheckConstraint("decision IN ('not_a_skill', 'proposed')", name="decision"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     phrase_key: Mapped[str] = mapped_column(String(200), unique=True)

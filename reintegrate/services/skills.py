@@ -191,9 +191,7 @@ OTHER_SKILL = "other"
 SKILL_PREFIX = "skill:"
 
 
-def answer_phrase(
-    session: Session, actor: Actor, phrase: str, answer: str, name: str = ""
-) -> str:
+def answer_phrase(session: Session, actor: Actor, phrase: str, answer: str, name: str = "") -> str:
     """An admin's answer for an unknown phrase, as the page offers it: `skill:CODE`, `other`
     (a skill named in `name`, English or Khmer), `not_a_skill`, or `proposed` (a new skill
     named in `name`). Returns what was decided: a skill code, `not_a_skill` or `proposed`."""
@@ -232,9 +230,7 @@ def answer_phrase(
     decision.decision = answer
     decision.proposed_name = name if answer == PROPOSED else None
     session.flush()
-    audit.record(
-        session, actor, "update", "skill_phrase", decision.id, detail={"decision": answer}
-    )
+    audit.record(session, actor, "update", "skill_phrase", decision.id, detail={"decision": answer})
     return answer
 
 

@@ -50,9 +50,7 @@ def test_time_since_return_in_khmer(client: FlaskClient, db_session: Session) ->
 def test_the_first_follow_up_is_at_1_month(client: FlaskClient, db_session: Session) -> None:
     officer = _officer(client, db_session)
     employer = make_user(db_session, "employer", employer="Angkor Steel")
-    placement = make_placement(
-        db_session, officer, employer, local_today() - timedelta(days=10)
-    )
+    placement = make_placement(db_session, officer, employer, local_today() - timedelta(days=10))
     page = client.get(f"/returnees/{placement.returnee_id}").get_data(as_text=True)
     assert "at 1 month" in page and "at 1 months" not in page
     assert "at 3 months" in page

@@ -57,9 +57,7 @@ def _order(page: str) -> list[str]:
 
 def _post(browser: FlaskClient, referral: Referral, **data: str):  # type: ignore[no-untyped-def]
     token = csrf_token(browser, "/referrals")
-    return browser.post(
-        f"/referrals/{referral.id}/status", data={"csrf_token": token, **data}
-    )
+    return browser.post(f"/referrals/{referral.id}/status", data={"csrf_token": token, **data})
 
 
 def _status(db_session: Session, referral: Referral) -> str:
@@ -85,9 +83,7 @@ def test_not_selected_asks_for_confirmation_before_anything_changes(
     assert _status(db_session, referral) == "rejected"
 
 
-def test_the_confirmation_is_in_khmer_for_a_khmer_employer(
-    app: Flask, db_session: Session
-) -> None:
+def test_the_confirmation_is_in_khmer_for_a_khmer_employer(app: Flask, db_session: Session) -> None:
     employer, browser = _employer(app, db_session, "km")
     (referral,) = _referrals(db_session, employer, ["Dara"])
     page = browser.get(f"/referrals?confirm={referral.id}").get_data(as_text=True)
@@ -126,9 +122,7 @@ def test_a_bad_start_date_keeps_what_was_typed_and_shows_the_error_on_its_row(
     assert _status(db_session, referral) == "referred"
 
 
-def test_a_date_too_far_ahead_is_named_on_its_row_in_khmer(
-    app: Flask, db_session: Session
-) -> None:
+def test_a_date_too_far_ahead_is_named_on_its_row_in_khmer(app: Flask, db_session: Session) -> None:
     employer, browser = _employer(app, db_session, "km")
     (referral,) = _referrals(db_session, employer, ["Dara"])
     typed = (local_today() + timedelta(days=400)).isoformat()
