@@ -19,7 +19,7 @@ from reintegrate.models import Employer, ImportRun, Listing
 from reintegrate.models.listing import POSTED_SOURCE, ListingStatus
 from reintegrate.models.user import Role
 from reintegrate.reference import gazetteer
-from reintegrate.services import audit
+from reintegrate.services import audit, screening
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.listings import apply_record
 from reintegrate.timeutil import local_today
@@ -158,19 +158,24 @@ class _Importer:
         pending in the chunk, one INSERT at a time: a feed of many employers crawls.
         """
         cache: dict[str, int] = self.session.info.setdefault("employer_ids", {})
+        verified: dict[int, bool] = self.session.info.setdefault(screening.EMPLOYERS_VERIFIED, {})
         names = {" ".join(r.employer.split()) for r in records if r.employer} - cache.keys()
         if not names:
             return
         with self.session.no_autoflush:
-            for name, employer_id in self.session.execute(
-                select(Employer.name, Employer.id).where(Employer.name.in_(names))
+            for name, employer_id, is_verified in self.session.execute(
+                select(Employer.name, Employer.id, Employer.verified).where(
+                    Employer.name.in_(names)
+                )
             ):
                 cache[name] = employer_id
+                verified[employer_id] = is_verified
         new = [Employer(name=name) for name in sorted(names - cache.keys())]
         if new:
             self.session.add_all(new)
             self.session.flush()
             cache.update((employer.name, employer.id) for employer in new)
+            verified.update((employer.id, False) for employer in new)
 
     def _write(self, records: list[ListingRecord]) -> None:
         self._employer_ids(records)

@@ -75,11 +75,26 @@ def _keywords() -> Keywords:
         return parse_keywords(lines)
 
 
+EMPLOYERS_VERIFIED = "employers_verified"
+
+
+def _employer_verified(session: Session, employer_id: int | None) -> bool:
+    """Whether the listing's employer is verified. An import fills `session.info` with its
+    employers' answers once per chunk (see imports._Importer), so screening a feed's rows
+    costs no query and no flush per row."""
+    if employer_id is None:
+        return False
+    known = session.info.get(EMPLOYERS_VERIFIED, {})
+    if employer_id in known:
+        return bool(known[employer_id])
+    employer = session.get(Employer, employer_id)
+    return bool(employer and employer.verified)
+
+
 def flags_for(
     session: Session, listing: Listing, wages: MinimumWages | None = None
 ) -> list[dict[str, Any]]:
     """The listing's flags as stored: code plus the evidence the reason is written from."""
-    employer = session.get(Employer, listing.employer_id) if listing.employer_id else None
     screened = Screened(
         kind=listing.kind,
         title=listing.title,
@@ -91,8 +106,8 @@ def flags_for(
         wage_min_usd=listing.wage_min_usd,
         wage_max_usd=listing.wage_max_usd,
         in_cambodia=bool(listing.province_links),
-        has_employer=employer is not None,
-        employer_verified=bool(employer and employer.verified),
+        has_employer=listing.employer_id is not None,
+        employer_verified=_employer_verified(session, listing.employer_id),
     )
     found = screen(screened, wages or _default_minimum_wages(), _keywords(), local_today().year)
     return [flag.as_json() for flag in found]
