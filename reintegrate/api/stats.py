@@ -151,10 +151,11 @@ class OutcomeRowOut(Schema):
     suppressed = fields.List(fields.String(), metadata={"description": "Columns shown as null."})
 
 
-class OutcomesOut(Schema):
+class _ReleaseOut(Schema):
+    """What every statistics answer says about its period and its protection."""
+
     start = fields.Date(data_key="from")
     end = fields.Date(data_key="to")
-    group_by = fields.String()
     min_cell = fields.Integer()
     max_noise = fields.Integer(
         metadata={"description": "Largest difference between a count shown and the true one."}
@@ -166,6 +167,10 @@ class OutcomesOut(Schema):
             "agree to research use (protected like every count; null when under min_cell)."
         },
     )
+
+
+class OutcomesOut(_ReleaseOut):
+    group_by = fields.String()
     rows = fields.List(fields.Nested(OutcomeRowOut))
     total = fields.Nested(OutcomeRowOut)
 
@@ -190,22 +195,9 @@ class CurveOut(Schema):
     points = fields.List(fields.Nested(PointOut))
 
 
-class RetentionOut(Schema):
-    start = fields.Date(data_key="from")
-    end = fields.Date(data_key="to")
+class RetentionOut(_ReleaseOut):
     event = fields.String()
     group_by = fields.String(allow_none=True)
-    min_cell = fields.Integer()
-    max_noise = fields.Integer(
-        metadata={"description": "Largest difference between a count shown and the true one."}
-    )
-    left_out_no_consent = fields.Integer(
-        allow_none=True,
-        metadata={
-            "description": "Placements of the period left out because the person did not "
-            "agree to research use (protected like every count; null when under min_cell)."
-        },
-    )
     overall = fields.List(fields.Nested(PointOut))
     groups = fields.List(fields.Nested(CurveOut))
 
