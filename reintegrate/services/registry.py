@@ -173,12 +173,16 @@ def _check_duplicates(
     data: ReturneeInput,
     exclude_id: int | None,
     check_limit: int | None,
+    *,
+    audited: bool = True,
 ) -> DuplicateCheck:
     """Run one duplicate check: limited per officer per hour, and audited every time.
 
-    Without saving anything a check answers questions about people, so it is counted like a
-    read: past `check_limit` checks in the last hour it is refused (429), which puts guessing
-    a birth date (365 tries) or sweeping phone numbers out of reach.
+    A check that saves nothing answers questions about people, so it is counted like a read:
+    past `check_limit` such checks in the last hour the next is refused (429), which puts
+    guessing a birth date (365 tries) or sweeping phone numbers out of reach. A check that
+    registers the person is audited with the new case (`audit_check`) and is not counted, so
+    an officer registering the 300th person of the day at a border post is never stopped.
     """
     require_role(actor, Role.OFFICER)
     if check_limit is not None:
@@ -190,6 +194,7 @@ def _check_duplicates(
                 AuditEntry.user_id == actor.user_id,
                 AuditEntry.action == "check",
                 AuditEntry.entity_type == "duplicate_check",
+                AuditEntry.entity_id.is_(None),
                 AuditEntry.at >= since,
             )
         )
@@ -207,17 +212,25 @@ def _check_duplicates(
         phone=data.phone,
         exclude_id=exclude_id,
     )
-    shown = [d.returnee_id for d in result.shown if d.returnee_id is not None]
+    if audited:
+        audit_check(session, actor, result, None)
+    return result
+
+
+def audit_check(
+    session: Session, actor: Actor, check: DuplicateCheck, registered_id: int | None
+) -> None:
+    """Who ran a duplicate check, what it showed and, if it registered someone, whom."""
+    shown = [d.returnee_id for d in check.shown if d.returnee_id is not None]
     audit.record(
         session,
         actor,
         "check",
         "duplicate_check",
-        None,
-        detail={"shown": len(shown), "elsewhere": len(result.elsewhere_ids)},
+        registered_id,
+        detail={"shown": len(shown), "elsewhere": len(check.elsewhere_ids)},
     )
     audit.record_shown(session, actor, "returnee", shown, detail={"what": "duplicates"})
-    return result
 
 
 def possible_duplicates(
@@ -246,9 +259,33 @@ def register(
     an officer scoped to both provinces or an admin decides.
     """
     _require_officer_in(actor, data.home_province)
-    check = _check_duplicates(session, actor, data, None, check_limit)
+    check = _check_duplicates(session, actor, data, None, check_limit, audited=False)
     if linked_to_id is not None:
         get(session, actor, linked_to_id, audited=False)
+    return _create(session, actor, data, check, linked_to_id)
+
+
+def check_then_register(
+    session: Session, actor: Actor, data: ReturneeInput, *, check_limit: int | None = None
+) -> Registration | list[PossibleDuplicate]:
+    """The form's first submission, with one check: if it finds someone, nothing is saved and
+    the officer is shown who (the check counts against the hourly limit); otherwise the person
+    is registered at once and the check goes with the new case."""
+    _require_officer_in(actor, data.home_province)
+    check = _check_duplicates(session, actor, data, None, check_limit, audited=False)
+    if check.shown:
+        audit_check(session, actor, check, None)
+        return check.shown
+    return _create(session, actor, data, check, None)
+
+
+def _create(
+    session: Session,
+    actor: Actor,
+    data: ReturneeInput,
+    check: DuplicateCheck,
+    linked_to_id: int | None,
+) -> Registration:
     returnee = Returnee(
         case_number=next_case_number(session, data.home_province, local_today().year),
         given_name=data.given_name,
@@ -279,6 +316,7 @@ def register(
     session.add(returnee)
     session.flush()
     audit.record(session, actor, "create", "returnee", returnee.id)
+    audit_check(session, actor, check, returnee.id)
     for other_id in check.elsewhere_ids:
         session.add(
             DuplicateReview(returnee_id=returnee.id, other_id=other_id, created_by_id=actor.user_id)

@@ -91,33 +91,27 @@ def new() -> Response | tuple[str, int]:
     decision = form.get("decision", "")
     try:
         with db.transaction() as session:
+            limit = current_app.config["DUPLICATE_CHECKS_PER_HOUR"]
             if not decision:
-                duplicates = registry.possible_duplicates(
-                    session,
-                    actor,
-                    data,
-                    check_limit=current_app.config["DUPLICATE_CHECKS_PER_HOUR"],
-                )
-                if duplicates:
+                outcome = registry.check_then_register(session, actor, data, check_limit=limit)
+                if isinstance(outcome, list):
                     return _form(
                         "returnees/form.html",
                         values=form_values(form),
                         errors={},
-                        duplicates=duplicates,
+                        duplicates=outcome,
                         scope=sorted(actor.provinces),
                     )
-            linked = (
-                int(decision[5:])
-                if decision.startswith("link:") and decision[5:].isdigit()
-                else None
-            )
-            registration = registry.register(
-                session,
-                actor,
-                data,
-                linked_to_id=linked,
-                check_limit=current_app.config["DUPLICATE_CHECKS_PER_HOUR"],
-            )
+                registration = outcome
+            else:
+                linked = (
+                    int(decision[5:])
+                    if decision.startswith("link:") and decision[5:].isdigit()
+                    else None
+                )
+                registration = registry.register(
+                    session, actor, data, linked_to_id=linked, check_limit=limit
+                )
     except InvalidInput as exc:
         return _form(
             "returnees/form.html",

@@ -251,20 +251,22 @@ def test_a_cross_province_duplicate_is_a_notice_without_any_detail_in_both_langu
     assert message and "national desk" not in message and "ខេត្ត" in message
 
 
-def test_duplicate_checks_past_the_hourly_limit_are_429(
+def test_registrations_are_not_held_back_by_the_hourly_limit_on_probing_checks(
     app: Any, client: FlaskClient, db_session: Session, officer: User, bearer: Bearer
 ) -> None:
+    """Every check that registers someone leaves a case behind, so only checks that save
+    nothing count against DUPLICATE_CHECKS_PER_HOUR (see the web form's test)."""
     headers = bearer(officer)
     limit = app.config["DUPLICATE_CHECKS_PER_HOUR"]
     app.config["DUPLICATE_CHECKS_PER_HOUR"] = 2
     try:
-        for _ in range(2):
-            assert client.post(URL, json=returnee_json(), headers=headers).status_code == 201
-        refused = client.post(URL, json=returnee_json(), headers=headers)
+        statuses = [
+            client.post(URL, json=returnee_json(), headers=headers).status_code for _ in range(4)
+        ]
     finally:
         app.config["DUPLICATE_CHECKS_PER_HOUR"] = limit
-    assert refused.status_code == 429 and refused.headers["Retry-After"] == "3600"
-    assert _count(db_session) == 2
+    assert statuses == [201, 201, 201, 201]
+    assert _count(db_session) == 4
 
 
 def test_phone_typed_in_khmer_digits_is_accepted_and_stored_in_latin_digits(

@@ -316,3 +316,43 @@ def test_a_duplicate_in_another_province_is_a_notice_in_khmer_with_no_detail(
     assert existing.case_number not in text and "Vanna Heng" not in text
     assert f"link:{existing.id}" not in text
     assert _count(db_session) == 1
+
+
+def test_checks_that_save_nothing_are_limited_per_hour_but_registrations_are_not(
+    app: Any, client: FlaskClient, db_session: Session
+) -> None:
+    """A border-post officer registers person after person; someone probing the check with
+    guesses (it answers without saving) is stopped after DUPLICATE_CHECKS_PER_HOUR."""
+    officer = _logged_in_officer(client, db_session)
+    make_returnee(
+        db_session,
+        officer,
+        given_name="Vanna",
+        family_name="Heng",
+        date_of_birth=date(1993, 11, 5),
+        phone=None,
+    )
+    token = csrf_token(client, "/returnees/new")
+    limit = app.config["DUPLICATE_CHECKS_PER_HOUR"]
+    app.config["DUPLICATE_CHECKS_PER_HOUR"] = 2
+    try:
+        registered = [
+            client.post(
+                "/returnees/new",
+                data={
+                    **_form(given_name=name, family_name="Sok", phone="", name_km=""),
+                    "date_of_birth": f"19{80 + i}-02-0{i + 1}",
+                    "csrf_token": token,
+                },
+            ).status_code
+            for i, name in enumerate(("Dara", "Bopha", "Kosal"))
+        ]
+        probes = [
+            client.post("/returnees/new", data={**_form(), "csrf_token": token}).status_code
+            for _ in range(3)
+        ]
+    finally:
+        app.config["DUPLICATE_CHECKS_PER_HOUR"] = limit
+    assert registered == [302, 302, 302]
+    assert probes == [200, 200, 429]
+    assert _count(db_session) == 4
