@@ -15,7 +15,7 @@ from jobs_import.csv_feed import parse_csv
 from jobs_import.decoding import SNIFF_BYTES, check_not_binary, prefixed
 from jobs_import.json_feed import MAX_JSON_BYTES, parse_json
 from jobs_import.places import TOWNS
-from jobs_import.records import KINDS, Eligibility, FeedError, ListingRecord, RowIssue
+from jobs_import.records import KINDS, N_, Eligibility, FeedError, ListingRecord, RowIssue
 
 __all__ = [
     "Eligibility",
@@ -53,7 +53,7 @@ def parse_feed(
     start = head.lstrip(_LEADING)[:1]
     extension = PurePath(filename or "").suffix.casefold()
     if start == b"<" and head.lstrip(_LEADING)[:5].lower() == b"<?xml":
-        raise FeedError("XML and RSS feeds are not supported; use CSV, JSON or JSON-LD")
+        raise FeedError(N_("XML and RSS feeds are not supported; use CSV, JSON or JSON-LD"))
     if start in (b"[", b"{", b"<") or extension in _JSON_EXTENSIONS | _HTML_EXTENSIONS:
         rest = stream.read(MAX_JSON_BYTES + 1 - len(head))
         return parse_json(head + rest, kind=kind, resolve_province=resolve_province)

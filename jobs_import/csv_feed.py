@@ -65,7 +65,7 @@ def _header_line(text: Iterable[str]) -> tuple[str, int]:
             skipped += 1
     except UnicodeDecodeError as error:
         raise FeedError(_decode_message(error, 1)) from None
-    raise FeedError("the file is empty")
+    raise FeedError(N_("the file is empty"))
 
 
 def _chain(first: str, rest: Iterable[str]) -> Iterator[str]:
@@ -97,16 +97,24 @@ def _map_header(header: list[str], kind: str, delimiter: str) -> dict[str, list[
     seen = ", ".join(f'"{name}"' for name in header[:20])
     if not columns:
         raise FeedError(
-            f"no known column in the header (saw {seen}); the file must be separated by "
-            f"commas, semicolons or tabs, with a header row such as "
-            f"id,title,company,location,salary,closing_date"
+            N_(
+                "no known column in the header (saw {seen}); the file must be separated by "
+                "commas, semicolons or tabs, with a header row such as "
+                "id,title,company,location,salary,closing_date",
+                seen=seen,
+            )
         )
     missing = [field for field in REQUIRED[kind] if field not in columns]
     if missing:
         wanted = "; ".join(f"{f} (e.g. {', '.join(examples(f, kind))})" for f in missing)
         raise FeedError(
-            f"missing required column(s): {wanted}. Columns found, separated by "
-            f"{_DELIMITER_NAMES[delimiter]}: {seen}"
+            N_(
+                "missing required column(s): {wanted}. Columns found, separated by "
+                "{separator}: {seen}",
+                wanted=wanted,
+                separator=_DELIMITER_NAMES[delimiter],
+                seen=seen,
+            )
         )
     return columns
 
@@ -164,19 +172,28 @@ def _raw(cells: list[str], columns: dict[str, list[int]]) -> dict[str, object]:
 
 
 def _decode_message(error: UnicodeDecodeError, row: int) -> str:
-    return (
-        f"at or after row {row}: the text stops being valid {error.encoding.upper()} (byte "
-        f"0x{error.object[error.start]:02x}); the file mixes encodings. Save it as CSV UTF-8"
+    return N_(
+        "at or after row {row}: the text stops being valid {encoding} (byte 0x{byte}); the "
+        "file mixes encodings. Save it as CSV UTF-8",
+        row=row,
+        encoding=error.encoding.upper(),
+        byte=f"{error.object[error.start]:02x}",
     )
 
 
 def _csv_message(error: csv.Error, row: int) -> str:
     reason = str(error)
     if "field larger than field limit" in reason:
-        return (
-            f"row {row}: a field is longer than {csv.field_size_limit():,} characters; most "
-            "likely a quote is opened and never closed"
+        return N_(
+            "row {row}: a field is longer than {limit} characters; most likely a quote is "
+            "opened and never closed",
+            row=row,
+            limit=f"{csv.field_size_limit():,}",
         )
     if "unexpected end of data" in reason:
-        return f"row {row}: a quoted field is never closed (unbalanced quotes)"
-    return f'row {row}: the CSV is malformed ({reason}); check the quotes (") in this row'
+        return N_("row {row}: a quoted field is never closed (unbalanced quotes)", row=row)
+    return N_(
+        'row {row}: the CSV is malformed ({reason}); check the quotes (") in this row',
+        row=row,
+        reason=reason,
+    )

@@ -6,7 +6,7 @@ import codecs
 import io
 from typing import BinaryIO
 
-from jobs_import.records import FeedError
+from jobs_import.records import N_, FeedError
 
 #: Bytes read up front to sniff the format, the encoding and the CSV delimiter.
 SNIFF_BYTES = 64 * 1024
@@ -36,15 +36,17 @@ _MAX_CONTROL_SHARE = 0.05
 def check_not_binary(head: bytes) -> None:
     """FeedError if the first bytes are empty or belong to a binary file."""
     if not head.strip():
-        raise FeedError("the file is empty")
+        raise FeedError(N_("the file is empty"))
     for magic, what in _MAGIC:
         if head.startswith(magic):
-            raise FeedError(f"the file is {what}, not a CSV or JSON feed; export it as CSV")
+            raise FeedError(
+                N_("the file is {what}, not a CSV or JSON feed; export it as CSV", what=what)
+            )
     if any(head.startswith(bom) for bom, _ in _BOMS):
         return
     controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13))
     if controls > _MAX_CONTROL_SHARE * len(head):
-        raise FeedError("the file holds binary data, not text; export it as CSV (UTF-8)")
+        raise FeedError(N_("the file holds binary data, not text; export it as CSV (UTF-8)"))
 
 
 def detect_encoding(head: bytes) -> str:
@@ -61,8 +63,12 @@ def detect_encoding(head: bytes) -> str:
         head.decode("cp1252")
     except UnicodeDecodeError as error:
         raise FeedError(
-            f"the text is neither UTF-8 nor Windows-1252 (byte 0x{head[error.start]:02x} at "
-            f"offset {error.start}); save the file as CSV UTF-8"
+            N_(
+                "the text is neither UTF-8 nor Windows-1252 (byte 0x{byte} at offset "
+                "{offset}); save the file as CSV UTF-8",
+                byte=f"{head[error.start]:02x}",
+                offset=error.start,
+            )
         ) from None
     return "cp1252"
 
@@ -78,8 +84,12 @@ def decode_all(data: bytes, *, fallback: str | None = None) -> str:
         if fallback:
             return data.decode(fallback, errors="replace")
         raise FeedError(
-            f"the file is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
-            f"{error.start}); JSON feeds must be UTF-8"
+            N_(
+                "the file is not valid UTF-8 (byte 0x{byte} at offset {offset}); JSON feeds "
+                "must be UTF-8",
+                byte=f"{data[error.start]:02x}",
+                offset=error.start,
+            )
         ) from None
 
 

@@ -36,7 +36,11 @@ def parse_json(
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     if len(data) > max_bytes:
         raise FeedError(
-            f"the file is {len(data):,} bytes; JSON feeds are limited to {max_bytes:,} bytes"
+            N_(
+                "the file is {size} bytes; JSON feeds are limited to {limit} bytes",
+                size=f"{len(data):,}",
+                limit=f"{max_bytes:,}",
+            )
         )
     check_not_binary(data[:65536])
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
@@ -53,24 +57,32 @@ def _load(text: str, *, where: str) -> Any:
         return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as error:
         raise FeedError(
-            f"{where} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+            N_(
+                "{where} is not valid JSON: {error} at line {line}, column {column}",
+                where=where,
+                error=error.msg,
+                line=error.lineno,
+                column=error.colno,
+            )
         ) from None
     except RecursionError:
-        raise FeedError(f"{where} nests JSON too deeply to read") from None
+        raise FeedError(N_("{where} nests JSON too deeply to read", where=where)) from None
     except ValueError:  # an integer of more than 4,300 digits (sys.get_int_max_str_digits)
-        raise FeedError(f"{where} is not valid JSON: a number is too long to read") from None
+        raise FeedError(
+            N_("{where} is not valid JSON: a number is too long to read", where=where)
+        ) from None
 
 
 def _html_postings(page: str) -> list[dict[str, Any]]:
     scripts = ld_json_scripts(page)
     if not scripts:
-        raise FeedError('the page has no <script type="application/ld+json"> with job postings')
+        raise FeedError(N_('the page has no <script type="application/ld+json"> with job postings'))
     postings: list[dict[str, Any]] = []
     for number, script in enumerate(scripts, start=1):
         if script.strip():
             postings.extend(job_postings(_load(script, where=f"JSON-LD script {number}")))
     if not postings:
-        raise FeedError("the page's JSON-LD holds no schema.org JobPosting")
+        raise FeedError(N_("the page's JSON-LD holds no schema.org JobPosting"))
     return postings
 
 
@@ -84,8 +96,11 @@ def _items(document: Any) -> list[Any]:
         if "title" in document:
             return [document]
     raise FeedError(
-        "expected a JSON array of listings (or schema.org JobPosting JSON-LD), "
-        f"found a {type(document).__name__} without one"
+        N_(
+            "expected a JSON array of listings (or schema.org JobPosting JSON-LD), found a "
+            "{type} without one",
+            type=type(document).__name__,
+        )
     )
 
 
@@ -93,7 +108,7 @@ def _from_postings(
     postings: list[dict[str, Any]], kind: str, resolve_province: Callable[[str], str | None]
 ) -> Iterator[ListingRecord | RowIssue]:
     if kind != "job" and postings:
-        raise FeedError("schema.org JobPosting feeds hold jobs; import them with kind job")
+        raise FeedError(N_("schema.org JobPosting feeds hold jobs; import them with kind job"))
     return _postings(postings, resolve_province)
 
 

@@ -171,6 +171,8 @@ class ImportRun(Base):
     strict: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default="running")
     message: Mapped[str | None] = mapped_column(Text)
+    message_detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The message's template and values, so the report page says it in the reader's language."""
     rows: Mapped[int] = mapped_column(default=0)
     created: Mapped[int] = mapped_column(default=0)
     updated: Mapped[int] = mapped_column(default=0)

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jobs_import import FeedError, ListingRecord, RowIssue, parse_feed
 from jobs_import.dedupe import TITLE_THRESHOLD, employer_key, title_similarity
-from jobs_import.records import Message
+from jobs_import.records import N_, Message, reason
 from reintegrate.db import utcnow
-from reintegrate.errors import N_, Forbidden, InvalidInput, NotFound
+from reintegrate.errors import Forbidden, InvalidInput, NotFound
 from reintegrate.models import Employer, ImportRun, Listing
 from reintegrate.models.listing import POSTED_SOURCE, ListingStatus
 from reintegrate.models.user import Role
@@ -328,12 +328,16 @@ class _Importer:
 
 def _fail_interrupted(session: Session, source: str) -> None:
     """A run of this source still 'running' when another starts was killed mid-file."""
+    interrupted = N_(
+        "interrupted: the import stopped before finishing; nothing from it was kept"
+    )
     session.execute(
         update(ImportRun)
         .where(and_(ImportRun.source == source, ImportRun.status == "running"))
         .values(
             status="failed",
-            message="interrupted: the import stopped before finishing; nothing from it was kept",
+            message=str(interrupted),
+            message_detail=interrupted.as_data(),
             finished_at=utcnow(),
         )
     )
@@ -387,7 +391,7 @@ def import_feed(
                 )
             )
             if run.rows == 0:
-                raise FeedError("the file has a header but no data rows")
+                raise FeedError(N_("the file has a header but no data rows"))
             if run.rejected == run.rows:
                 # Nothing to import: fail rather than report "partial" (and never let a
                 # --full feed whose every row is bad close all of this source's listings).
@@ -405,16 +409,26 @@ def import_feed(
                 detail={"source": options.source, "created": run.created, "updated": run.updated},
             )
     except NothingImported as refused:
-        failure = f"all {refused.rows} row(s) were rejected, so nothing was imported"
+        failure = N_(
+            "all {rows} row(s) were rejected, so nothing was imported", rows=refused.rows
+        )
         errors, rejected, rows = refused.errors, refused.rejected, refused.rows
     except StrictImportRefused as refused:
-        failure = f"--strict: {refused.rejected} row(s) rejected, so nothing was imported"
+        failure = N_(
+            "--strict: {rejected} row(s) rejected, so nothing was imported",
+            rejected=refused.rejected,
+        )
         errors, rejected, rows = refused.errors, refused.rejected, refused.rows
     except FeedError as exc:
-        failure = str(exc)
+        failure = reason(exc)
     except Exception as exc:
         _record_failure(
-            sessions, run_id, f"internal error ({type(exc).__name__}); nothing was kept", [], 0, 0
+            sessions,
+            run_id,
+            N_("internal error ({error}); nothing was kept", error=type(exc).__name__),
+            [],
+            0,
+            0,
         )
         raise
     if failure is None:
@@ -425,14 +439,15 @@ def import_feed(
 def _record_failure(
     sessions: sessionmaker[Session],
     run_id: int,
-    message: str,
+    failure: str,
     errors: list[dict[str, object]],
     rejected: int,
     rows: int,
 ) -> ImportRun:
     with sessions() as session, session.begin():
         run = session.get_one(ImportRun, run_id)
-        run.status, run.message, run.finished_at = "failed", message, utcnow()
+        run.status, run.message, run.finished_at = "failed", str(failure), utcnow()
+        run.message_detail = failure.as_data() if isinstance(failure, Message) else None
         run.errors, run.rejected, run.rows = errors, rejected, rows
     return run
 

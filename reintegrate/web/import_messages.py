@@ -31,6 +31,13 @@ def render(message: Mapping[str, Any]) -> str:
         return gettext(message["template"])
 
 
+def run_message(run: Any) -> str:
+    """Why a whole import failed, in the reader's language when its template was kept."""
+    if run.message_detail:
+        return render(run.message_detail)
+    return str(run.message or "")
+
+
 def issue_message(issue: Mapping[str, Any]) -> str:
     """A row issue of an import report: translated when stored with its template, else as
     stored (reports written before templates were kept)."""

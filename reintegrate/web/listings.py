@@ -21,7 +21,7 @@ from reintegrate.services import imports, listings, safeguarding
 from reintegrate.services.access import require_role
 from reintegrate.services.listings import record_of
 from reintegrate.web.forms import flatten_errors, form_values, listing_payload, listing_values
-from reintegrate.web.import_messages import issue_message
+from reintegrate.web.import_messages import issue_message, run_message
 
 LISTING_LISTS = ("languages", "provinces")
 
@@ -200,4 +200,6 @@ def imports_page() -> Response | tuple[str, int]:
 def import_report(run_id: int) -> tuple[str, int]:
     with db.transaction() as session:
         run = imports.get_run(session, current_actor(), run_id)
-    return _page("imports/report.html", run=run, issue_message=issue_message)
+    return _page(
+        "imports/report.html", run=run, issue_message=issue_message, run_message=run_message
+    )

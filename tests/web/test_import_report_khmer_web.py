@@ -65,3 +65,33 @@ def test_the_rejected_rows_read_in_khmer(client: FlaskClient, db_session: Sessio
 def test_a_province_is_named_in_khmer_too(client: FlaskClient, db_session: Session) -> None:
     page = _report(client, db_session, "jobposting.jsonld.html", "km")
     assert any("បន្ទាយមានជ័យ" in p for p in _problems(page))
+
+
+def _upload(client: FlaskClient, content: bytes, filename: str) -> str:
+    response = client.post(
+        "/imports",
+        data={
+            "source": "lists",
+            "kind": "job",
+            "csrf_token": csrf_token(client, "/imports"),
+            "file": (io.BytesIO(content), filename),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_why_a_whole_file_was_refused_reads_in_khmer(
+    client: FlaskClient, db_session: Session
+) -> None:
+    log_in(client, make_user(db_session, "admin").email, PASSWORD)
+    english = _upload(client, b"id,title,company,location\n", "header_only.csv")
+    assert "the file has a header but no data rows" in english
+    client.post("/language", data={"lang": "km", "csrf_token": csrf_token(client, "/imports")})
+    header_only = _upload(client, b"id,title,company,location\n", "header_only.csv")
+    assert "ឯកសារមានជួរក្បាល ប៉ុន្តែគ្មានជួរទិន្នន័យទេ" in header_only
+    assert "header but no data rows" not in header_only
+    unknown = _upload(client, b"colour,size\nred,9\n", "unknown.csv")
+    assert "គ្មានជួរឈរដែលស្គាល់នៅក្នុងជួរក្បាលទេ" in unknown
+    assert '"colour", "size"' in unknown.replace("&#34;", '"')
