@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from matching.scoring import age_on
 from reintegrate.db import utcnow
-from reintegrate.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
+from reintegrate.errors import N_, Conflict, Forbidden, InvalidInput, NotFound, RuleBroken
 from reintegrate.models import Listing, Referral, ReferralEvent, Returnee, User
 from reintegrate.models.listing import ListingKind, ListingStatus
 from reintegrate.models.placement import ReferralStatus
@@ -111,6 +111,33 @@ def get_referral(session: Session, actor: Actor, referral_id: int) -> Referral:
     return referral
 
 
+SURVIVOR_RULES = "survivor_"
+OFFICER_REVIEW = "officer_review"
+
+
+def _require_safe_hire(actor: Actor, returnee: Returnee, listing: Listing, start: date) -> None:
+    """The safeguarding rules, checked again at the hire (a listing may have been flagged, or
+    the person too young on the start date, since the referral).
+
+    Where the rule protects survivors of trafficking, an employer is told only that the hire
+    needs the officer (`officer_review`): the survivor rule's own code would tell them who is
+    a survivor, which they must never learn (and could probe by editing their own listing).
+    Age rules keep their codes; officers always get the real one.
+    """
+    safeguarding.check_job(
+        returnee.date_of_birth, listing.kind, listing.hazardous, local_today(), start
+    )
+    try:
+        screening.require_safe_for(returnee, listing)
+    except RuleBroken as refused:
+        if actor.role == Role.EMPLOYER and refused.rule.startswith(SURVIVOR_RULES):
+            raise RuleBroken(
+                OFFICER_REVIEW,
+                N_("This hire cannot go ahead. The officer who referred the person will explain."),
+            ) from None
+        raise
+
+
 def change_status(
     session: Session,
     actor: Actor,
@@ -128,14 +155,10 @@ def change_status(
         raise Conflict(N_("This step does not follow from the referral's current status."))
     returnee = referral.returnee
     if status == ReferralStatus.HIRED:
-        screening.require_safe_for(returnee, referral.listing)
         start = check_start_date(
             start_date, returnee.return_date, say_why=actor.role != Role.EMPLOYER
         )
-        listing = referral.listing
-        safeguarding.check_job(
-            returnee.date_of_birth, listing.kind, listing.hazardous, local_today(), start
-        )
+        _require_safe_hire(actor, returnee, referral.listing, start)
         create_placement(session, actor, returnee, referral.listing, start, referral)
         _close_if_filled(session, referral.listing)
     elif start_date is not None:

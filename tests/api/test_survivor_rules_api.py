@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reintegrate.models import Placement, Referral, User
+from reintegrate.timeutil import local_today
 from tests.builders import make_incentive, make_listing, make_returnee, make_user
 
 Bearer = Callable[[User], dict[str, str]]
@@ -141,10 +142,61 @@ def test_a_survivor_is_not_hired_into_a_listing_flagged_after_the_referral(
         f"/api/v1/listings/{listing.id}", json={"description": FEE}, headers=bearer(employer)
     )
     assert [f["code"] for f in edited.json["flags"]] == ["worker_fee"]
-    hired = client.patch(
-        f"/api/v1/referrals/{referral['id']}",
-        json={"status": "hired", "start_date": "2026-11-01"},
+    hire = {"status": "hired", "start_date": local_today().isoformat()}
+    by_employer = client.patch(
+        f"/api/v1/referrals/{referral['id']}", json=hire, headers=bearer(employer)
+    )
+    assert by_employer.status_code == 409
+    assert by_employer.json["rule"] == "officer_review"
+    assert "urvivor" not in by_employer.json["message"]
+    by_officer = client.patch(
+        f"/api/v1/referrals/{referral['id']}", json=hire, headers=bearer(officer)
+    )
+    assert by_officer.status_code == 409
+    assert by_officer.json["rule"] == "survivor_flagged_listing"
+    assert db_session.scalar(select(func.count()).select_from(Placement)) == 0
+
+
+def test_an_employer_probing_with_a_flagged_listing_and_a_bad_date_learns_nothing(
+    client: FlaskClient, db_session: Session, bearer: Bearer
+) -> None:
+    """Flag your own listing, then "hire" each person referred to it with an impossible date:
+    the date is judged first, so a survivor and anyone else get the same answer; a possible
+    date gets a refusal that names no rule."""
+    officer = make_user(db_session, provinces=["02"])
+    employer = make_user(db_session, "employer", employer="Angkor Garments")
+    listing = make_listing(db_session, employer, title="Welder B", skills=("welding",))
+    answers = {}
+    for survivor in (True, False):
+        person = make_returnee(
+            db_session,
+            officer,
+            trafficking_survivor=survivor,
+            phone=None,
+            given_name="Dara" if survivor else "Vuthy",
+        )
+        referral = client.post(
+            "/api/v1/referrals",
+            json={"returnee_id": person.id, "listing_id": listing.id},
+            headers=bearer(officer),
+        ).json
+        answers[survivor] = referral["id"]
+    client.patch(
+        f"/api/v1/listings/{listing.id}", json={"description": FEE}, headers=bearer(employer)
+    )
+    replies = [
+        client.patch(
+            f"/api/v1/referrals/{answers[survivor]}",
+            json={"status": "hired", "start_date": "2030-01-01"},
+            headers=bearer(employer),
+        )
+        for survivor in (True, False)
+    ]
+    assert [r.status_code for r in replies] == [422, 422]
+    assert replies[0].json == replies[1].json
+    refused = client.patch(
+        f"/api/v1/referrals/{answers[True]}",
+        json={"status": "hired", "start_date": local_today().isoformat()},
         headers=bearer(employer),
     )
-    assert hired.status_code == 409 and hired.json["rule"] == "survivor_flagged_listing"
-    assert db_session.scalar(select(func.count()).select_from(Placement)) == 0
+    assert refused.status_code == 409 and refused.json["rule"] == "officer_review"
