@@ -122,9 +122,9 @@ def listed_hazard(session: Session, listing: Listing) -> HazardousWork | None:
 def set_hazardous(session: Session, actor: Actor, listing: Listing, value: bool) -> None:
     """An employer (own listings) or an admin says whether a job is hazardous work.
 
-    Only an admin may clear a job the list names: an employer cannot make a brick kiln
-    open to 16-year-olds by unticking a box. A decision that differs from the list stands
-    across edits and re-imports (``set:<role>``)."""
+    Only an admin may clear a job the list names, or undo an admin's decision: an employer
+    cannot make a brick kiln open to 16-year-olds by unticking a box. A decision that differs
+    from the list stands across edits and re-imports (``set:<role>``)."""
     if actor.role not in (Role.EMPLOYER, Role.ADMIN):
         raise InvalidInput(
             {"hazardous": [N_("Only the employer or an administrator can set this.")]}
@@ -132,6 +132,15 @@ def set_hazardous(session: Session, actor: Actor, listing: Listing, value: bool)
     if listing.kind != ListingKind.JOB and value:
         raise InvalidInput({"hazardous": [N_("Only a job can be hazardous work.")]})
     entry = listed_hazard(session, listing)
+    decided_by_admin = listing.hazardous_reason == f"{safeguarding.SET_BY}{Role.ADMIN}"
+    if actor.role != Role.ADMIN and decided_by_admin and value != listing.hazardous:
+        raise InvalidInput(
+            {
+                "hazardous": [
+                    N_("An administrator decided this; only an administrator can change it.")
+                ]
+            }
+        )
     if entry is not None and not value and actor.role != Role.ADMIN:
         raise InvalidInput(
             {
@@ -271,7 +280,9 @@ def update_listing(
         record = _record_of(listing, content)
         record = _check_record_for(actor, session, record)
         apply_record(session, listing, record)
-    if changes.get("hazardous") is not None:
+    if changes.get("hazardous") is not None and changes["hazardous"] != listing.hazardous:
+        if actor.role != Role.ADMIN and not may_edit(session, actor, listing):
+            raise Forbidden(N_("Only the employer who posted this listing may edit it."))
         set_hazardous(session, actor, listing, changes["hazardous"])
     if "status" in changes and changes["status"] != listing.status:
         if changes["status"] == ListingStatus.OPEN and not may_reopen(session, actor, listing):

@@ -173,3 +173,25 @@ def test_a_hazardous_listing_has_no_candidate_under_18(
         for item in found
     ]
     assert ages == [25]
+
+
+def test_an_employer_cannot_undo_an_administrators_decision(
+    client: FlaskClient, db_session: Session, employer: User, admin: User, bearer: Bearer
+) -> None:
+    """An admin marks a job the list does not name as hazardous: the employer may not clear
+    it (that would open it to 15-17-year-olds), nor touch another employer's listing."""
+    posted = client.post(URL, json=listing_json(title="Night porter"), headers=bearer(employer))
+    assert posted.json["hazardous"] is False
+    url = f"{URL}/{posted.json['id']}"
+    marked = client.patch(url, json={"hazardous": True}, headers=bearer(admin))
+    assert marked.status_code == 200 and marked.json["hazardous"] is True
+    undone = client.patch(url, json={"hazardous": False}, headers=bearer(employer))
+    assert undone.status_code == 422
+    assert "administrator" in undone.json["errors"]["json"]["hazardous"][0]
+    same = client.patch(url, json={"hazardous": True, "positions": 3}, headers=bearer(employer))
+    assert same.status_code == 200, same.json
+    other = make_user(db_session, "employer", employer="Mekong Security")
+    foreign = client.patch(url, json={"hazardous": False}, headers=bearer(other))
+    assert foreign.status_code in (403, 404)
+    db_session.expire_all()
+    assert db_session.get(Listing, posted.json["id"]).hazardous is True
