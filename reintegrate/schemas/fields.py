@@ -52,6 +52,15 @@ def page_size_field() -> fields.Integer:
     )
 
 
+def form_id(text: str | None) -> int | None:
+    """An id typed into a form or query string, or None: ASCII digits within the id range only
+    ("²" is a digit to Python and a 20-digit number overflows the database)."""
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
 def query_id() -> fields.Integer:
     """A row id given in a query string (text, so not strict), within the id range."""
     return AsciiInteger(

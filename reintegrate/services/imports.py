@@ -328,9 +328,7 @@ class _Importer:
 
 def _fail_interrupted(session: Session, source: str) -> None:
     """A run of this source still 'running' when another starts was killed mid-file."""
-    interrupted = N_(
-        "interrupted: the import stopped before finishing; nothing from it was kept"
-    )
+    interrupted = N_("interrupted: the import stopped before finishing; nothing from it was kept")
     session.execute(
         update(ImportRun)
         .where(and_(ImportRun.source == source, ImportRun.status == "running"))
@@ -409,9 +407,7 @@ def import_feed(
                 detail={"source": options.source, "created": run.created, "updated": run.updated},
             )
     except NothingImported as refused:
-        failure = N_(
-            "all {rows} row(s) were rejected, so nothing was imported", rows=refused.rows
-        )
+        failure = N_("all {rows} row(s) were rejected, so nothing was imported", rows=refused.rows)
         errors, rejected, rows = refused.errors, refused.rejected, refused.rows
     except StrictImportRefused as refused:
         failure = N_(

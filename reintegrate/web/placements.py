@@ -13,6 +13,7 @@ from reintegrate.db import db
 from reintegrate.errors import Conflict, InvalidInput, RuleBroken
 from reintegrate.models.user import Role
 from reintegrate.reference import abroad_country_codes
+from reintegrate.schemas.fields import form_id
 from reintegrate.schemas.placements import (
     WORK_LIST_STATUSES,
     OutcomeAmendmentSchema,
@@ -82,7 +83,7 @@ def refer(returnee_id: int) -> Response:
                 session,
                 current_actor(),
                 returnee_id,
-                int(listing_id) if listing_id.isdigit() else 0,
+                form_id(listing_id) or 0,
             )
     except (Conflict, RuleBroken) as exc:
         flash(_("Not referred: %(reason)s", reason=_(exc.message)), "error")
@@ -108,7 +109,7 @@ def enrol(returnee_id: int) -> Response:
                 session,
                 current_actor(),
                 returnee_id,
-                int(listing_id) if listing_id.isdigit() else 0,
+                form_id(listing_id) or 0,
                 start,
             )
     except (Conflict, RuleBroken, InvalidInput) as exc:
@@ -139,7 +140,7 @@ def referral_list() -> str:
     confirm = request.args.get("confirm", "")
     return _referrals_page(
         request.args.get("status") or None,
-        confirm=int(confirm) if confirm.isdigit() else None,
+        confirm=form_id(confirm),
     )
 
 
@@ -324,9 +325,7 @@ def keep_schedule(placement_id: int) -> Response:
     drop = request.form.get("drop", "")
     try:
         with db.transaction() as session:
-            placements.keep_one_schedule(
-                session, current_actor(), placement_id, int(drop) if drop.isdigit() else 0
-            )
+            placements.keep_one_schedule(session, current_actor(), placement_id, form_id(drop) or 0)
     except Conflict as exc:
         flash(_(exc.message), "error")
     else:

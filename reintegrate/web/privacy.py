@@ -11,6 +11,7 @@ from flask_login import login_required
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.errors import Conflict, InvalidInput
+from reintegrate.schemas.fields import form_id
 from reintegrate.services import privacy
 
 bp = Blueprint("privacy", __name__)
@@ -57,7 +58,7 @@ def erasures() -> Response | str:
                 privacy.decide_erasure(
                     session,
                     actor,
-                    int(request_id) if request_id.isdigit() else 0,
+                    form_id(request_id) or 0,
                     request.form.get("decision") == "approve",
                 )
         except Conflict as exc:

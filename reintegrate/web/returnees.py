@@ -18,6 +18,7 @@ from reintegrate.errors import InvalidInput
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.reference import abroad_country_codes
+from reintegrate.schemas.fields import form_id
 from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeUpdateSchema
 from reintegrate.services import notes, privacy, referrals, registry, safe_migration, timeline
 from reintegrate.services import reviews as review_service
@@ -104,11 +105,7 @@ def new() -> Response | tuple[str, int]:
                     )
                 registration = outcome
             else:
-                linked = (
-                    int(decision[5:])
-                    if decision.startswith("link:") and decision[5:].isdigit()
-                    else None
-                )
+                linked = form_id(decision[5:]) if decision.startswith("link:") else None
                 registration = registry.register(
                     session, actor, data, linked_to_id=linked, check_limit=limit
                 )
