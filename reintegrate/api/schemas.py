@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import gettext
 from marshmallow import Schema, fields, pre_dump, validate
 
+from reintegrate.auth import current_actor
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.schemas.fields import page_field, page_size_field, province_field
 from reintegrate.services import safeguarding, screening
@@ -189,7 +190,7 @@ class ListingOut(Schema):
         return EligibilityOut().dump(listing.eligibility) if listing.kind == "incentive" else None
 
     def _flags(self, listing: Any) -> list[dict[str, str]]:
-        return listing_flags(listing)
+        return listing_flags(listing) if screening.shows_flags(current_actor()) else []
 
 
 class ListingListArgs(Schema):

@@ -9,6 +9,7 @@ from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, gettext
 
 from reintegrate import reference
+from reintegrate.auth import current_actor
 from reintegrate.i18n import LANGUAGES
 from reintegrate.services import safeguarding, screening
 from reintegrate.timeutil import local_today, to_local
@@ -39,6 +40,7 @@ def _template_helpers() -> dict[str, Any]:
         "age_today": lambda born: safeguarding.age(born, local_today()),
         "is_child": lambda born: safeguarding.is_child(born, local_today()),
         "flag_reasons": lambda flags: [screening.describe(f, gettext) for f in flags or ()],
+        "shows_flags": lambda: screening.shows_flags(current_actor()),
         "options": labels.options,
         "province_options": lambda codes: [
             (c, reference.province_name(c, _locale())) for c in codes

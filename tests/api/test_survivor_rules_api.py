@@ -141,7 +141,9 @@ def test_a_survivor_is_not_hired_into_a_listing_flagged_after_the_referral(
     edited = client.patch(
         f"/api/v1/listings/{listing.id}", json={"description": FEE}, headers=bearer(employer)
     )
-    assert [f["code"] for f in edited.json["flags"]] == ["worker_fee"]
+    assert edited.status_code == 200
+    seen = client.get(f"/api/v1/listings/{listing.id}", headers=bearer(officer)).json
+    assert [f["code"] for f in seen["flags"]] == ["worker_fee"]
     hire = {"status": "hired", "start_date": local_today().isoformat()}
     by_employer = client.patch(
         f"/api/v1/referrals/{referral['id']}", json=hire, headers=bearer(employer)
