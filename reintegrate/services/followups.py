@@ -275,12 +275,29 @@ def _input_of(outcome: Outcome) -> OutcomeInput:
     )
 
 
-def get_outcome(session: Session, actor: Actor, outcome_id: int) -> Outcome:
-    """An outcome in the officer's provinces (404 like a missing one otherwise), audited."""
-    outcome = session.get(Outcome, outcome_id)
+def _outcome_in_scope(session: Session, actor: Actor, outcome_id: int) -> Outcome:
+    """The role first, then one query with the scope in it: an outcome elsewhere answers, and
+    costs, exactly like a missing one."""
+    require_role(actor, Role.OFFICER)
+    outcome = session.scalars(
+        select(Outcome).where(
+            Outcome.id == outcome_id,
+            Outcome.follow_up_id.in_(
+                select(FollowUp.id)
+                .join(Placement, Placement.id == FollowUp.placement_id)
+                .join(Returnee, Returnee.id == Placement.returnee_id)
+                .where(in_scope(actor, Returnee.home_province))
+            ),
+        )
+    ).one_or_none()
     if outcome is None:
         raise NotFound("outcome not found")
-    _follow_up_in_scope(session, actor, outcome.follow_up_id)
+    return outcome
+
+
+def get_outcome(session: Session, actor: Actor, outcome_id: int) -> Outcome:
+    """An outcome in the officer's provinces (404 like a missing one otherwise), audited."""
+    outcome = _outcome_in_scope(session, actor, outcome_id)
     audit.record(session, actor, "view", "outcome", outcome.id)
     return outcome
 
@@ -301,10 +318,8 @@ def amend_outcome(
     A re-migration recorded by mistake and corrected reopens the placement and the follow-ups
     it cancelled; at-risk flags and the placement's statistics facts are recomputed.
     """
-    outcome = session.get(Outcome, outcome_id)
-    if outcome is None:
-        raise NotFound("outcome not found")
-    follow_up = _follow_up_in_scope(session, actor, outcome.follow_up_id)
+    outcome = _outcome_in_scope(session, actor, outcome_id)
+    follow_up = outcome.follow_up
     placement = follow_up.placement
     _check_contact_date(placement, data.contacted_on)
     unreachable = OutcomeStatus.UNREACHABLE.value

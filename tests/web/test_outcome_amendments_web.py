@@ -108,3 +108,15 @@ def test_an_outcome_outside_the_officers_provinces_is_404(
     log_in(client, stranger.email, PASSWORD)
     assert client.get(f"/outcomes/{outcome_id}/amend").status_code == 404
     assert client.get("/outcomes/999999/amend").status_code == 404
+
+
+def test_a_manager_learns_nothing_about_which_outcomes_exist(
+    client: FlaskClient, db_session: Session
+) -> None:
+    """The role is checked before the record is looked up: an existing and a missing outcome
+    answer the same to someone who may correct none."""
+    _officer, _placement, outcome_id = _remigrated_by_mistake(db_session)
+    log_in(client, make_user(db_session, "manager").email, PASSWORD)
+    existing = client.get(f"/outcomes/{outcome_id}/amend").status_code
+    missing = client.get("/outcomes/999999/amend").status_code
+    assert existing == missing == 403
