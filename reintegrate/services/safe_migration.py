@@ -138,35 +138,55 @@ def briefings_of(session: Session, returnee_id: int) -> list[SafeMigrationBriefi
     )
 
 
-def informed_counts(session: Session) -> dict[str, int]:
-    """People informed, and how many of them were later found re-migrated, by channel.
+def informed_counts(session: Session) -> tuple[dict[str, int], dict[str, int]]:
+    """People informed, and how many of them were later found re-migrated, by channel; with
+    each count's cell key (the sum of its people's record keys, see stats.cellkey).
 
-    Only people who agreed to research count, as for every other figure on the dashboard.
+    Only people who agreed to research count, as for every other figure on the dashboard. A
+    person's record key is that of their first placement (a briefing follows an outcome, so
+    there is one), so these counts get the same consistent noise as every other figure.
     """
+    person_key = (
+        select(
+            Placement.returnee_id.label("returnee_id"),
+            func.min(Placement.record_key).label("record_key"),
+        )
+        .group_by(Placement.returnee_id)
+        .subquery()
+    )
     first = (
         select(
             SafeMigrationBriefing.returnee_id.label("returnee_id"),
             func.min(SafeMigrationBriefing.informed_on).label("informed_on"),
+            func.min(person_key.c.record_key).label("record_key"),
         )
         .join(Returnee, Returnee.id == SafeMigrationBriefing.returnee_id)
+        .join(person_key, person_key.c.returnee_id == SafeMigrationBriefing.returnee_id)
         .where(Returnee.consent_research.is_(True))
         .group_by(SafeMigrationBriefing.returnee_id)
         .subquery()
     )
-    counts = {"informed": session.scalar(select(func.count()).select_from(first)) or 0}
-    later = (
-        select(Outcome.remigration_channel, func.count(func.distinct(first.c.returnee_id)))
+    informed, informed_key = session.execute(
+        select(func.count(), func.coalesce(func.sum(first.c.record_key), 0)).select_from(first)
+    ).one()
+    counts, keys = {"informed": int(informed)}, {"informed": int(informed_key)}
+    later_people = (
+        select(Outcome.remigration_channel, first.c.returnee_id, first.c.record_key)
         .join(FollowUp, FollowUp.id == Outcome.follow_up_id)
         .join(Placement, Placement.id == FollowUp.placement_id)
         .join(first, first.c.returnee_id == Placement.returnee_id)
         .where(Outcome.status == "remigrated", Outcome.contacted_on >= first.c.informed_on)
-        .group_by(Outcome.remigration_channel)
+        .distinct()
     )
     by_channel = dict.fromkeys(CHANNELS, 0)
-    for channel, count in session.execute(later):
-        by_channel[channel or "unknown"] += count
-    counts.update({f"remigrated_{channel}": n for channel, n in by_channel.items()})
-    return counts
+    key_by_channel = dict.fromkeys(CHANNELS, 0)
+    for channel, _returnee_id, record_key in session.execute(later_people):
+        by_channel[channel or "unknown"] += 1
+        key_by_channel[channel or "unknown"] += int(record_key or 0)
+    for channel in CHANNELS:
+        counts[f"remigrated_{channel}"] = by_channel[channel]
+        keys[f"remigrated_{channel}"] = key_by_channel[channel]
+    return counts, keys
 
 
 DASHBOARD_COLUMNS = ("informed", *(f"remigrated_{channel}" for channel in CHANNELS))
@@ -175,10 +195,12 @@ DASHBOARD_COLUMNS = ("informed", *(f"remigrated_{channel}" for channel in CHANNE
 def dashboard_counts(session: Session, actor: Actor, *, threshold: int) -> SuppressedRow:
     """The manager's figures, small counts hidden like every other dashboard table."""
     require_role(actor, Role.MANAGER)
+    counts, keys = informed_counts(session)
     table = suppress_table(
-        {"all": informed_counts(session)},
+        {"all": counts},
         columns=DASHBOARD_COLUMNS,
         base_column="informed",
         threshold=threshold,
+        keys={"all": keys},
     )
     return table.row("all")
