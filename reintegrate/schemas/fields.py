@@ -52,6 +52,19 @@ def page_size_field() -> fields.Integer:
     )
 
 
+class StrictBoolean(fields.Boolean):
+    """true or false only: 0, 1, "yes" or "" are a wrong type in JSON, not a quiet answer."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+def strict_boolean(**kwargs: Any) -> fields.Boolean:
+    return StrictBoolean(**kwargs)
+
+
 def form_id(text: str | None) -> int | None:
     """An id typed into a form or query string, or None: ASCII digits within the id range only
     ("²" is a digit to Python and a 20-digit number overflows the database)."""

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from reintegrate.models.safe_migration import OPTION_KINDS
-from reintegrate.schemas.fields import Text, province_field
+from reintegrate.schemas.fields import Text, province_field, strict_boolean
 
 
 class SafeMigrationOptionSchema(Schema):
@@ -19,8 +19,8 @@ class SafeMigrationOptionSchema(Schema):
     province = province_field(allow_none=True)
     contact = Text(max_length=300)
     details = Text(max_length=2000, multiline=True)
-    example = fields.Boolean(load_default=False)
-    active = fields.Boolean(load_default=True)
+    example = strict_boolean(load_default=False)
+    active = strict_boolean(load_default=True)
 
 
 class BriefingSchema(Schema):

@@ -117,3 +117,17 @@ def test_other_roles_are_refused_and_verifying_needs_a_registration_number(
     db_session.expire_all()
     employer = db_session.get(Employer, employer_user.employer_id)
     assert employer is not None and not employer.verified
+
+
+def test_verified_takes_true_or_false_only(
+    client: FlaskClient, db_session: Session, bearer: Bearer
+) -> None:
+    """A 0 or "yes" is a wrong type, not a quiet "not verified" (found by API fuzzing)."""
+    employer_user = make_user(db_session, "employer", employer="Mekong Bricks")
+    admin = make_user(db_session, "admin")
+    for wrong in (0, 1, "yes", ""):
+        answer = client.patch(
+            f"{URL}/{employer_user.employer_id}", json={"verified": wrong}, headers=bearer(admin)
+        )
+        assert answer.status_code == 422, (wrong, answer.json)
+        assert "verified" in answer.json["errors"]["json"]

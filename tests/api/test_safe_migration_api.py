@@ -223,3 +223,20 @@ def test_the_dashboard_counts_people_informed_and_later_remigrations_with_suppre
     page = client.get("/dashboard").get_data(as_text=True)
     assert 'id="safer-leaving"' in page and '<td data-column="informed">' in page
     assert '<td data-column="informed">2</td>' not in page
+
+
+def test_option_ticks_take_true_or_false_only(
+    client: FlaskClient, db_session: Session, bearer: Bearer
+) -> None:
+    admin = make_user(db_session, "admin")
+    answer = client.post(
+        URL, json={"kind": "hotline", "name": "Line", "active": 0}, headers=bearer(admin)
+    )
+    assert answer.status_code == 422 and "active" in answer.json["errors"]["json"]
+
+
+def test_the_api_documents_the_rule_of_a_refusal(client: FlaskClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json
+    default = spec["components"]["responses"]["DEFAULT_ERROR"]["content"]["application/json"]
+    name = default["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert "rule" in spec["components"]["schemas"][name]["properties"]
