@@ -1,15 +1,22 @@
-"""The registration form names every invalid field at once, beside it, keeping what was typed."""
+"""The registration and outcome forms name every invalid field at once, beside it, keeping
+what was typed; a negative amount is told to be positive."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reintegrate.models import Returnee
-from tests.builders import PASSWORD, make_user
+from reintegrate.models import FollowUp, Outcome, Returnee, User
+from reintegrate.services import followups
+from reintegrate.services.access import Actor
+from reintegrate.services.followups import OutcomeInput
+from reintegrate.timeutil import local_today
+from tests.builders import PASSWORD, make_placement, make_user
 from tests.conftest import csrf_token, log_in
 
 
@@ -38,3 +45,98 @@ def test_every_bad_field_of_a_registration_is_named_at_once(
     assert {"given_name", "date_of_birth", "phone", "return_date"} <= set(named), named
     assert 'value="call me"' in page and 'value="next week"' in page and 'value="Sok"' in page
     assert db_session.scalar(select(func.count()).select_from(Returnee)) == 0
+
+
+def _follow_up(db_session: Session) -> tuple[str, int]:
+    """An officer and the first follow-up of a placement in their province."""
+    officer = make_user(db_session, provinces=["02"])
+    employer = make_user(db_session, "employer", employer="Angkor Steel")
+    start = local_today() - timedelta(days=35)
+    placement = make_placement(
+        db_session, officer, employer, start, return_date=start - timedelta(days=200)
+    )
+    first = db_session.scalars(
+        select(FollowUp).where(FollowUp.placement_id == placement.id).order_by(FollowUp.sequence)
+    ).first()
+    assert first is not None
+    return officer.email, first.id
+
+
+BAD_OUTCOME = {
+    "contacted_on": "yesterday",
+    "status": "remigrated",
+    "remigration_country": "",
+    "monthly_income_usd": "-5",
+    "notes": "Called twice",
+}
+
+
+def _switch(client: FlaskClient, lang: str, page: str) -> None:
+    if lang != "en":
+        client.post("/language", data={"lang": lang, "csrf_token": csrf_token(client, page)})
+
+
+def _named_errors(page: str) -> set[str]:
+    return set(re.findall(r'class="field-error" id="(\w+)-error"', page))
+
+
+def _field(page: str, name: str) -> str:
+    match = re.search(rf'<div class="field has-error">\s*<label for="{name}".*?</div>', page, re.S)
+    assert match, f"{name} is not marked as invalid"
+    return match.group(0)
+
+
+@pytest.mark.parametrize("lang", ["en", "km"])
+def test_every_bad_field_of_a_follow_up_outcome_is_named_at_once(
+    client: FlaskClient, db_session: Session, lang: str
+) -> None:
+    email, follow_up_id = _follow_up(db_session)
+    log_in(client, email, PASSWORD)
+    url = f"/followups/{follow_up_id}"
+    _switch(client, lang, url)
+    response = client.post(url, data={**BAD_OUTCOME, "csrf_token": csrf_token(client, url)})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert {"contacted_on", "monthly_income_usd", "remigration_country"} <= _named_errors(page)
+    income = _field(page, "monthly_income_usd")
+    assert 'value="-5"' in income and "between" not in income
+    if lang == "en":
+        assert "Must be a positive amount (0 or more), at most 10000." in income
+    else:
+        assert "positive" not in income and re.search(r"[\u1780-\u17ff]", income)
+    assert 'value="yesterday"' in page and "Called twice</textarea>" in page
+    assert db_session.scalar(select(func.count()).select_from(Outcome)) == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "km"])
+def test_every_bad_field_of_an_outcome_correction_is_named_at_once(
+    client: FlaskClient, db_session: Session, lang: str
+) -> None:
+    email, follow_up_id = _follow_up(db_session)
+    officer = db_session.scalars(select(User).where(User.email == email)).one()
+    outcome = followups.record_outcome(
+        db_session,
+        Actor.of(officer),
+        follow_up_id,
+        OutcomeInput(contacted_on=local_today(), status="employed_same"),
+    )
+    db_session.commit()
+    log_in(client, email, PASSWORD)
+    url = f"/outcomes/{outcome.id}/amend"
+    _switch(client, lang, url)
+    response = client.post(
+        url, data={**BAD_OUTCOME, "reason": "", "csrf_token": csrf_token(client, url)}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    named = _named_errors(page)
+    assert {"contacted_on", "monthly_income_usd", "remigration_country", "reason"} <= named
+    income = _field(page, "monthly_income_usd")
+    assert 'value="-5"' in income and "between" not in income
+    if lang == "en":
+        assert "Must be a positive amount (0 or more), at most 10000." in income
+    else:
+        assert "positive" not in income and re.search(r"[\u1780-\u17ff]", income)
+    assert 'value="yesterday"' in page and "Called twice</textarea>" in page
+    db_session.expire_all()
+    assert db_session.get(Outcome, outcome.id).status == "employed_same"
