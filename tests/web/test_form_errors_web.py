@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reintegrate.models import FollowUp, Outcome, Returnee, User
+from reintegrate.models import FollowUp, Outcome, Returnee, SafeMigrationOption, User
 from reintegrate.services import followups
 from reintegrate.services.access import Actor
 from reintegrate.services.followups import OutcomeInput
@@ -140,3 +140,50 @@ def test_every_bad_field_of_an_outcome_correction_is_named_at_once(
     assert 'value="yesterday"' in page and "Called twice</textarea>" in page
     db_session.expire_all()
     assert db_session.get(Outcome, outcome.id).status == "employed_same"
+
+
+BAD_OPTION = {
+    "kind": "rumour",
+    "name": "",
+    "province": "99",
+    "contact": "012 345 678",
+    "details": "Open on weekdays",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "km"])
+def test_every_bad_field_of_a_new_safe_migration_option_is_named_at_once(
+    client: FlaskClient, db_session: Session, lang: str
+) -> None:
+    log_in(client, make_user(db_session, "admin").email, PASSWORD)
+    url = "/admin/safe-migration-options"
+    _switch(client, lang, url)
+    response = client.post(url, data={**BAD_OPTION, "csrf_token": csrf_token(client, url)})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert {"kind", "name", "province"} <= _named_errors(page)
+    assert 'value="012 345 678"' in page and 'value="Open on weekdays"' in page
+    if lang == "km":
+        errors = re.findall(r'class="field-error" id="\w+-error">([^<]*)<', page)
+        assert errors and all(re.search(r"[\u1780-\u17ff]", e) for e in errors), errors
+    assert db_session.scalar(select(func.count()).select_from(SafeMigrationOption)) == 0
+
+
+def test_a_refused_change_to_a_safe_migration_option_is_shown_on_its_row(
+    client: FlaskClient, db_session: Session
+) -> None:
+    log_in(client, make_user(db_session, "admin").email, PASSWORD)
+    url = "/admin/safe-migration-options"
+    good = {**BAD_OPTION, "kind": "hotline", "name": "Hotline", "province": ""}
+    assert client.post(url, data={**good, "csrf_token": csrf_token(client, url)}).status_code == 302
+    option = db_session.scalars(select(SafeMigrationOption)).one()
+    response = client.post(
+        f"{url}/{option.id}",
+        data={**BAD_OPTION, "details": "Closed", "csrf_token": csrf_token(client, url)},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert {"kind", "name", "province"} <= _named_errors(page)
+    assert 'value="Closed"' in page
+    db_session.expire_all()
+    assert db_session.get(SafeMigrationOption, option.id).name == "Hotline"
