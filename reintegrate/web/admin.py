@@ -61,14 +61,29 @@ def audit_log() -> tuple[str, int]:
 @bp.get("/employers")
 @login_required
 def employer_list() -> str:
+    return _employers_page()[0]
+
+
+def _employers_page(
+    errors: dict[str, list[str]] | None = None, editing: int | None = None
+) -> tuple[str, int]:
+    """The employers page; after a refused save, that row shows what was typed and each error
+    beside its field."""
     with db.transaction() as session:
         rows = employers.list_employers(session, current_actor())
-    return render_template("admin/employers.html", employers=rows)
+        page = render_template(
+            "admin/employers.html",
+            employers=rows,
+            errors=errors or {},
+            editing=editing,
+            values=request.form,
+        )
+    return page, (422 if errors else 200)
 
 
 @bp.post("/employers/<int:employer_id>")
 @login_required
-def verify_employer(employer_id: int) -> Response:
+def verify_employer(employer_id: int) -> Response | tuple[str, int]:
     """One employer's row: tick "verified", its registration number and a note."""
     form = request.form
     payload = {
@@ -82,12 +97,10 @@ def verify_employer(employer_id: int) -> Response:
         with db.transaction() as session:
             employers.update_employer(session, current_actor(), employer_id, changes)
     except ValidationError as exc:
-        errors = flatten_errors(exc.messages_dict)
-        flash("; ".join(f"{k}: {_(m)}" for k, ms in errors.items() for m in ms), "error")
+        return _employers_page(flatten_errors(exc.messages_dict), employer_id)
     except InvalidInput as exc:
-        flash("; ".join(_(m) for ms in exc.errors.values() for m in ms), "error")
-    else:
-        flash(_("Employer saved."), "success")
+        return _employers_page(exc.errors, employer_id)
+    flash(_("Employer saved."), "success")
     return redirect(url_for("admin.employer_list"))
 
 

@@ -187,3 +187,31 @@ def test_a_refused_change_to_a_safe_migration_option_is_shown_on_its_row(
     assert 'value="Closed"' in page
     db_session.expire_all()
     assert db_session.get(SafeMigrationOption, option.id).name == "Hotline"
+
+
+@pytest.mark.parametrize("lang", ["en", "km"])
+def test_every_bad_field_of_an_employer_check_is_named_beside_it(
+    client: FlaskClient, db_session: Session, lang: str
+) -> None:
+    employer = make_user(
+        db_session, "employer", employer="Angkor Garments", employer_verified=False
+    )
+    log_in(client, make_user(db_session, "admin").email, PASSWORD)
+    _switch(client, lang, "/admin/employers")
+    response = client.post(
+        f"/admin/employers/{employer.employer_id}",
+        data={
+            "verified": "yes",
+            "registration_number": "M" * 101,
+            "contact": "HR office 012 000 777",
+            "note": "bad\x07bell",
+            "csrf_token": csrf_token(client, "/admin/employers"),
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert {"registration_number", "note"} <= _named_errors(page)
+    assert 'value="HR office 012 000 777"' in page and f'value="{"M" * 101}"' in page
+    if lang == "km":
+        errors = re.findall(r'class="field-error" id="\w+-error">([^<]*)<', page)
+        assert errors and all(re.search(r"[\u1780-\u17ff]", e) for e in errors), errors
