@@ -215,3 +215,29 @@ def test_every_bad_field_of_an_employer_check_is_named_beside_it(
     if lang == "km":
         errors = re.findall(r'class="field-error" id="\w+-error">([^<]*)<', page)
         assert errors and all(re.search(r"[\u1780-\u17ff]", e) for e in errors), errors
+
+
+@pytest.mark.parametrize("lang", ["en", "km"])
+def test_both_bad_fields_of_a_password_change_are_named_in_the_page_language(
+    client: FlaskClient, db_session: Session, lang: str
+) -> None:
+    log_in(client, make_user(db_session).email, PASSWORD)
+    url = "/account/password"
+    _switch(client, lang, url)
+    response = client.post(
+        url,
+        data={
+            "current_password": "wrong one",
+            "new_password": "short",
+            "csrf_token": csrf_token(client, url),
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert {"current_password", "new_password"} <= _named_errors(page)
+    errors = re.findall(r'class="field-error" id="\w+-error">([^<]*)<', page)
+    if lang == "en":
+        assert "This is not your current password." in errors
+        assert "At least 12 characters, please." in errors
+    else:
+        assert errors and all(re.search(r"[\u1780-\u17ff]", e) for e in errors), errors
