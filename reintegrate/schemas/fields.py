@@ -12,6 +12,9 @@ from marshmallow import ValidationError, fields, validate
 
 from reintegrate.reference import country_codes, language_codes, province_codes
 
+NOT_NEGATIVE = _l("Must be a positive amount (0 or more), at most {max}.")
+"""An amount of money where 0 is allowed: a negative one is told to be positive, not "between"."""
+
 #: Largest row id (PostgreSQL ``integer``); bigger ids cannot exist and overflow SQLite.
 MAX_ID = 2**31 - 1
 

@@ -12,7 +12,7 @@ from jobs_import import Eligibility, ListingRecord
 from jobs_import.records import EMPLOYMENT_TYPES
 from jobs_import.salary import MAX_MONTHLY_USD
 from reintegrate.models.listing import ListingStatus
-from reintegrate.schemas.fields import Text, language_field, province_field
+from reintegrate.schemas.fields import NOT_NEGATIVE, Text, language_field, province_field
 
 JOB_ONLY = ("employer", "province", "positions", "wage_min_usd", "wage_max_usd", "employment_type")
 INCENTIVE_ONLY = ("programme", "provinces", "benefit", "eligibility")
@@ -26,9 +26,7 @@ def _wage() -> fields.Decimal:
         places=2,
         allow_none=True,
         metadata={"minimum": 0, "maximum": int(MAX_MONTHLY_USD)},
-        validate=validate.Range(
-            min=0, max=MAX_MONTHLY_USD, error=_l("Must be between {min} and {max}.")
-        ),
+        validate=validate.Range(min=0, max=MAX_MONTHLY_USD, error=NOT_NEGATIVE),
     )
 
 

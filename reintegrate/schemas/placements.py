@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from reintegrate.models.placement import OutcomeStatus, ReferralStatus
-from reintegrate.schemas.fields import Text, country_field, province_field, record_id
+from reintegrate.schemas.fields import NOT_NEGATIVE, Text, country_field, province_field, record_id
 from reintegrate.services.followups import WORK_LIST_SORTS, OutcomeInput
 
 MAX_MONTHLY_INCOME_USD = 10_000
@@ -49,9 +49,7 @@ class OutcomeSchema(Schema):
         places=2,
         allow_none=True,
         metadata={"minimum": 0, "maximum": MAX_MONTHLY_INCOME_USD},
-        validate=validate.Range(
-            min=0, max=MAX_MONTHLY_INCOME_USD, error=_l("Must be between {min} and {max}.")
-        ),
+        validate=validate.Range(min=0, max=MAX_MONTHLY_INCOME_USD, error=NOT_NEGATIVE),
     )
     remigration_country = country_field(allow_none=True)
     remigration_channel = fields.String(
@@ -61,15 +59,16 @@ class OutcomeSchema(Schema):
     intends_to_remigrate = fields.Boolean(allow_none=True)
     notes = Text(max_length=2000, multiline=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _remigration_details(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """Run even when other fields are wrong, so the form names every problem at once."""
         remigrated = data.get("status") == OutcomeStatus.REMIGRATED
         errors: dict[str, list[str]] = {}
         if remigrated and not data.get("remigration_country"):
             errors["remigration_country"] = [_("Say which country the person went to.")]
         if remigrated and data.get("remigration_country") == "KH":
             errors["remigration_country"] = [_("Re-migration is to another country than Cambodia.")]
-        if not remigrated:
+        if not remigrated and "status" in data:
             for name in ("remigration_country", "remigration_channel"):
                 if data.get(name):
                     errors[name] = [_("Only for a person who has re-migrated.")]

@@ -32,6 +32,7 @@ from reintegrate.services.access import Actor, require_role
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
+"""Both are spelled out in check_password_strength's messages (catalogue strings are literal)."""
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HASH_METHOD = "scrypt"
 FRESH_LOGIN = timedelta(minutes=10)
@@ -65,9 +66,9 @@ def check_password_strength(password: str, email: str | None = None) -> list[str
     """
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"at least {MIN_PASSWORD_LENGTH} characters")
+        problems.append(N_("At least 12 characters, please."))
     if len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(f"at most {MAX_PASSWORD_LENGTH} characters")
+        problems.append(N_("At most 256 characters, please."))
     lowered = password.lower()
     local_part = (email or "").split("@")[0].lower()
     if (
@@ -75,7 +76,7 @@ def check_password_strength(password: str, email: str | None = None) -> list[str
         or len(set(password)) < 4
         or (len(local_part) >= 4 and local_part in lowered)
     ):
-        problems.append("too common or too easy to guess")
+        problems.append(N_("Too common or too easy to guess."))
     return problems
 
 
@@ -260,7 +261,7 @@ def change_password(
         raise Forbidden("log in again to change your password")
     errors: dict[str, list[str]] = {}
     if not user.password_hash or not check_password_hash(user.password_hash, current):
-        errors["current_password"] = ["not your current password"]
+        errors["current_password"] = [N_("This is not your current password.")]
     if problems := check_password_strength(new, user.email):
         errors["new_password"] = problems
     if errors:

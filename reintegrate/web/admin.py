@@ -61,14 +61,29 @@ def audit_log() -> tuple[str, int]:
 @bp.get("/employers")
 @login_required
 def employer_list() -> str:
+    return _employers_page()[0]
+
+
+def _employers_page(
+    errors: dict[str, list[str]] | None = None, editing: int | None = None
+) -> tuple[str, int]:
+    """The employers page; after a refused save, that row shows what was typed and each error
+    beside its field."""
     with db.transaction() as session:
         rows = employers.list_employers(session, current_actor())
-    return render_template("admin/employers.html", employers=rows)
+        page = render_template(
+            "admin/employers.html",
+            employers=rows,
+            errors=errors or {},
+            editing=editing,
+            values=request.form,
+        )
+    return page, (422 if errors else 200)
 
 
 @bp.post("/employers/<int:employer_id>")
 @login_required
-def verify_employer(employer_id: int) -> Response:
+def verify_employer(employer_id: int) -> Response | tuple[str, int]:
     """One employer's row: tick "verified", its registration number and a note."""
     form = request.form
     payload = {
@@ -82,12 +97,10 @@ def verify_employer(employer_id: int) -> Response:
         with db.transaction() as session:
             employers.update_employer(session, current_actor(), employer_id, changes)
     except ValidationError as exc:
-        errors = flatten_errors(exc.messages_dict)
-        flash("; ".join(f"{k}: {_(m)}" for k, ms in errors.items() for m in ms), "error")
+        return _employers_page(flatten_errors(exc.messages_dict), employer_id)
     except InvalidInput as exc:
-        flash("; ".join(_(m) for ms in exc.errors.values() for m in ms), "error")
-    else:
-        flash(_("Employer saved."), "success")
+        return _employers_page(exc.errors, employer_id)
+    flash(_("Employer saved."), "success")
     return redirect(url_for("admin.employer_list"))
 
 
@@ -108,9 +121,30 @@ def _flash_errors(errors: dict[str, list[str]]) -> None:
     flash("; ".join(f"{k}: {_(m)}" for k, ms in errors.items() for m in ms), "error")
 
 
+def _options_page(
+    errors: dict[str, list[str]] | None = None, editing: int | str | None = None
+) -> tuple[str, int]:
+    """The options page; after a refused save, that form shows what was typed, each error by
+    its field (`editing` is the option's id, or "new" for the add form)."""
+    values = None
+    if errors:
+        values = {**_option_payload(), "province": request.form.get("province", "")}
+    with db.transaction() as session:
+        options = safe_migration.manage_options(session, current_actor())
+        page = render_template(
+            "admin/safe_migration_options.html",
+            options=options,
+            kinds=OPTION_KINDS,
+            errors=errors or {},
+            editing=editing,
+            values=values,
+        )
+    return page, (422 if errors else 200)
+
+
 @bp.route("/safe-migration-options", methods=["GET", "POST"])
 @login_required
-def safe_migration_options() -> Response | str:
+def safe_migration_options() -> Response | tuple[str, int]:
     """Safer ways to migrate that officers show people who may leave again."""
     if request.method == "POST":
         try:
@@ -118,26 +152,22 @@ def safe_migration_options() -> Response | str:
             with db.transaction() as session:
                 safe_migration.create_option(session, current_actor(), data)
         except ValidationError as exc:
-            _flash_errors(flatten_errors(exc.messages_dict))
-        else:
-            flash(_("Option saved."), "success")
+            return _options_page(flatten_errors(exc.messages_dict), "new")
+        flash(_("Option saved."), "success")
         return redirect(url_for("admin.safe_migration_options"))
-    with db.transaction() as session:
-        options = safe_migration.manage_options(session, current_actor())
-    return render_template("admin/safe_migration_options.html", options=options, kinds=OPTION_KINDS)
+    return _options_page()
 
 
 @bp.post("/safe-migration-options/<int:option_id>")
 @login_required
-def update_safe_migration_option(option_id: int) -> Response:
+def update_safe_migration_option(option_id: int) -> Response | tuple[str, int]:
     try:
         data = SafeMigrationOptionSchema().load(_option_payload())
         with db.transaction() as session:
             safe_migration.update_option(session, current_actor(), option_id, data)
     except ValidationError as exc:
-        _flash_errors(flatten_errors(exc.messages_dict))
-    else:
-        flash(_("Option saved."), "success")
+        return _options_page(flatten_errors(exc.messages_dict), option_id)
+    flash(_("Option saved."), "success")
     return redirect(url_for("admin.safe_migration_options"))
 
 

@@ -20,10 +20,15 @@ def test_admin_verifies_an_employer_on_the_page(client: FlaskClient, db_session:
     assert "Angkor Garments" in page and "Not verified" in page
     token = csrf_token(client, "/admin/employers")
     url = f"/admin/employers/{employer_user.employer_id}"
-    refused = client.post(url, data={"verified": "yes", "csrf_token": token})
-    assert refused.status_code == 302
+    refused = client.post(
+        url, data={"verified": "yes", "contact": "HR office", "csrf_token": token}
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'id="registration_number-error"' in page and "registration number" in page
+    assert 'value="HR office"' in page
     page = client.get("/admin/employers").get_data(as_text=True)
-    assert "registration number" in page and "Not verified" in page
+    assert "Not verified" in page
     saved = client.post(
         url,
         data={
