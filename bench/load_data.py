@@ -399,6 +399,7 @@ class Loader:
                     "token_hash": hashlib.sha256(token.encode()).hexdigest(),
                     "prefix": token[:10],
                     "created_at": self.now,
+                    "expires_at": datetime.now(UTC) + timedelta(days=1),
                 }
             ],
         )
