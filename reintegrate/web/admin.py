@@ -117,10 +117,6 @@ def _option_payload() -> dict[str, object]:
     return data
 
 
-def _flash_errors(errors: dict[str, list[str]]) -> None:
-    flash("; ".join(f"{k}: {_(m)}" for k, ms in errors.items() for m in ms), "error")
-
-
 def _options_page(
     errors: dict[str, list[str]] | None = None, editing: int | str | None = None
 ) -> tuple[str, int]:
