@@ -7,13 +7,39 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, insert, select
 from sqlalchemy.orm import Session
 
-from reintegrate.models import AuditEntry
+from reintegrate.db import utcnow
+from reintegrate.models import AuditEntry, User
 from reintegrate.models.user import Role
 from reintegrate.services.access import Actor, require_role
 from reintegrate.timeutil import LOCAL_ZONE
+
+HOUR = timedelta(hours=1)
+
+
+def wait_before_more(
+    session: Session, actor: Actor, limit: int, *entries: ColumnElement[bool]
+) -> timedelta | None:
+    """How long until the actor may do again what the matching audit entries record, or None
+    if fewer than `limit` were made in the last hour.
+
+    The audit trail is the count, so a limit survives restarts and holds across web workers;
+    on PostgreSQL the user's row is locked first, so parallel requests are counted one after
+    another rather than all slipping past the same count.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(User.id).where(User.id == actor.user_id).with_for_update())
+    times = session.scalars(
+        select(AuditEntry.at)
+        .where(AuditEntry.user_id == actor.user_id, AuditEntry.at >= utcnow() - HOUR, *entries)
+        .order_by(AuditEntry.at.desc())
+        .limit(max(limit, 1))
+    ).all()
+    if len(times) < limit:
+        return None
+    return (min(times) if times else utcnow()) + HOUR - utcnow()
 
 
 def record(

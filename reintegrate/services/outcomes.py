@@ -6,7 +6,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -26,9 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
-from reintegrate.db import utcnow
 from reintegrate.errors import N_, InvalidInput, TooManyQueries
-from reintegrate.models import AuditEntry, FollowUp, Outcome, Placement, Returnee, User
+from reintegrate.models import AuditEntry, FollowUp, Outcome, Placement, Returnee
 from reintegrate.models.placement import IN_WORK, OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
 from reintegrate.models.user import Role
 from reintegrate.services import audit
@@ -79,7 +78,6 @@ DEFAULT_QUERIES_PER_HOUR = 60
 """How many statistics queries (page views, API calls, downloads) a user may make an hour."""
 STATISTICS = "statistics"
 """The audit trail's record type for statistics queries and downloads."""
-QUERY_WINDOW = timedelta(hours=1)
 LATE_AFTER_DAYS = 14
 """A follow-up done more than this many days after its due date is late (the overdue mark)."""
 FOLLOW_UP_MONTHS = (3, 6, 12)
@@ -336,29 +334,10 @@ def _detail(
 def _count_query(
     session: Session, actor: Actor, action: str, limit: int, detail: dict[str, Any]
 ) -> None:
-    """Audit one statistics query, or refuse it when the user made `limit` in the last hour.
-
-    The audit trail is the count, so the limit survives restarts and holds across web
-    workers; on PostgreSQL the user's row is locked first, so parallel queries are counted
-    one after another rather than all slipping past the same count.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(User.id).where(User.id == actor.user_id).with_for_update())
-    since = utcnow() - QUERY_WINDOW
-    recent = (
-        select(AuditEntry.at)
-        .where(
-            AuditEntry.user_id == actor.user_id,
-            AuditEntry.entity_type == STATISTICS,
-            AuditEntry.at >= since,
-        )
-        .order_by(AuditEntry.at.desc())
-        .limit(max(limit, 1))
-    )
-    times = session.scalars(recent).all()
-    if len(times) >= limit:
-        oldest = min(times) if times else utcnow()
-        wait = oldest + QUERY_WINDOW - utcnow()
+    """Audit one statistics query, or refuse it when the user made `limit` in the last hour
+    (counted from the audit trail, see `audit.wait_before_more`)."""
+    wait = audit.wait_before_more(session, actor, limit, AuditEntry.entity_type == STATISTICS)
+    if wait is not None:
         raise TooManyQueries(max(1, math.ceil(wait.total_seconds())))
     audit.record(session, actor, action, STATISTICS, None, detail=detail)
     session.flush()

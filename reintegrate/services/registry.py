@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select, union_all, update
@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, joinedload
 
 from matching.names import name_key, query_score
 from matching.text import has_khmer
-from reintegrate.db import utcnow
 from reintegrate.errors import N_, InvalidInput, NotFound, TooManyAttempts
 from reintegrate.models import AuditEntry, CaseCounter, DuplicateReview, Returnee, ReturneeSkill
 from reintegrate.models.user import Role
@@ -185,23 +184,17 @@ def _check_duplicates(
     an officer registering the 300th person of the day at a border post is never stopped.
     """
     require_role(actor, Role.OFFICER)
-    if check_limit is not None:
-        since = utcnow() - timedelta(hours=1)
-        done = session.scalar(
-            select(func.count())
-            .select_from(AuditEntry)
-            .where(
-                AuditEntry.user_id == actor.user_id,
-                AuditEntry.action == "check",
-                AuditEntry.entity_type == "duplicate_check",
-                AuditEntry.entity_id.is_(None),
-                AuditEntry.at >= since,
-            )
+    if check_limit is not None and audit.wait_before_more(
+        session,
+        actor,
+        check_limit,
+        AuditEntry.action == "check",
+        AuditEntry.entity_type == "duplicate_check",
+        AuditEntry.entity_id.is_(None),
+    ):
+        raise TooManyAttempts(
+            3600, N_("Too many duplicate checks in the last hour. Try again later.")
         )
-        if (done or 0) >= check_limit:
-            raise TooManyAttempts(
-                3600, N_("Too many duplicate checks in the last hour. Try again later.")
-            )
     result = find_possible_duplicates(
         session,
         actor,
