@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, pre_dump, validate
 
 from reintegrate.auth import current_actor
@@ -243,12 +244,20 @@ class ImportRunOut(Schema):
     finished_at = fields.DateTime(allow_none=True)
 
 
+_LENGTH = _l("Must be between {min} and {max} characters.")
+
+
 class ImportForm(Schema):
-    source = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    kind = fields.String(load_default="job", validate=validate.OneOf(["job", "incentive"]))
+    """The import's options; what a feed name may be is the import service's to say."""
+
+    source = fields.String(required=True, validate=validate.Length(min=1, max=100, error=_LENGTH))
+    kind = fields.String(
+        load_default="job",
+        validate=validate.OneOf(["job", "incentive"], error=_l("Unknown value.")),
+    )
     strict = fields.Boolean(load_default=False)
     full = fields.Boolean(load_default=False)
-    employer = fields.String(validate=validate.Length(max=200))
+    employer = fields.String(validate=validate.Length(min=0, max=200, error=_LENGTH))
 
 
 class EmployerOut(Schema):

@@ -191,34 +191,46 @@ OTHER_SKILL = "other"
 SKILL_PREFIX = "skill:"
 
 
+def _answer_errors(phrase: str, answer: str, name: str) -> dict[str, list[str]]:
+    """Every reason to refuse an answer at once, each under the field the page shows it by."""
+    errors: dict[str, list[str]] = {}
+    if not phrase_key(phrase):
+        errors["phrase"] = [N_("Missing data for required field.")]
+    if answer.startswith(SKILL_PREFIX):
+        if answer.removeprefix(SKILL_PREFIX) not in base_vocabulary():
+            errors["answer"] = [N_("Unknown skill.")]
+    elif answer not in (OTHER_SKILL, NOT_A_SKILL, PROPOSED):
+        errors["answer"] = [N_("Choose what this phrase is.")]
+    if len(name) > 200:
+        errors["name"] = [N_("Name the new skill in 200 characters or fewer.")]
+    elif answer == OTHER_SKILL and skill_named(name) is None:
+        errors["name"] = [N_("Choose a skill from the list.")]
+    elif answer == PROPOSED and not name:
+        errors["name"] = [N_("Name the new skill.")]
+    return errors
+
+
+def _chosen_skill(answer: str, name: str) -> str | None:
+    """The skill an answer maps the phrase to (picked from the list or typed by name), if any."""
+    if answer.startswith(SKILL_PREFIX):
+        return answer.removeprefix(SKILL_PREFIX)
+    return skill_named(name) if answer == OTHER_SKILL else None
+
+
 def answer_phrase(session: Session, actor: Actor, phrase: str, answer: str, name: str = "") -> str:
     """An admin's answer for an unknown phrase, as the page offers it: `skill:CODE`, `other`
     (a skill named in `name`, English or Khmer), `not_a_skill`, or `proposed` (a new skill
     named in `name`). Returns what was decided: a skill code, `not_a_skill` or `proposed`."""
     require_role(actor, Role.ADMIN)
     name = " ".join(name.split())
-    if answer.startswith(SKILL_PREFIX):
-        code = answer.removeprefix(SKILL_PREFIX)
-        map_phrase(session, actor, phrase, code)
-        return code
-    if answer == OTHER_SKILL:
-        code = skill_named(name)
-        if code is None:
-            raise InvalidInput({"name": [N_("Choose a skill from the list.")]})
-        map_phrase(session, actor, phrase, code)
-        return code
-    if answer not in (NOT_A_SKILL, PROPOSED):
-        raise InvalidInput({"answer": [N_("Choose what this phrase is.")]})
-    key = phrase_key(phrase)[:200]
-    errors: dict[str, list[str]] = {}
-    if not key:
-        errors["phrase"] = [N_("Missing data for required field.")]
-    if answer == PROPOSED and not name:
-        errors["name"] = [N_("Name the new skill.")]
-    elif len(name) > 200:
-        errors["name"] = [N_("Name the new skill in 200 characters or fewer.")]
+    errors = _answer_errors(phrase, answer, name)
     if errors:
         raise InvalidInput(errors)
+    code = _chosen_skill(answer, name)
+    if code is not None:
+        map_phrase(session, actor, phrase, code)
+        return code
+    key = phrase_key(phrase)[:200]
     decision = session.scalar(
         select(SkillPhraseDecision).where(SkillPhraseDecision.phrase_key == key)
     )

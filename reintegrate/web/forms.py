@@ -103,6 +103,13 @@ _LISTING_OPTIONAL = {
 _ELIGIBILITY_NUMBERS = ("returned_within_months", "min_age", "max_age")
 
 
+def whole_or_text(text: str) -> int | str:
+    """A typed whole number as an int (negative too, so a range says what is wrong), else the
+    text itself for the schema to refuse."""
+    text = text.strip()
+    return int(text) if _WHOLE.fullmatch(text) else text
+
+
 def listing_payload(form: MultiDict[str, str], kind: str) -> dict[str, Any]:
     """A listing form as the listing schema expects it; numbers stay text for it to judge."""
     data: dict[str, Any] = {"kind": kind}

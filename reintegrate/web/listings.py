@@ -160,24 +160,15 @@ def imports_page() -> Response | tuple[str, int]:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         upload = request.files.get("file")
-        try:
-            form = ImportForm().load(
-                {k: v for k, v in request.form.items() if k != "csrf_token" and v}
-            )
-        except ValidationError as exc:
-            errors = flatten_errors(exc.messages_dict)
-        if upload is None or not upload.filename:
+        filename = upload.filename if upload is not None else ""
+        options, errors = _import_options(filename or "upload")
+        if not filename:
             errors["file"] = [_("Choose a file to import.")]
-        if not errors and upload is not None:
+        if not errors and upload is not None and options is not None:
             if imports.upload_too_large(upload.stream, current_app.config["IMPORT_MAX_BYTES"]):
                 abort(413)
             try:
-                run = imports.import_feed(
-                    db.sessions(),
-                    actor,
-                    upload.stream,
-                    imports.ImportOptions(filename=upload.filename or "upload", **form),
-                )
+                run = imports.import_feed(db.sessions(), actor, upload.stream, options)
             except InvalidInput as exc:
                 errors = exc.errors
             else:
@@ -193,6 +184,23 @@ def imports_page() -> Response | tuple[str, int]:
         values=request.form,
         limit_mb=limit_mb,
     )
+
+
+def _import_options(
+    filename: str,
+) -> tuple[imports.ImportOptions | None, dict[str, list[str]]]:
+    """The posted import options and every error in them, checked before the file is read so
+    a missing file and a bad feed name are named together."""
+    try:
+        form = ImportForm().load({k: v for k, v in request.form.items() if k != "csrf_token" and v})
+    except ValidationError as exc:
+        return None, flatten_errors(exc.messages_dict)
+    options = imports.ImportOptions(filename=filename, **form)
+    try:
+        imports.validate_options(options)
+    except InvalidInput as exc:
+        return None, dict(exc.errors)
+    return options, {}
 
 
 @bp.get("/imports/<int:run_id>")

@@ -13,13 +13,20 @@ from reintegrate.errors import InvalidInput
 from reintegrate.services import listings, matching, registry, skills
 from reintegrate.services.skills import current_vocabulary
 from reintegrate.web.reasons import explained, vocabulary_locale
+from reintegrate.web.returnees import Refused
 
 bp = Blueprint("matching", __name__)
 
 
 @bp.get("/returnees/<int:returnee_id>/matches")
 @login_required
-def returnee_matches(returnee_id: int) -> str:
+def returnee_matches(returnee_id: int) -> tuple[str, int]:
+    return matches_page(returnee_id)
+
+
+def matches_page(returnee_id: int, refused: Refused | None = None) -> tuple[str, int]:
+    """The matches; after a refused enrolment, 422 with its errors on that programme's row
+    (above the lists when the form named no listed programme)."""
     actor = current_actor()
     with db.transaction() as session:
         returnee = registry.get(session, actor, returnee_id, audited=False)
@@ -28,6 +35,7 @@ def returnee_matches(returnee_id: int) -> str:
         incentives = matching.matches_for_returnee(
             session, actor, returnee_id, kind="incentive", limit=10
         )
+    failed = refused.values.get("listing_id", "").strip() if refused else None
     return render_template(
         "matching/returnee_matches.html",
         returnee=returnee,
@@ -37,7 +45,11 @@ def returnee_matches(returnee_id: int) -> str:
         ],
         jobs=[(m.listing, explained(m.match, vocabulary)) for m in jobs],
         incentives=[(m.listing, explained(m.match, vocabulary)) for m in incentives],
-    )
+        errors=refused.errors if refused else {},
+        typed=refused.values if refused else {},
+        failed=failed,
+        on_a_row=any(str(m.listing.id) == failed for m in incentives),
+    ), (422 if refused else 200)
 
 
 @bp.get("/listings/<int:listing_id>/candidates")

@@ -16,6 +16,7 @@ from reintegrate.reference import abroad_country_codes
 from reintegrate.schemas.fields import form_id
 from reintegrate.schemas.placements import (
     WORK_LIST_STATUSES,
+    EnrolmentSchema,
     OutcomeAmendmentSchema,
     OutcomeSchema,
     ReferralUpdateSchema,
@@ -23,7 +24,9 @@ from reintegrate.schemas.placements import (
 )
 from reintegrate.services import followups, notifications, placements, privacy, referrals, timeline
 from reintegrate.web.auth import safe_next
-from reintegrate.web.forms import flatten_errors
+from reintegrate.web.forms import flatten_errors, whole_or_text
+from reintegrate.web.matching import matches_page
+from reintegrate.web.returnees import Refused, case_page
 
 bp = Blueprint("placements", __name__)
 
@@ -94,31 +97,23 @@ def refer(returnee_id: int) -> Response:
 
 @bp.post("/returnees/<int:returnee_id>/enrolments")
 @login_required
-def enrol(returnee_id: int) -> Response:
-    from datetime import date
-
-    listing_id = request.form.get("listing_id", "")
+def enrol(returnee_id: int) -> Response | tuple[str, int]:
+    """Record an enrolment; a refused date comes back on the programme's row of the matches."""
+    typed = {k: request.form.get(k, "") for k in ("listing_id", "start_date")}
+    payload: dict[str, object] = {"returnee_id": returnee_id}
+    payload |= {k: whole_or_text(v) if k == "listing_id" else v for k, v in typed.items() if v}
     try:
-        start = date.fromisoformat(request.form.get("start_date", ""))
-    except ValueError:
-        flash(_("Give the date the person started in the programme."), "error")
-        return redirect(_back(url_for("returnees.detail", returnee_id=returnee_id)))
-    try:
+        data = EnrolmentSchema().load(payload)
         with db.transaction() as session:
             placement = placements.enrol(
-                session,
-                current_actor(),
-                returnee_id,
-                form_id(listing_id) or 0,
-                start,
+                session, current_actor(), returnee_id, data["listing_id"], data["start_date"]
             )
-    except (Conflict, RuleBroken, InvalidInput) as exc:
-        message = (
-            _(exc.message)
-            if isinstance(exc, (Conflict, RuleBroken))
-            else "; ".join(_(m) for v in exc.errors.values() for m in v)
-        )
-        flash(_("Not enrolled: %(reason)s", reason=message), "error")
+    except ValidationError as exc:
+        return matches_page(returnee_id, Refused("enrol", flatten_errors(exc.messages_dict), typed))
+    except InvalidInput as exc:
+        return matches_page(returnee_id, Refused("enrol", exc.errors, typed))
+    except (Conflict, RuleBroken) as exc:
+        flash(_("Not enrolled: %(reason)s", reason=_(exc.message)), "error")
         return redirect(_back(url_for("returnees.detail", returnee_id=returnee_id)))
     flash(_("Enrolled. Follow-ups are scheduled."), "success")
     with db.transaction() as session:
@@ -219,15 +214,17 @@ def referral_status(referral_id: int) -> Response | tuple[str, int]:
         )
         return page, 422
     if errors:
-        flash(_field_errors(errors), "error")
+        return _refused_on_case_page(referral_id, errors)
     anchor = f"#referral-{referral_id}" if employer else ""
     return redirect(_back(default) + anchor)
 
 
-def _field_errors(errors: dict[str, list[str]]) -> str:
-    """Errors on a referral's answer as one message, with the fields named as the form does."""
-    names = {"status": _("Status"), "start_date": _("Start date"), "note": _("Notes")}
-    return "; ".join(f"{names.get(k, k)}: {_(str(v[0]))}" for k, v in errors.items())
+def _refused_on_case_page(referral_id: int, errors: dict[str, list[str]]) -> tuple[str, int]:
+    """An officer's refused answer, back on the person's case page beside that referral."""
+    with db.transaction() as session:
+        returnee_id = referrals.get_referral(session, current_actor(), referral_id).returnee_id
+    typed = {"note": request.form.get("note", "")}
+    return case_page(returnee_id, Refused(f"referral-{referral_id}", errors, typed))
 
 
 @bp.route("/followups/<int:follow_up_id>", methods=["GET", "POST"])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -20,6 +21,7 @@ from reintegrate.models.user import Role
 from reintegrate.reference import abroad_country_codes
 from reintegrate.schemas.fields import form_id
 from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeUpdateSchema
+from reintegrate.schemas.safe_migration import BriefingSchema
 from reintegrate.services import notes, privacy, referrals, registry, safe_migration, timeline
 from reintegrate.services import reviews as review_service
 from reintegrate.services.access import require_role
@@ -150,16 +152,29 @@ def add_note(returnee_id: int) -> Response | tuple[str, int]:
         with db.transaction() as session:
             notes.add_note(session, actor, returnee_id, text)
     except InvalidInput as exc:
-        return detail(returnee_id, note_errors=exc.errors.get("body", []), note_text=text)
+        return case_page(returnee_id, Refused("note", exc.errors, {"body": text}))
     flash(_("Note saved."), "success")
     return redirect(url_for("returnees.detail", returnee_id=returnee_id))
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A refused form of the case page: which one (`note`, `briefing`, `erasure` or
+    `referral-<id>`), its errors by field and what was typed, so the page shows them in place."""
+
+    form: str
+    errors: Mapping[str, list[str]]
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
 @bp.get("/<int:returnee_id>")
 @login_required
-def detail(
-    returnee_id: int, note_errors: list[str] | None = None, note_text: str = ""
-) -> tuple[str, int]:
+def detail(returnee_id: int) -> tuple[str, int]:
+    return case_page(returnee_id)
+
+
+def case_page(returnee_id: int, refused: Refused | None = None) -> tuple[str, int]:
+    """The case page; after a refused form, 422 with that form's errors beside its fields."""
     actor = current_actor()
     with db.transaction() as session:
         returnee = registry.get(session, actor, returnee_id)
@@ -169,6 +184,7 @@ def detail(
         )
         safer_leaving = safe_migration.needs_safer_leaving(session, returnee_id)
         options = safe_migration.list_options(session, actor) if safer_leaving else []
+    forms = {refused.form: (refused.errors, refused.values)} if refused else {}
     return _form(
         "returnees/detail.html",
         returnee=returnee,
@@ -176,10 +192,9 @@ def detail(
         referrals=referral_page.items,
         safer_leaving=safer_leaving,
         safe_migration_options=options,
-        erasure_reasons=privacy.ERASURE_REASONS,
-        note_errors=note_errors or [],
-        note_text=note_text,
-        status=422 if note_errors else 200,
+        erasure_choices=[(code, _(text)) for code, text in privacy.ERASURE_REASONS.items()],
+        refused=lambda form: forms.get(form, ({}, {})),
+        status=422 if refused else 200,
     )
 
 
@@ -253,18 +268,20 @@ def _values_of(returnee: Any) -> dict[str, Any]:
 
 @bp.post("/<int:returnee_id>/safe-migration-briefings")
 @login_required
-def safe_migration_briefing(returnee_id: int) -> Response:
+def safe_migration_briefing(returnee_id: int) -> Response | tuple[str, int]:
     """Record that the officer told the person about safer ways to migrate."""
+    typed = {"informed_on": request.form.get("informed_on", "")}
     try:
-        informed_on = date.fromisoformat(request.form.get("informed_on", ""))
+        data = BriefingSchema().load({k: v for k, v in typed.items() if v.strip()})
         with db.transaction() as session:
-            safe_migration.record_informed(session, current_actor(), returnee_id, informed_on)
-    except ValueError:
-        flash(_("Give the date the person was informed."), "error")
+            safe_migration.record_informed(
+                session, current_actor(), returnee_id, data["informed_on"]
+            )
+    except ValidationError as exc:
+        return case_page(returnee_id, Refused("briefing", flatten_errors(exc.messages_dict), typed))
     except InvalidInput as exc:
-        flash("; ".join(_(m) for ms in exc.errors.values() for m in ms), "error")
-    else:
-        flash(_("Recorded that the person was informed."), "success")
+        return case_page(returnee_id, Refused("briefing", exc.errors, typed))
+    flash(_("Recorded that the person was informed."), "success")
     return redirect(url_for("returnees.detail", returnee_id=returnee_id) + "#safer-leaving")
 
 

@@ -71,9 +71,11 @@ def test_officer_requests_manager_approves_through_the_pages(
     typed = officer.post(
         f"/returnees/{world.r02.id}/erasure",
         data={"reason": f"{SECRET_02['given_name']} asked", "csrf_token": form_token(officer)},
-        follow_redirects=True,
     )
-    assert "Choose why the data should be erased." in typed.get_data(as_text=True)
+    assert typed.status_code == 422
+    assert '<span class="field-error" id="reason-error">Choose one of the listed reasons.' in (
+        typed.get_data(as_text=True)
+    )
     assert _pending(db_session, world.r02.id) is None
     response = officer.post(
         f"/returnees/{world.r02.id}/erasure",
