@@ -189,18 +189,24 @@ def imports_page() -> Response | tuple[str, int]:
 def _import_options(
     filename: str,
 ) -> tuple[imports.ImportOptions | None, dict[str, list[str]]]:
-    """The posted import options and every error in them, checked before the file is read so
-    a missing file and a bad feed name are named together."""
+    """The posted import options and every error in them: the schema's (types, lengths) and the
+    import service's (what a feed name may be), so all are named together."""
+    posted = {k: v for k, v in request.form.items() if k != "csrf_token" and v}
+    errors: dict[str, list[str]] = {}
     try:
-        form = ImportForm().load({k: v for k, v in request.form.items() if k != "csrf_token" and v})
+        form = ImportForm().load(posted)
     except ValidationError as exc:
-        return None, flatten_errors(exc.messages_dict)
-    options = imports.ImportOptions(filename=filename, **form)
+        errors = flatten_errors(exc.messages_dict)
+    as_typed = imports.ImportOptions(
+        source=posted.get("source", ""), kind=posted.get("kind", "job"), filename=filename
+    )
     try:
-        imports.validate_options(options)
+        imports.validate_options(as_typed)
     except InvalidInput as exc:
-        return None, dict(exc.errors)
-    return options, {}
+        errors = {**exc.errors, **errors}
+    if errors:
+        return None, errors
+    return imports.ImportOptions(filename=filename, **form), {}
 
 
 @bp.get("/imports/<int:run_id>")
