@@ -95,12 +95,26 @@ def new() -> Response | tuple[str, int]:
 @bp.get("/listings/<int:listing_id>")
 @login_required
 def detail(listing_id: int) -> tuple[str, int]:
+    return _detail_page(listing_id)
+
+
+def _detail_page(
+    listing_id: int, status_errors: dict[str, list[str]] | None = None
+) -> tuple[str, int]:
+    """The listing; after a refused close or reopen, 422 with why beside its button."""
     with db.transaction() as session:
         actor = current_actor()
         listing = listings.get_listing(session, actor, listing_id)
         editable = listings.may_edit(session, actor, listing)
         reopenable = listings.may_reopen(session, actor, listing)
-    return _page("listings/detail.html", listing=listing, editable=editable, reopenable=reopenable)
+    return _page(
+        "listings/detail.html",
+        422 if status_errors else 200,
+        listing=listing,
+        editable=editable,
+        reopenable=reopenable,
+        errors=status_errors or {},
+    )
 
 
 @bp.route("/listings/<int:listing_id>/edit", methods=["GET", "POST"])
@@ -141,15 +155,14 @@ def edit(listing_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/listings/<int:listing_id>/status")
 @login_required
-def set_status(listing_id: int) -> Response:
+def set_status(listing_id: int) -> Response | tuple[str, int]:
     status = "open" if request.form.get("status") == "open" else "closed"
     try:
         with db.transaction() as session:
             listings.update_listing(session, current_actor(), listing_id, {"status": status})
     except InvalidInput as exc:
-        flash(next(iter(exc.errors.values()))[0], "error")
-    else:
-        flash(_("Listing closed.") if status == "closed" else _("Listing reopened."), "success")
+        return _detail_page(listing_id, exc.errors)
+    flash(_("Listing closed.") if status == "closed" else _("Listing reopened."), "success")
     return redirect(url_for("listings.detail", listing_id=listing_id))
 
 

@@ -17,6 +17,7 @@ from reintegrate.models import (
     ErasureRequest,
     FollowUp,
     ImportRun,
+    Listing,
     Outcome,
     Placement,
     Referral,
@@ -91,7 +92,10 @@ def test_a_refused_withdrawal_stays_on_the_case_page_beside_its_referral(
     _in_language(
         _error(page, f"note-{referral.id}-error"), lang, "Must be between 0 and 1000 characters."
     )
-    assert f'id="note-{referral.id}" name="note" type="text" maxlength="1000" value="{"N" * 1001}"' in page
+    assert (
+        f'id="note-{referral.id}" name="note" type="text" maxlength="1000" value="{"N" * 1001}"'
+        in page
+    )
     db_session.expire_all()
     assert db_session.get(Referral, referral.id).status == "referred"
 
@@ -222,7 +226,9 @@ def test_an_unknown_erasure_decision_is_refused_not_read_as_a_rejection(
     )
     assert on_row.status_code == 422
     _in_language(
-        _error(on_row.get_data(as_text=True), f"decision-{request.id}-error"), lang, "Unknown value."
+        _error(on_row.get_data(as_text=True), f"decision-{request.id}-error"),
+        lang,
+        "Unknown value.",
     )
     both = client.post(
         "/erasures",
@@ -297,3 +303,28 @@ def test_every_bad_field_of_an_import_is_named_at_once(
     )
     assert refused.status_code == 422
     assert _count(db_session, ImportRun) == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "km"])
+def test_a_refused_reopen_says_why_beside_the_button(
+    client: FlaskClient, db_session: Session, lang: str
+) -> None:
+    employer = make_user(db_session, "employer")
+    listing = make_listing(db_session, employer)
+    listing.status, listing.closed_reason = "closed", "expired"
+    listing.valid_through = local_today() - timedelta(days=2)
+    db_session.commit()
+    log_in(client, employer.email, PASSWORD)
+    url = f"/listings/{listing.id}"
+    _switch(client, lang, url)
+    response = client.post(
+        f"{url}/status", data={"status": "open", "csrf_token": csrf_token(client, url)}
+    )
+    assert response.status_code == 422
+    _in_language(
+        _error(response.get_data(as_text=True), "status-error"),
+        lang,
+        "Set a closing date in the future before reopening.",
+    )
+    db_session.expire_all()
+    assert db_session.get(Listing, listing.id).status == "closed"
