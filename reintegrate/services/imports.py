@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from jobs_import import FeedError, ListingRecord, RowIssue, parse_feed
@@ -15,16 +15,17 @@ from jobs_import.dedupe import TITLE_THRESHOLD, employer_key, title_similarity
 from jobs_import.records import N_, Message, reason
 from reintegrate.db import utcnow
 from reintegrate.errors import Forbidden, InvalidInput, NotFound
-from reintegrate.models import Employer, ImportRun, Listing
+from reintegrate.models import Employer, ImportRun, Listing, ListingProvince, ListingSkill
 from reintegrate.models.listing import POSTED_SOURCE, ListingStatus
 from reintegrate.models.user import Role
 from reintegrate.reference import gazetteer
 from reintegrate.services import audit, screening
 from reintegrate.services.access import Actor, require_role
-from reintegrate.services.listings import apply_record
+from reintegrate.services.listings import NewListing, apply_record, new_listing
 from reintegrate.timeutil import local_today
 
 CHUNK = 500
+ANALYSE_AFTER = 2000
 MAX_KEPT_ISSUES = 1000
 SOURCE_MAX = 100
 
@@ -97,6 +98,55 @@ def _missing_incentive_field(record: ListingRecord) -> str | None:
     return next((name for name in ("programme", "benefit") if not getattr(record, name)), None)
 
 
+def _insert_listings(session: Session, listings: list[NewListing]) -> list[int]:
+    """Insert new listings with their provinces and skills; their ids, in order.
+
+    On PostgreSQL the ids are drawn from the sequence first, so each table is written with
+    one prepared statement for the whole chunk: INSERT ... RETURNING over hundreds of rows
+    makes the driver parse a new statement of tens of thousands of placeholders in Python
+    for every chunk, which was most of a 200,000-row import's time. SQLite has no sequences
+    and no such cost, and returns the ids of its multi-row insert.
+    """
+    rows = [listing.values for listing in listings]
+    # NULLs written as NULL: otherwise each pattern of empty fields is a statement of its own.
+    bulk = {"render_nulls": True}
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(Listing.__tablename__, "id")
+        ids = list(
+            session.scalars(
+                select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))
+            )
+        )
+        session.execute(
+            insert(Listing),
+            [{"id": i, **row} for i, row in zip(ids, rows, strict=True)],
+            execution_options=bulk,
+        )
+    else:
+        ids = list(
+            session.scalars(
+                insert(Listing).returning(Listing.id, sort_by_parameter_order=True),
+                rows,
+                execution_options=bulk,
+            )
+        )
+    provinces = [
+        {"listing_id": i, "province_code": code}
+        for i, listing in zip(ids, listings, strict=True)
+        for code in listing.provinces
+    ]
+    skills = [
+        {"listing_id": i, **skill}
+        for i, listing in zip(ids, listings, strict=True)
+        for skill in listing.skills
+    ]
+    if provinces:
+        session.execute(insert(ListingProvince), provinces, execution_options=bulk)
+    if skills:
+        session.execute(insert(ListingSkill), skills, execution_options=bulk)
+    return ids
+
+
 def _chunks(items: Iterable[ListingRecord | RowIssue]) -> Iterator[list[ListingRecord | RowIssue]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, CHUNK)):
@@ -112,6 +162,7 @@ class _Importer:
         self.options = options
         self.owner_key = employer_key(options.employer) if options.employer else None
         self.today = local_today()
+        self.analysed_at = 0
 
     def _reject(self, issue: RowIssue) -> None:
         self.run.rejected += 1
@@ -148,8 +199,23 @@ class _Importer:
                 raise StrictImportRefused(self.run.rows, self.run.rejected, list(self.run.errors))
             self._write(records)
             self.session.flush()
+            self._keep_statistics()
             self.session.expunge_all()
             self.session.add(self.run)
+
+    def _keep_statistics(self) -> None:
+        """Tell PostgreSQL's planner the listings table grew, each time this run has doubled it.
+
+        Autovacuum never sees an open transaction's rows: without this, a first import into an
+        empty table is planned as if the table stayed empty, and each chunk's lookup of known
+        listings scans every listing of the source, so the run slows down as it grows. ANALYZE
+        counts this transaction's own rows and blocks no writer.
+        """
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        if self.run.created >= max(ANALYSE_AFTER, 2 * self.analysed_at):
+            self.session.execute(text("ANALYZE listings"))
+            self.analysed_at = self.run.created
 
     def _employer_ids(self, records: list[ListingRecord]) -> None:
         """Look up (or create) a chunk's employers at once, filling the cache apply_record uses.
@@ -188,7 +254,7 @@ class _Importer:
                 )
             )
         }
-        created = []
+        created: list[NewListing] = []
         seen_unchanged: list[int] = []
         seen_in_chunk: dict[str, int] = {}
         for record in records:
@@ -213,18 +279,13 @@ class _Importer:
                 continue
             seen_in_chunk[key] = record.row
             if listing is None:
-                listing = Listing(
-                    source=self.options.source, identity_key=key, status=ListingStatus.OPEN.value
-                )
-                apply_record(self.session, listing, record)
-                self.session.add(listing)
-                created.append(listing)
-                self.run.created += 1
-            elif listing.fingerprint == record.fingerprint() and not self._reopens(listing):
+                created.append(self._new(record, key))
+                continue
+            if listing.fingerprint == record.fingerprint() and not self._reopens(listing):
                 self.run.unchanged += 1
                 if not self._expires(listing):
                     seen_unchanged.append(listing.id)
-                    self._count_flags(listing)
+                    self._count_flags(listing.flags)
                     continue
             else:
                 apply_record(self.session, listing, record)
@@ -239,7 +300,7 @@ class _Importer:
                     )
                 self.run.updated += 1
             listing.last_import_run_id = self.run.id
-            self._count_flags(listing)
+            self._count_flags(listing.flags)
             if self._expires(listing):
                 listing.status, listing.closed_reason, listing.closed_at = (
                     ListingStatus.CLOSED.value,
@@ -247,6 +308,9 @@ class _Importer:
                     utcnow(),
                 )
         self.session.flush()
+        if created:
+            ids = _insert_listings(self.session, created)
+            self._link_duplicates(list(zip(ids, created, strict=True)))
         if seen_unchanged:
             # Mark them seen by this run (for --full) without touching updated_at.
             self.session.execute(
@@ -255,14 +319,30 @@ class _Importer:
                 .values(last_import_run_id=self.run.id, updated_at=Listing.updated_at)
                 .execution_options(synchronize_session=False)
             )
-        self._link_duplicates(created)
 
-    def _count_flags(self, listing: Listing) -> None:
+    def _new(self, record: ListingRecord, key: str) -> NewListing:
+        """A new listing's rows; one whose closing date has passed arrives closed."""
+        expired = bool(record.valid_through and record.valid_through < self.today)
+        listing = new_listing(
+            self.session,
+            record,
+            source=self.options.source,
+            identity_key=key,
+            last_import_run_id=self.run.id,
+            status=(ListingStatus.CLOSED if expired else ListingStatus.OPEN).value,
+            closed_reason="expired" if expired else None,
+            closed_at=utcnow() if expired else None,
+        )
+        self.run.created += 1
+        self._count_flags(listing.values["flags"])
+        return listing
+
+    def _count_flags(self, flags: list[dict[str, Any]] | None) -> None:
         """The report counts the feed's flagged listings and each flag, changed or not."""
-        if listing.flags:
+        if flags:
             self.run.flagged += 1
             counts = dict(self.run.flag_counts or {})
-            for code in {flag["code"] for flag in listing.flags}:
+            for code in {flag["code"] for flag in flags}:
                 counts[code] = counts.get(code, 0) + 1
             self.run.flag_counts = dict(sorted(counts.items()))
 
@@ -281,14 +361,14 @@ class _Importer:
     def _identity(self, record: ListingRecord) -> str:
         return f"id:{record.external_id}" if record.external_id else f"hash:{record.content_hash()}"
 
-    def _link_duplicates(self, created: list[Listing]) -> None:
+    def _link_duplicates(self, created: list[tuple[int, NewListing]]) -> None:
         """Link each new listing to an open listing of another source for the same opening."""
-        blocks = {listing.dedupe_key for listing in created if listing.dedupe_key}
+        blocks = {new.values["dedupe_key"] for _, new in created if new.values["dedupe_key"]}
         if not blocks:
             return
-        candidates: dict[str, list[Listing]] = {}
-        for other in self.session.scalars(
-            select(Listing)
+        candidates: dict[str, list[tuple[int, str]]] = {}
+        for other_id, dedupe_key, title in self.session.execute(
+            select(Listing.id, Listing.dedupe_key, Listing.title)
             .where(
                 Listing.dedupe_key.in_(blocks),
                 Listing.source != self.options.source,
@@ -297,13 +377,16 @@ class _Importer:
             )
             .order_by(Listing.id)
         ):
-            candidates.setdefault(other.dedupe_key or "", []).append(other)
-        for listing in created:
-            for other in candidates.get(listing.dedupe_key or "", []):
-                if title_similarity(listing.title, other.title) >= TITLE_THRESHOLD:
-                    listing.duplicate_of_id = other.id
+            candidates.setdefault(dedupe_key, []).append((other_id, title))
+        links = []
+        for listing_id, new in created:
+            for other_id, title in candidates.get(new.values["dedupe_key"] or "", []):
+                if title_similarity(new.values["title"], title) >= TITLE_THRESHOLD:
+                    links.append({"id": listing_id, "duplicate_of_id": other_id})
                     self.run.linked += 1
                     break
+        if links:
+            self.session.execute(update(Listing), links)
 
     def close_missing(self) -> None:
         """A full feed lists everything open at the source: what it no longer lists has closed."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -101,20 +102,35 @@ def flags_for(
     session: Session, listing: Listing, wages: MinimumWages | None = None
 ) -> list[dict[str, Any]]:
     """The listing's flags as stored: code plus the evidence the reason is written from."""
-    screened = Screened(
-        kind=listing.kind,
-        title=listing.title,
-        description=listing.description,
-        benefit=listing.benefit,
-        sectors=tuple(
-            [listing.sector or ""] + [skill.code for skill in listing.skills if skill.code]
+    return flags_of(
+        session,
+        Screened(
+            kind=listing.kind,
+            title=listing.title,
+            description=listing.description,
+            benefit=listing.benefit,
+            sectors=tuple(
+                [listing.sector or ""] + [skill.code for skill in listing.skills if skill.code]
+            ),
+            wage_min_usd=listing.wage_min_usd,
+            wage_max_usd=listing.wage_max_usd,
+            in_cambodia=bool(listing.province_links),
+            has_employer=listing.employer_id is not None,
         ),
-        wage_min_usd=listing.wage_min_usd,
-        wage_max_usd=listing.wage_max_usd,
-        in_cambodia=bool(listing.province_links),
-        has_employer=listing.employer_id is not None,
-        employer_verified=_employer_verified(session, listing.employer_id),
+        listing.employer_id,
+        wages,
     )
+
+
+def flags_of(
+    session: Session,
+    screened: Screened,
+    employer_id: int | None,
+    wages: MinimumWages | None = None,
+) -> list[dict[str, Any]]:
+    """The flags of what a listing says (`screened`), its employer's verification looked up
+    here: the one place a listing is screened, whether it is an object or an imported row."""
+    screened = replace(screened, employer_verified=_employer_verified(session, employer_id))
     found = screen(screened, wages or _default_minimum_wages(), _keywords(), local_today().year)
     return [flag.as_json() for flag in found]
 

@@ -582,3 +582,61 @@ def test_reports_are_kept_and_listed_newest_first_for_admins(
     assert imports.get_run(db_session, admin, first.id).created == 1
     with pytest.raises(Forbidden):
         imports.recent_runs(db_session, Actor.of(make_user(db_session)))
+
+
+# --- large feeds --------------------------------------------------------------------------
+
+
+_COLUMNS = [
+    column.key
+    for column in Listing.__table__.columns
+    if column.key
+    not in {"id", "source", "identity_key", "last_import_run_id", "created_at", "updated_at"}
+]
+
+
+def test_an_imported_listing_is_the_listing_apply_record_writes(
+    import_bytes: Importer, db_session: Session
+) -> None:
+    """New feed rows are written as rows, not objects; they must be the same listings."""
+    data = job_board_csv(
+        [
+            job_board_row(1, title="Brick kiln worker", salary="$90", description="Pay a $50 fee."),
+            job_board_row(2, title="Sewing Machine Operator", location="បាត់ដំបង"),
+            job_board_row(3, closing_date=in_days(-3).isoformat()),
+        ]
+    )
+    import_bytes(data, source="first")
+    imported = _listings(db_session, "first")
+    changed = job_board_csv([job_board_row(n, description="changed") for n in (1, 2, 3)])
+    import_bytes(changed, source="second")
+    import_bytes(data, source="second")  # each row applied again onto an existing object
+    applied = _listings(db_session, "second")
+
+    def shape(listing: Listing) -> tuple[object, ...]:
+        return (
+            tuple(
+                getattr(listing, name)
+                for name in _COLUMNS
+                if name not in {"duplicate_of_id", "closed_at"}
+            ),
+            listing.provinces,
+            [(s.position, s.raw_text, s.phrase_key, s.code, s.confidence) for s in listing.skills],
+        )
+
+    assert imported[0].hazardous and imported[0].flags and imported[2].status == "closed"
+    assert [shape(listing) for listing in imported] == [shape(listing) for listing in applied]
+
+
+def test_a_feed_of_many_chunks_is_found_again_whole_on_reimport(
+    import_bytes: Importer, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Across chunks (and PostgreSQL's statistics refreshed mid-run), every row is known."""
+    monkeypatch.setattr(imports, "CHUNK", 40)
+    monkeypatch.setattr(imports, "ANALYSE_AFTER", 50)
+    data = job_board_csv(230)
+    first = import_bytes(data)
+    again = import_bytes(data)
+    assert (first.status, first.created) == ("succeeded", 230)
+    assert (again.status, again.created, again.unchanged) == ("succeeded", 0, 230)
+    assert _count(db_session) == 230
