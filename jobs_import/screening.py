@@ -12,8 +12,9 @@ import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
-from matching.text import has_khmer, normalise
+from matching.text import PhraseFinder, normalise
 
 BELOW_MINIMUM_WAGE = "below_minimum_wage"
 WORKER_FEE = "worker_fee"
@@ -161,14 +162,16 @@ def parse_keywords(lines: Iterable[str]) -> Keywords:
     return Keywords({code: tuple(found) for code, found in phrases.items()})
 
 
-def _found(text: str, phrases: Iterable[str]) -> str | None:
+def _found(text: str, phrases: tuple[str, ...]) -> str | None:
     """The first phrase in the text: Khmer anywhere (it has no spaces between words),
     other languages as whole words."""
-    padded = f" {text} "
-    for phrase in phrases:
-        if (phrase in text) if has_khmer(phrase) else (f" {phrase} " in padded):
-            return phrase
-    return None
+    index = _finder(phrases).first(text)
+    return None if index is None else phrases[index]
+
+
+@lru_cache(maxsize=64)
+def _finder(phrases: tuple[str, ...]) -> PhraseFinder:
+    return PhraseFinder(phrases)
 
 
 def screen(listing: Screened, wages: MinimumWages, keywords: Keywords, year: int) -> list[Flag]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 _KHMER = re.compile(r"[\u1780-\u17FF\u19E0-\u19FF]")
@@ -69,3 +70,33 @@ def processor(text: str) -> str:
     """The rapidfuzz processor we use everywhere: ``normalise`` then Latin accents stripped
     (spaces collapsed again: an accent alone after a space leaves the space behind)."""
     return _SPACES.sub(" ", strip_accents(normalise(text))).strip()
+
+
+class PhraseFinder:
+    """Which of a fixed list of phrases a normalised text contains: Khmer phrases anywhere
+    (Khmer does not put spaces between words), others as whole words.
+
+    Phrases are normalised here. Most texts contain none of them, so one compiled pattern
+    answers "none" at once; only a text that contains some phrase is walked in list order,
+    so the phrase reported is the first one listed, not the first one written.
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.phrases = tuple(normalise(phrase) for phrase in phrases)
+        self._khmer = tuple(has_khmer(phrase) for phrase in self.phrases)
+        patterns = [
+            re.escape(phrase) if khmer else rf"(?<!\S){re.escape(phrase)}(?!\S)"
+            for phrase, khmer in zip(self.phrases, self._khmer, strict=True)
+            if phrase
+        ]
+        self._any = re.compile("|".join(patterns)) if patterns else None
+
+    def first(self, text: str) -> int | None:
+        """The index of the first listed phrase in `text` (already normalised), or None."""
+        if self._any is None or not self._any.search(text):
+            return None
+        padded = f" {text} "
+        for index, (phrase, khmer) in enumerate(zip(self.phrases, self._khmer, strict=True)):
+            if phrase and ((phrase in text) if khmer else (f" {phrase} " in padded)):
+                return index
+        return None

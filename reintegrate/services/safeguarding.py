@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 from matching.scoring import age_on
-from matching.text import has_khmer, normalise
+from matching.text import PhraseFinder, normalise
 from reintegrate.errors import N_, RuleBroken
 from reintegrate.models.listing import ListingKind
 from reintegrate.reference import HazardousWork, hazardous_work
@@ -101,14 +102,15 @@ def find_hazardous_work(
         if entry.match == "isco" and entry.value in codes:
             return entry
     # Not the cached normalise: an import would fill its cache with thousands of descriptions.
-    words = " " + " ".join(normalise.__wrapped__(text) for text in texts if text) + " "
-    for entry in entries:
-        if entry.match != "keyword":
-            continue
-        key = normalise(entry.value)
-        if (key in words) if has_khmer(key) else (f" {key} " in words):
-            return entry
-    return None
+    words = " ".join(normalise.__wrapped__(text) for text in texts if text)
+    keywords = [entry for entry in entries if entry.match == "keyword"]
+    index = _keyword_finder(tuple(entry.value for entry in keywords)).first(words)
+    return None if index is None else keywords[index]
+
+
+@lru_cache(maxsize=4)
+def _keyword_finder(phrases: tuple[str, ...]) -> PhraseFinder:
+    return PhraseFinder(phrases)
 
 
 def reason_of(entry: HazardousWork) -> str:
