@@ -114,8 +114,8 @@ def upgrade() -> None:
         sa.Column("kept_id", sa.Integer(), nullable=False),
         sa.Column("merged_id", sa.Integer(), nullable=False),
         sa.Column("by_id", sa.Integer(), nullable=True),
-        sa.Column("at", sa.DateTime(), nullable=False),
-        sa.Column("undone_at", sa.DateTime(), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("undone_by_id", sa.Integer(), nullable=True),
         sa.Column("snapshot", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
