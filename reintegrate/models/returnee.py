@@ -236,9 +236,18 @@ class DuplicateReview(Base):
     returnee: Mapped[Returnee] = relationship(foreign_keys=[returnee_id], lazy="joined")
     other: Mapped[Returnee] = relationship(foreign_keys=[other_id], lazy="joined")
 
+    merges: Mapped[list[Merge]] = relationship(
+        lazy="selectin", order_by="Merge.id", viewonly=True
+    )
+
     @property
     def returnee_ids(self) -> list[int]:
         return [self.returnee_id, self.other_id]
+
+    @property
+    def active_merge(self) -> Merge | None:
+        """The merge that settled this pair, while it is not undone."""
+        return next((m for m in reversed(self.merges) if m.undone_at is None), None)
 
 
 class Merge(Base):

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from reintegrate.db import utcnow
-from reintegrate.errors import N_, Conflict, InvalidInput, NotFound
+from reintegrate.errors import N_, InvalidInput, NotFound, RuleBroken
 from reintegrate.models import (
     AuditEntry,
     CaseNote,
@@ -68,9 +68,11 @@ def _ids(session: Session, column: Any, *where: Any) -> list[int]:
 def _refuse_clashes(session: Session, kept: Returnee, merged: Returnee) -> None:
     """The states a merge cannot resolve on its own: 409 with the reason."""
     if kept.merged_into_id is not None or merged.merged_into_id is not None:
-        raise Conflict(N_("One of these cases has already been merged into another."))
+        raise RuleBroken(
+            "already_merged", N_("One of these cases has already been merged into another.")
+        )
     if kept.erased_at is not None or merged.erased_at is not None:
-        raise Conflict(N_("One of these cases has been erased."))
+        raise RuleBroken("erased", N_("One of these cases has been erased."))
     pending = session.scalar(
         select(ErasureRequest.id).where(
             ErasureRequest.returnee_id.in_((kept.id, merged.id)),
@@ -78,7 +80,9 @@ def _refuse_clashes(session: Session, kept: Returnee, merged: Returnee) -> None:
         )
     )
     if pending is not None:
-        raise Conflict(N_("An erasure of one of these cases is waiting for a decision."))
+        raise RuleBroken(
+            "erasure_pending", N_("An erasure of one of these cases is waiting for a decision.")
+        )
 
     def open_employers(returnee_id: int) -> set[int]:
         return set(
@@ -94,10 +98,12 @@ def _refuse_clashes(session: Session, kept: Returnee, merged: Returnee) -> None:
         )
 
     if open_employers(kept.id) & open_employers(merged.id):
-        raise Conflict(N_("Both cases have an open placement with the same employer."))
+        raise RuleBroken(
+            "same_employer", N_("Both cases have an open placement with the same employer.")
+        )
     listings = set(_ids(session, Referral.listing_id, Referral.returnee_id == kept.id))
     if listings & set(_ids(session, Referral.listing_id, Referral.returnee_id == merged.id)):
-        raise Conflict(N_("Both cases were referred to the same listing."))
+        raise RuleBroken("same_listing", N_("Both cases were referred to the same listing."))
 
 
 def merge(session: Session, actor: Actor, review_id: int, keep: int) -> Merge:
@@ -108,7 +114,7 @@ def merge(session: Session, actor: Actor, review_id: int, keep: int) -> Merge:
     require_role(actor, Role.OFFICER)
     review = reviews.get(session, actor, review_id)
     if review.status != ReviewStatus.OPEN.value:
-        raise Conflict(reviews.settled_message(review.status))
+        raise RuleBroken("pair_settled", reviews.settled_message(review.status))
     if keep not in review.returnee_ids:
         raise InvalidInput({"keep": [N_("Choose one of the two cases.")]})
     merged_id = review.other_id if keep == review.returnee_id else review.returnee_id
@@ -261,7 +267,7 @@ def undo(session: Session, actor: Actor, merge_id: int) -> Merge:
     """
     record = get(session, actor, merge_id)
     if record.undone_at is not None:
-        raise Conflict(N_("This merge has already been undone."))
+        raise RuleBroken("already_undone", N_("This merge has already been undone."))
     kept = _case(session, actor, record.kept_id)
     merged = _case(session, actor, record.merged_id)
     later = session.scalar(
@@ -275,7 +281,10 @@ def undo(session: Session, actor: Actor, merge_id: int) -> Merge:
         )
     )
     if later is not None:
-        raise Conflict(N_("A later merge involves one of these cases: undo that one first."))
+        raise RuleBroken(
+            "later_merge",
+            N_("A later merge involves one of these cases: undo that one first."),
+        )
     snapshot = record.snapshot
     merged.merged_into_id = None
     session.flush()

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from reintegrate.db import utcnow
-from reintegrate.errors import N_, Conflict, InvalidInput, NotFound
+from reintegrate.errors import N_, InvalidInput, NotFound, RuleBroken
 from reintegrate.models import DuplicateReview, Returnee
 from reintegrate.models.returnee import ReviewStatus
 from reintegrate.models.user import Role
@@ -106,7 +106,7 @@ def propose_pair(
     reasons = reasons[:MAX_REASONS]
     first, second = sorted((_survivor(session, returnee_id), _survivor(session, other_id)))
     if first == second:
-        raise Conflict(N_("These two records are already one case."))
+        raise RuleBroken("same_case", N_("These two records are already one case."))
     if actor.role == Role.OFFICER.value:
         in_reach = session.scalar(
             select(Returnee.id).where(
@@ -150,7 +150,7 @@ def dismiss(session: Session, actor: Actor, review_id: int) -> DuplicateReview:
     """'Not the same person': the pair leaves the queue for good."""
     review = get(session, actor, review_id)
     if review.status != ReviewStatus.OPEN.value:
-        raise Conflict(_SETTLED[review.status])
+        raise RuleBroken("pair_settled", _SETTLED[review.status])
     review.status = ReviewStatus.DISMISSED.value
     review.decided_by_id = actor.user_id
     review.decided_at = utcnow()
