@@ -331,12 +331,16 @@ def history(session: Session, actor: Actor, limit: int = 50) -> list[Merge]:
     )
 
 
-def merged_into(session: Session, actor: Actor, returnee_id: int) -> Merge | None:
-    """The active merge that folded this record into another case, if any."""
+def active_involving(session: Session, actor: Actor, returnee_id: int) -> list[Merge]:
+    """Merges not undone that kept or folded this case, newest first (for its page)."""
     require_role(actor, Role.OFFICER)
-    return session.scalars(
-        select(Merge)
-        .where(Merge.merged_id == returnee_id, Merge.undone_at.is_(None))
-        .order_by(Merge.id.desc())
-        .limit(1)
-    ).first()
+    return list(
+        session.scalars(
+            select(Merge)
+            .where(
+                Merge.undone_at.is_(None),
+                or_(Merge.kept_id == returnee_id, Merge.merged_id == returnee_id),
+            )
+            .order_by(Merge.id.desc())
+        ).unique()
+    )
