@@ -104,8 +104,11 @@ def upgrade() -> None:
         batch_op.drop_column("decision")
         batch_op.alter_column("reasons", existing_type=sa.JSON(), nullable=False)
         batch_op.create_check_constraint(
-            op.f("ck_duplicate_reviews_status"), "status IN ('open', 'merged', 'dismissed')")
-        batch_op.create_check_constraint(op.f("ck_duplicate_reviews_score"), "score BETWEEN 0 AND 100")
+            op.f("ck_duplicate_reviews_status"), "status IN ('open', 'merged', 'dismissed')"
+        )
+        batch_op.create_check_constraint(
+            op.f("ck_duplicate_reviews_score"), "score BETWEEN 0 AND 100"
+        )
         batch_op.create_index("ix_duplicate_reviews_status_score", ["status", "score"])
     op.create_table(
         "merges",
@@ -166,9 +169,7 @@ def downgrade() -> None:
     connection.execute(
         reviews.update().where(reviews.c.status == "dismissed").values(decision="different")
     )
-    connection.execute(
-        reviews.update().where(reviews.c.status == "merged").values(decision="same")
-    )
+    connection.execute(reviews.update().where(reviews.c.status == "merged").values(decision="same"))
     with op.batch_alter_table("duplicate_reviews", schema=None) as batch_op:
         batch_op.drop_index("ix_duplicate_reviews_status_score")
         batch_op.drop_constraint(op.f("ck_duplicate_reviews_score"), type_="check")
@@ -177,7 +178,8 @@ def downgrade() -> None:
         batch_op.drop_column("reasons")
         batch_op.drop_column("score")
         batch_op.create_check_constraint(
-            op.f("ck_duplicate_reviews_decision"), "decision IN ('same', 'different')")
+            op.f("ck_duplicate_reviews_decision"), "decision IN ('same', 'different')"
+        )
     connection.execute(
         sa.text(
             "UPDATE returnees SET linked_to_id = merged_into_id "

@@ -236,9 +236,7 @@ class DuplicateReview(Base):
     returnee: Mapped[Returnee] = relationship(foreign_keys=[returnee_id], lazy="joined")
     other: Mapped[Returnee] = relationship(foreign_keys=[other_id], lazy="joined")
 
-    merges: Mapped[list[Merge]] = relationship(
-        lazy="selectin", order_by="Merge.id", viewonly=True
-    )
+    merges: Mapped[list[Merge]] = relationship(lazy="selectin", order_by="Merge.id", viewonly=True)
 
     @property
     def returnee_ids(self) -> list[int]:

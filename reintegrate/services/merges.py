@@ -45,7 +45,11 @@ _MOVED: dict[str, tuple[Any, str]] = {
 # Blank fields of the kept case filled from the merged record (the old values are kept).
 _FILLED = ("name_km", "phone", "district", "sector_abroad")
 # A case further along this path keeps its status; a merge may only move it forward.
-_PROGRESS = (ReturneeStatus.SEEKING.value, ReturneeStatus.REFERRED.value, ReturneeStatus.PLACED.value)
+_PROGRESS = (
+    ReturneeStatus.SEEKING.value,
+    ReturneeStatus.REFERRED.value,
+    ReturneeStatus.PLACED.value,
+)
 
 
 def _case(session: Session, actor: Actor, returnee_id: int) -> Returnee:

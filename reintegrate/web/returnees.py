@@ -324,11 +324,7 @@ def merge(review_id: int) -> Response | tuple[str, int]:
             case_number = record.merged.case_number
             kept_id = record.kept_id
     except (InvalidInput, RuleBroken) as exc:
-        message = (
-            _(exc.message)
-            if isinstance(exc, RuleBroken)
-            else _("Choose which case to keep.")
-        )
+        message = _(exc.message) if isinstance(exc, RuleBroken) else _("Choose which case to keep.")
         flash(message, "error")
         return redirect(url_for("returnees.confirm_merge", review_id=review_id))
     flash(_("Merged %(case)s into this case.", case=case_number), "success")

@@ -38,9 +38,7 @@ def test_the_queue_lists_pairs_with_their_evidence(
     assert client.get("/api/v1/duplicates", headers=bearer(other)).json["items"] == []
     employer = make_user(db_session, "employer")
     assert client.get("/api/v1/duplicates", headers=bearer(employer)).status_code == 403
-    assert (
-        client.get("/api/v1/duplicates?status=nope", headers=bearer(officer)).status_code == 422
-    )
+    assert client.get("/api/v1/duplicates?status=nope", headers=bearer(officer)).status_code == 422
 
 
 def test_merge_then_undo(
@@ -57,9 +55,9 @@ def test_merge_then_undo(
     assert again.status_code == 409 and again.json["rule"] == "pair_settled"
     gone = client.get(f"/api/v1/returnees/{first.id}", headers=bearer(officer)).json
     assert gone["merged_into_id"] == later.id
-    found = client.get(
-        f"/api/v1/returnees?q={first.case_number}", headers=bearer(officer)
-    ).json["items"]
+    found = client.get(f"/api/v1/returnees?q={first.case_number}", headers=bearer(officer)).json[
+        "items"
+    ]
     assert [r["id"] for r in found] == [later.id]
     history = client.get("/api/v1/duplicates?status=merged", headers=bearer(officer)).json
     assert history["items"][0]["merge_id"] == merged.json["merge_id"]

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reintegrate.errors import Conflict, Forbidden, InvalidInput, NotFound
+from reintegrate.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleBroken
 from reintegrate.models import (
     AuditEntry,
     CaseNote,
@@ -21,10 +21,10 @@ from reintegrate.models import (
     SafeMigrationBriefing,
     User,
 )
-from reintegrate.services import merges, notes, privacy, referrals, registry, reviews
+from reintegrate.services import merges, notes, privacy, registry, reviews
 from reintegrate.services.access import Actor
 from reintegrate.services.followups import OutcomeInput, record_outcome
-from tests.builders import make_listing, make_placement, make_returnee, make_user
+from tests.builders import make_placement, make_returnee, make_user
 
 
 def _pair(session: Session, officer: User, **second: Any) -> tuple[Returnee, Returnee, Any]:
@@ -43,6 +43,7 @@ def _pair(session: Session, officer: User, **second: Any) -> tuple[Returnee, Ret
 
 def _rows(session: Session, returnee_id: int) -> dict[str, list[int]]:
     """Every row that names a person, by table."""
+
     def ids(model: Any, *where: Any) -> list[int]:
         return sorted(session.scalars(select(model.id).where(*where)))
 
@@ -62,8 +63,12 @@ def test_propose_pair_is_one_row_in_either_order_and_never_reopens_a_dismissed_p
     db_session: Session,
 ) -> None:
     officer = make_user(db_session)
-    a = make_returnee(db_session, officer, given_name="Dara", family_name="Keo", phone=None, name_km=None)
-    b = make_returnee(db_session, officer, given_name="Vanna", family_name="Sok", phone=None, name_km=None)
+    a = make_returnee(
+        db_session, officer, given_name="Dara", family_name="Keo", phone=None, name_km=None
+    )
+    b = make_returnee(
+        db_session, officer, given_name="Vanna", family_name="Sok", phone=None, name_km=None
+    )
     actor = Actor.of(officer)
     first = reviews.propose_pair(db_session, actor, b.id, a.id, 40, ["similar_name"])
     again = reviews.propose_pair(db_session, actor, a.id, b.id, 70, ["same_phone"])
@@ -123,9 +128,7 @@ def test_merge_moves_everything_and_undo_gives_back_exactly_what_was_there(
         OutcomeInput(contacted_on=follow_up.due_date, status="employed_same"),
     )
     db_session.commit()
-    before = {
-        rid: privacy.export_returnee(db_session, actor, rid) for rid in (first.id, later.id)
-    }
+    before = {rid: privacy.export_returnee(db_session, actor, rid) for rid in (first.id, later.id)}
     rows_before = {rid: _rows(db_session, rid) for rid in (first.id, later.id)}
 
     record = merges.merge(db_session, actor, review.id, keep=first.id)
@@ -150,9 +153,7 @@ def test_merge_moves_everything_and_undo_gives_back_exactly_what_was_there(
     merges.undo(db_session, actor, record.id)
     db_session.commit()
     db_session.expire_all()
-    after = {
-        rid: privacy.export_returnee(db_session, actor, rid) for rid in (first.id, later.id)
-    }
+    after = {rid: privacy.export_returnee(db_session, actor, rid) for rid in (first.id, later.id)}
     assert after == before
     rows_after = {rid: _rows(db_session, rid) for rid in (first.id, later.id)}
     for rid in (first.id, later.id):
@@ -196,15 +197,23 @@ def test_merging_a_case_already_merged_elsewhere_is_a_conflict(db_session: Sessi
     officer = make_user(db_session)
     actor = Actor.of(officer)
     a, b, review = _pair(db_session, officer)
-    c = make_returnee(db_session, officer, given_name="Dara", family_name="Keo", phone=None, name_km=None)
-    other = reviews.propose_pair(db_session, actor, b.id, c.id, 20, ["similar_name"])
+    c = make_returnee(
+        db_session, officer, given_name="Dara", family_name="Keo", phone=None, name_km=None
+    )
+    d = make_returnee(
+        db_session, officer, given_name="Vanna", family_name="Sok", phone=None, name_km=None
+    )
+    moves = reviews.propose_pair(db_session, actor, b.id, c.id, 20, ["similar_name"])
+    reviews.propose_pair(db_session, actor, a.id, d.id, 20, ["similar_name"])
+    stays = reviews.propose_pair(db_session, actor, b.id, d.id, 20, ["similar_name"])
     merges.merge(db_session, actor, review.id, keep=a.id)
-    db_session.refresh(other)
-    assert other.returnee_ids == [a.id, c.id]
-    stale = DuplicateReview(returnee_id=b.id, other_id=c.id + 1000, score=1, reasons=[])
-    assert stale is not None
-    with pytest.raises(Conflict, match="already been merged"):
-        merges.merge(db_session, actor, review.id, keep=b.id)
+    db_session.expire_all()
+    assert db_session.get(DuplicateReview, moves.id).returnee_ids == [a.id, c.id]
+    assert db_session.get(DuplicateReview, stays.id).returnee_ids == [b.id, d.id]
+    assert stays.id not in [r.id for r in reviews.page(db_session, actor).items]
+    with pytest.raises(RuleBroken, match="already been merged") as refused:
+        merges.merge(db_session, actor, stays.id, keep=d.id)
+    assert refused.value.rule == "already_merged"
 
 
 def test_two_open_placements_with_the_same_employer_cannot_be_merged(
@@ -229,7 +238,9 @@ def test_merges_are_undone_last_first(db_session: Session) -> None:
     officer = make_user(db_session)
     actor = Actor.of(officer)
     a, b, review = _pair(db_session, officer)
-    c = make_returnee(db_session, officer, given_name="Dara", family_name="Keo", phone=None, name_km=None)
+    c = make_returnee(
+        db_session, officer, given_name="Dara", family_name="Keo", phone=None, name_km=None
+    )
     first = merges.merge(db_session, actor, review.id, keep=a.id)
     second_review = reviews.propose_pair(db_session, actor, a.id, c.id, 50, ["similar_name"])
     second = merges.merge(db_session, actor, second_review.id, keep=c.id)
@@ -240,5 +251,3 @@ def test_merges_are_undone_last_first(db_session: Session) -> None:
     assert db_session.get(Returnee, b.id).merged_into_id == a.id
     merges.undo(db_session, actor, first.id)
     assert db_session.get(Returnee, b.id).merged_into_id is None
-    listing = make_listing(db_session, make_user(db_session, "employer"))
-    referrals.refer(db_session, actor, b.id, listing.id)

@@ -283,10 +283,7 @@ def test_registration_queues_doubles_unless_the_officer_says_someone_else(
         returnee_input(return_date=date(2026, 9, 2)),
         different_from=[earlier.id, queued.returnee.id],
     )
-    pairs = {
-        tuple(r.returnee_ids): r.status
-        for r in db_session.scalars(select(DuplicateReview))
-    }
+    pairs = {tuple(r.returnee_ids): r.status for r in db_session.scalars(select(DuplicateReview))}
     assert pairs[(earlier.id, queued.returnee.id)] == "open"
     assert pairs[(earlier.id, different.returnee.id)] == "dismissed"
     assert pairs[(queued.returnee.id, different.returnee.id)] == "dismissed"

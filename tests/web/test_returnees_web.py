@@ -111,7 +111,11 @@ def test_possible_duplicates_offer_the_existing_case_and_send_doubles_to_the_que
     assert _count(db_session) == 1
     queued = client.post(
         "/returnees/new",
-        data={**_form(given_name="Heng", family_name="Vana"), "decision": "new", "csrf_token": token},
+        data={
+            **_form(given_name="Heng", family_name="Vana"),
+            "decision": "new",
+            "csrf_token": token,
+        },
     )
     assert queued.status_code == 302
     new = db_session.scalars(select(Returnee).where(Returnee.id != existing.id)).one()
