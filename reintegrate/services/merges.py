@@ -42,6 +42,22 @@ _MOVED: dict[str, tuple[Any, str]] = {
     "case_notes": (CaseNote, "returnee_id"),
     "safe_migration_briefings": (SafeMigrationBriefing, "returnee_id"),
 }
+# Every column that references a returnee and what a merge does with it; a test checks that
+# the models hold no other, so a new table naming a person cannot be forgotten here.
+REFERENCES = {
+    "referrals.returnee_id": "moved",
+    "placements.returnee_id": "moved (follow-ups and outcomes hang off the placement)",
+    "case_notes.returnee_id": "moved",
+    "safe_migration_briefings.returnee_id": "moved",
+    "returnee_skills.returnee_id": "moved unless the kept case has the same skill",
+    "duplicate_reviews.returnee_id": "moved unless the kept case already has that pair",
+    "duplicate_reviews.other_id": "moved unless the kept case already has that pair",
+    "returnees.linked_to_id": "moved",
+    "returnees.merged_into_id": "moved (records merged earlier follow to the survivor)",
+    "erasure_requests.returnee_id": "stays: a pending request refuses the merge",
+    "merges.kept_id": "stays: the history of earlier merges",
+    "merges.merged_id": "stays: the history of earlier merges",
+}
 # Blank fields of the kept case filled from the merged record (the old values are kept).
 _FILLED = ("name_km", "phone", "district", "sector_abroad")
 # A case further along this path keeps its status; a merge may only move it forward.

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reintegrate.db import Base
 from reintegrate.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleBroken
 from reintegrate.models import (
     AuditEntry,
@@ -251,3 +252,14 @@ def test_merges_are_undone_last_first(db_session: Session) -> None:
     assert db_session.get(Returnee, b.id).merged_into_id == a.id
     merges.undo(db_session, actor, first.id)
     assert db_session.get(Returnee, b.id).merged_into_id is None
+
+
+def test_every_column_that_names_a_person_is_handled_by_a_merge() -> None:
+    referencing = {
+        f"{table.name}.{column.name}"
+        for table in Base.metadata.tables.values()
+        for column in table.columns
+        for key in column.foreign_keys
+        if key.target_fullname == "returnees.id"
+    }
+    assert referencing == set(merges.REFERENCES)
