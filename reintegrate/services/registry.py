@@ -343,6 +343,20 @@ def get(session: Session, actor: Actor, returnee_id: int, *, audited: bool = Tru
     return returnee
 
 
+def get_by_case_number(session: Session, actor: Actor, case_number: str) -> Returnee:
+    """The case with this number; a merged record's number gives the case it was merged into,
+    so numbers written on paper before a merge keep working."""
+    require_role(actor, Role.OFFICER)
+    row = session.execute(
+        select(Returnee.id, Returnee.merged_into_id).where(
+            Returnee.case_number == case_number.strip().upper()
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("returnee not found")
+    return get(session, actor, row.merged_into_id or row.id)
+
+
 def update_returnee(
     session: Session, actor: Actor, returnee_id: int, changes: Mapping[str, Any]
 ) -> Returnee:

@@ -59,6 +59,8 @@ def test_merge_then_undo(
         "items"
     ]
     assert [r["id"] for r in found] == [later.id]
+    by_number = client.get(f"/api/v1/returnees/case/{first.case_number}", headers=bearer(officer))
+    assert by_number.status_code == 200 and by_number.json["id"] == later.id
     history = client.get("/api/v1/duplicates?status=merged", headers=bearer(officer)).json
     assert history["items"][0]["merge_id"] == merged.json["merge_id"]
     undo = f"/api/v1/merges/{merged.json['merge_id']}/undo"

@@ -472,6 +472,9 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("/returnees/merges/<int:merge_id>/undo", "POST"): Route(
         lambda w: "/returnees/merges/2000000000/undo", allow(officer02=404, officer17=404)
     ),
+    ("/api/v1/returnees/case/<string(maxlength=20):case_number>", "GET"): Route(
+        lambda w: f"/api/v1/returnees/case/{w.r02.case_number}", officers(200)
+    ),
     ("/api/v1/duplicates", "GET"): Route(
         lambda w: "/api/v1/duplicates", allow(officer02=200, officer17=200, admin=200)
     ),
