@@ -104,6 +104,15 @@ def propose_pair(
         raise InvalidInput({"score": [N_("Must be between 0 and 100.")]})
     reasons = list(dict.fromkeys(str(reason)[:MAX_REASON_LENGTH] for reason in reasons))
     reasons = reasons[:MAX_REASONS]
+    settled = session.scalars(
+        select(DuplicateReview).where(
+            DuplicateReview.returnee_id == min(returnee_id, other_id),
+            DuplicateReview.other_id == max(returnee_id, other_id),
+            DuplicateReview.status != ReviewStatus.OPEN.value,
+        )
+    ).one_or_none()
+    if settled is not None:
+        return settled
     first, second = sorted((_survivor(session, returnee_id), _survivor(session, other_id)))
     if first == second:
         raise RuleBroken("same_case", N_("These two records are already one case."))

@@ -134,6 +134,7 @@ def test_merge_moves_everything_and_undo_gives_back_exactly_what_was_there(
 
     record = merges.merge(db_session, actor, review.id, keep=first.id)
     db_session.commit()
+    assert reviews.propose_pair(db_session, actor, later.id, first.id, 90, []).id == review.id
     kept = registry.get(db_session, actor, first.id, audited=False)
     gone = db_session.get(Returnee, later.id)
     assert gone.merged_into_id == first.id and review.status == "merged"
