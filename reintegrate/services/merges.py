@@ -58,6 +58,8 @@ REFERENCES = {
     "merges.kept_id": "stays: the history of earlier merges",
     "merges.merged_id": "stays: the history of earlier merges",
 }
+# Rows re-pointed per statement: a long audit history stays under SQLite's parameter limit.
+_CHUNK = 5000
 # Blank fields of the kept case filled from the merged record (the old values are kept).
 _FILLED = ("name_km", "phone", "district", "sector_abroad")
 # A case further along this path keeps its status; a merge may only move it forward.
@@ -173,7 +175,9 @@ def merge(session: Session, actor: Actor, review_id: int, keep: int) -> Merge:
         if not clash:
             pairs[str(other.id)] = [other.returnee_id, other.other_id]
     moved["returnees"] = {
-        "linked_to_id": _ids(session, Returnee.id, Returnee.linked_to_id == merged.id),
+        "linked_to_id": _ids(
+            session, Returnee.id, Returnee.linked_to_id == merged.id, Returnee.id != kept.id
+        ),
         "merged_into_id": _ids(session, Returnee.id, Returnee.merged_into_id == merged.id),
     }
     moved["audit_entries"] = {
@@ -223,7 +227,6 @@ def merge(session: Session, actor: Actor, review_id: int, keep: int) -> Merge:
             "skill_positions": positions,
             "review_pairs": pairs,
             "kept_before": kept_before,
-            "merged_status": merged.status,
         },
     )
     session.add(record)
@@ -248,14 +251,15 @@ def _repoint(
     for table, columns in moved.items():
         model = models[table]
         for column, ids in columns.items():
-            if not ids:
-                continue
-            session.execute(
-                update(model)
-                .where(model.id.in_(ids), getattr(model, column) == source)
-                .values({column: target})
-                .execution_options(synchronize_session=False)
-            )
+            for start in range(0, len(ids), _CHUNK):
+                session.execute(
+                    update(model)
+                    .where(
+                        model.id.in_(ids[start : start + _CHUNK]), getattr(model, column) == source
+                    )
+                    .values({column: target})
+                    .execution_options(synchronize_session=False)
+                )
     session.expire_all()
 
 

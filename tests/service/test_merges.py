@@ -264,3 +264,13 @@ def test_every_column_that_names_a_person_is_handled_by_a_merge() -> None:
         if key.target_fullname == "returnees.id"
     }
     assert referencing == set(merges.REFERENCES)
+
+
+def test_a_case_linked_to_the_merged_record_is_not_linked_to_itself(db_session: Session) -> None:
+    officer = make_user(db_session)
+    actor = Actor.of(officer)
+    first, later, review = _pair(db_session, officer)
+    registry.update_returnee(db_session, actor, first.id, {"linked_to_id": later.id})
+    merges.merge(db_session, actor, review.id, keep=first.id)
+    db_session.expire_all()
+    assert db_session.get(Returnee, first.id).linked_to_id == later.id
