@@ -130,3 +130,42 @@ def test_people_registered_before_revision_0014_get_their_name_keys(
         stored = session.execute(select(Returnee.name_key, Returnee.name_key_km)).one()
     db.engine(app).dispose()
     assert tuple(stored) == expected != ("", None)
+
+
+def test_the_duplicate_queue_and_merges_go_down_to_0015_and_back(
+    fresh_database_url: str,
+) -> None:
+    """Before 0017 a merge is a link and a dismissal is "different"; back up, they return."""
+    from reintegrate.models import DuplicateReview
+    from reintegrate.services import merges, reviews
+
+    upgrade(fresh_database_url)
+    app = create_app({"DATABASE_URL": fresh_database_url})
+    with app.app_context(), db.sessions()() as session:
+        officer = make_user(session)
+        actor = Actor.of(officer)
+        kept = make_returnee(session, officer, phone=None)
+        merged = make_returnee(session, officer, phone=None, return_date=date(2026, 6, 1))
+        other = make_returnee(session, officer, phone=None, return_date=date(2026, 7, 1))
+        pairs = {tuple(r.returnee_ids): r.id for r in session.scalars(select(DuplicateReview))}
+        merges.merge(session, actor, pairs[(kept.id, merged.id)], keep=kept.id)
+        reviews.dismiss(session, actor, pairs[(kept.id, other.id)])
+        session.commit()
+    db.engine(app).dispose()
+    command.downgrade(alembic_config(fresh_database_url), "0015")
+    with app.app_context(), db.standalone() as session:
+        reviews_table = table("duplicate_reviews", column("id"), column("decision"))
+        decisions = dict(
+            session.execute(select(reviews_table.c.id, reviews_table.c.decision)).all()
+        )
+        links = dict(session.execute(select(Returnee.id, Returnee.linked_to_id)).all())
+    db.engine(app).dispose()
+    assert decisions[pairs[(kept.id, merged.id)]] == "same"
+    assert decisions[pairs[(kept.id, other.id)]] == "different"
+    assert links[merged.id] == kept.id
+    upgrade(fresh_database_url)
+    with app.app_context(), db.standalone() as session:
+        statuses = dict(session.execute(select(DuplicateReview.id, DuplicateReview.status)).all())
+    db.engine(app).dispose()
+    assert statuses[pairs[(kept.id, other.id)]] == "dismissed"
+    assert statuses[pairs[(kept.id, merged.id)]] == "open"

@@ -92,6 +92,7 @@ def _require_api_user() -> None:
 
 def init_api(app: Flask) -> None:
     from reintegrate.api import (
+        duplicates,
         employers,
         imports,
         listings,
@@ -109,6 +110,7 @@ def init_api(app: Flask) -> None:
     )
     for blueprint in (
         returnees.blp,
+        duplicates.blp,
         listings.blp,
         imports.blp,
         matching.blp,

@@ -63,3 +63,13 @@ class ReturneeById(MethodView):
         """Change some fields; the audit trail records which."""
         with db.transaction() as session:
             return registry.update_returnee(session, current_actor(), returnee_id, changes)
+
+
+@blp.route("/case/<string(maxlength=20):case_number>")
+class ReturneeByCaseNumber(MethodView):
+    @blp.response(200, ReturneeOut)
+    def get(self, case_number: str):  # type: ignore[no-untyped-def]
+        """The case with this number in your provinces (404 otherwise); the number of a merged
+        record answers with the case it was merged into."""
+        with db.transaction() as session:
+            return registry.get_by_case_number(session, current_actor(), case_number)

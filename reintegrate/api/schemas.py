@@ -60,6 +60,9 @@ class ReturneeOut(Schema):
     status = fields.String()
     notes = fields.String(allow_none=True)
     linked_to_id = fields.Integer(allow_none=True)
+    merged_into_id = fields.Integer(
+        allow_none=True, metadata={"description": "Set when merged into another case."}
+    )
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

@@ -18,6 +18,7 @@ from reintegrate.models.returnee import (
     CaseCounter,
     DuplicateReview,
     ErasureRequest,
+    Merge,
     Returnee,
     ReturneeSkill,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "Listing",
     "ListingProvince",
     "ListingSkill",
+    "Merge",
     "LoginAttempt",
     "LoginThrottle",
     "LoginSession",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -114,6 +115,9 @@ class Returnee(Base):
     at_risk_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     unreachable: Mapped[bool] = mapped_column(default=False)
     linked_to_id: Mapped[int | None] = mapped_column(ForeignKey("returnees.id"))
+    # Set when this record was merged into another case (services/merges.py): the record
+    # leaves lists, search and statistics, and its case number leads to the survivor.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("returnees.id"), index=True)
     registered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -123,7 +127,7 @@ class Returnee(Base):
     skills: Mapped[list[ReturneeSkill]] = relationship(
         cascade="all, delete-orphan", order_by="ReturneeSkill.position", lazy="selectin"
     )
-    linked_to: Mapped[Returnee | None] = relationship(remote_side=[id])
+    linked_to: Mapped[Returnee | None] = relationship(remote_side=[id], foreign_keys=[linked_to_id])
 
     @property
     def full_name(self) -> str:
@@ -190,17 +194,26 @@ class CaseCounter(Base):
     last_value: Mapped[int] = mapped_column(default=0)
 
 
-class DuplicateReview(Base):
-    """A registration that may duplicate someone in another province: for the national desk.
+class ReviewStatus(StrEnum):
+    OPEN = "open"
+    MERGED = "merged"
+    DISMISSED = "dismissed"
 
-    The registering officer is told only that such a person exists; an officer scoped to both
-    provinces, or an admin, sees the pair here and settles it.
+
+class DuplicateReview(Base):
+    """A pair of cases that may be one person, with the evidence, waiting for an officer.
+
+    The pair is stored lower id first so that it is one row whichever order it was proposed
+    in; a dismissed pair stays, so it is never proposed again. A cross-province pair is seen
+    only by an officer scoped to both provinces, or an admin.
     """
 
     __tablename__ = "duplicate_reviews"
     __table_args__ = (
         UniqueConstraint("returnee_id", "other_id", name="uq_duplicate_reviews_pair"),
-        CheckConstraint("decision IN ('same', 'different')", name="decision"),
+        CheckConstraint("status IN ('open', 'merged', 'dismissed')", name="status"),
+        CheckConstraint("score BETWEEN 0 AND 100", name="score"),
+        Index("ix_duplicate_reviews_status_score", "status", "score"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -210,14 +223,57 @@ class DuplicateReview(Base):
     other_id: Mapped[int] = mapped_column(
         ForeignKey("returnees.id", ondelete="CASCADE"), index=True
     )
+    score: Mapped[int] = mapped_column(default=0, server_default="0")
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(
+        String(16), default=ReviewStatus.OPEN.value, server_default="open"
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    decision: Mapped[str | None] = mapped_column(String(16))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
 
     returnee: Mapped[Returnee] = relationship(foreign_keys=[returnee_id], lazy="joined")
     other: Mapped[Returnee] = relationship(foreign_keys=[other_id], lazy="joined")
+
+    merges: Mapped[list[Merge]] = relationship(lazy="selectin", order_by="Merge.id", viewonly=True)
+
+    @property
+    def returnee_ids(self) -> list[int]:
+        return [self.returnee_id, self.other_id]
+
+    @property
+    def active_merge(self) -> Merge | None:
+        """The merge that settled this pair, while it is not undone."""
+        return next((m for m in reversed(self.merges) if m.undone_at is None), None)
+
+
+class Merge(Base):
+    """One merge of a review's pair, with what it moved, so that undo restores it exactly.
+
+    `moved` is {table: {column: [row ids re-pointed from the merged to the kept case]}}, plus
+    the rows whose other columns changed (skill positions) and `kept_before`: the surviving
+    case's fields the merge filled in, as they were.
+    """
+
+    __tablename__ = "merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("duplicate_reviews.id", ondelete="CASCADE"), index=True
+    )
+    kept_id: Mapped[int] = mapped_column(ForeignKey("returnees.id", ondelete="CASCADE"), index=True)
+    merged_id: Mapped[int] = mapped_column(
+        ForeignKey("returnees.id", ondelete="CASCADE"), index=True
+    )
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    undone_at: Mapped[datetime | None]
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    kept: Mapped[Returnee] = relationship(foreign_keys=[kept_id], lazy="joined")
+    merged: Mapped[Returnee] = relationship(foreign_keys=[merged_id], lazy="joined")
 
 
 @event.listens_for(Returnee, "before_insert")

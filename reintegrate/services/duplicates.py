@@ -64,6 +64,8 @@ class DuplicateCheck:
 
     shown: list[PossibleDuplicate]
     elsewhere_ids: tuple[int, ...]
+    # The evidence behind the notice, for the duplicate queue only (never shown to the officer).
+    elsewhere: tuple[PossibleDuplicate, ...] = ()
 
 
 def _strong(reasons: list[str]) -> bool:
@@ -114,11 +116,11 @@ def find_possible_duplicates(
         Returnee.date_of_birth,
         Returnee.phone_key,
         Returnee.home_province,
-    ).where(or_(*conditions))
+    ).where(or_(*conditions), Returnee.merged_into_id.is_(None))
     if exclude_id is not None:
         query = query.where(Returnee.id != exclude_id)
     found: list[PossibleDuplicate] = []
-    elsewhere: list[int] = []
+    elsewhere: list[PossibleDuplicate] = []
     for other in session.execute(query):
         reasons = []
         similarity = max(
@@ -136,26 +138,25 @@ def find_possible_duplicates(
             reasons.append("similar_name")
         if not reasons:
             continue
-        if other.home_province not in actor.provinces:
-            if _strong(reasons):
-                elsewhere.append(other.id)
-            continue
         score = (
             similarity
             + (30 if "same_phone" in reasons else 0)
             + (20 if "same_date_of_birth" in reasons else 0)
         )
-        found.append(
-            PossibleDuplicate(
-                returnee_id=other.id,
-                case_number=other.case_number,
-                in_scope=True,
-                name=f"{other.given_name} {other.family_name}",
-                home_province=other.home_province,
-                score=min(100, round(score / 1.5)),
-                reasons=tuple(reasons),
-            )
+        candidate = PossibleDuplicate(
+            returnee_id=other.id,
+            case_number=other.case_number,
+            in_scope=other.home_province in actor.provinces,
+            name=f"{other.given_name} {other.family_name}",
+            home_province=other.home_province,
+            score=min(100, round(score / 1.5)),
+            reasons=tuple(reasons),
         )
+        if not candidate.in_scope:
+            if _strong(reasons):
+                elsewhere.append(candidate)
+            continue
+        found.append(candidate)
     found.sort(key=lambda d: (-(d.score or 0), d.case_number or ""))
     shown = found[:limit]
     if elsewhere:
@@ -171,4 +172,8 @@ def find_possible_duplicates(
                 message=ELSEWHERE_NOTICE,
             )
         )
-    return DuplicateCheck(shown=shown, elsewhere_ids=tuple(sorted(elsewhere)))
+    return DuplicateCheck(
+        shown=shown,
+        elsewhere_ids=tuple(sorted(d.returnee_id for d in elsewhere if d.returnee_id)),
+        elsewhere=tuple(elsewhere),
+    )

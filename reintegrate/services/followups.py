@@ -523,6 +523,7 @@ def at_risk(session: Session, actor: Actor, limit: int = 100) -> list[Returnee]:
         .where(
             Returnee.home_province.in_(sorted(actor.provinces)),
             Returnee.status == ReturneeStatus.PLACED.value,
+            Returnee.merged_into_id.is_(None),
         )
         .order_by(Returnee.updated_at.desc())
     )

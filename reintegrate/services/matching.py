@@ -236,7 +236,11 @@ def matches_for_returnee(
 def _build_person_index(session: Session, provinces: Sequence[str]) -> PersonIndex:
     in_scope = (
         select(Returnee.id)
-        .where(Returnee.home_province.in_(provinces), Returnee.status.in_(CANDIDATE_STATUSES))
+        .where(
+            Returnee.home_province.in_(provinces),
+            Returnee.status.in_(CANDIDATE_STATUSES),
+            Returnee.merged_into_id.is_(None),
+        )
         .scalar_subquery()
     )
     skills = _codes_by_owner(session, ReturneeSkill.returnee_id, in_scope, ReturneeSkill.code)

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select, union_all, update
+from sqlalchemy import Select, func, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 from matching.names import name_key, query_score
 from matching.text import has_khmer
 from reintegrate.errors import N_, InvalidInput, NotFound, TooManyAttempts
-from reintegrate.models import AuditEntry, CaseCounter, DuplicateReview, Returnee, ReturneeSkill
+from reintegrate.models import AuditEntry, CaseCounter, Returnee, ReturneeSkill
 from reintegrate.models.user import Role
 from reintegrate.schemas.fields import MAX_PAGE
 from reintegrate.schemas.returnees import ReturneeInput
-from reintegrate.services import audit, name_lookup
+from reintegrate.services import audit, name_lookup, reviews
 from reintegrate.services.access import Actor, in_scope, require_role
 from reintegrate.services.duplicates import (
     DuplicateCheck,
@@ -243,19 +243,19 @@ def register(
     actor: Actor,
     data: ReturneeInput,
     *,
-    linked_to_id: int | None = None,
+    different_from: Collection[int] = (),
     check_limit: int | None = None,
 ) -> Registration:
     """Create the record, give it a case number, and report who it may duplicate.
 
-    A possible duplicate in another province goes to the cross-province review list, where
-    an officer scoped to both provinces or an admin decides.
+    Every possible duplicate goes to the duplicate queue with its evidence (one in another
+    province is seen there only by an officer scoped to both provinces, or an admin), except
+    the people the officer said are someone else (`different_from`): those pairs are kept as
+    dismissed, so they are never proposed again.
     """
     _require_officer_in(actor, data.home_province)
     check = _check_duplicates(session, actor, data, None, check_limit, audited=False)
-    if linked_to_id is not None:
-        get(session, actor, linked_to_id, audited=False)
-    return _create(session, actor, data, check, linked_to_id)
+    return _create(session, actor, data, check, set(different_from))
 
 
 def check_then_register(
@@ -269,7 +269,7 @@ def check_then_register(
     if check.shown:
         audit_check(session, actor, check, None)
         return check.shown
-    return _create(session, actor, data, check, None)
+    return _create(session, actor, data, check, set())
 
 
 def _create(
@@ -277,7 +277,7 @@ def _create(
     actor: Actor,
     data: ReturneeInput,
     check: DuplicateCheck,
-    linked_to_id: int | None,
+    different_from: set[int],
 ) -> Registration:
     returnee = Returnee(
         case_number=next_case_number(session, data.home_province, local_today().year),
@@ -302,7 +302,6 @@ def _create(
         consent_share_with_employers=data.consent.share_with_employers,
         consent_research=data.consent.research,
         notes=data.notes,
-        linked_to_id=linked_to_id,
         registered_by_id=actor.user_id,
     )
     _set_skills(session, returnee, data.skills)
@@ -310,10 +309,14 @@ def _create(
     session.flush()
     audit.record(session, actor, "create", "returnee", returnee.id)
     audit_check(session, actor, check, returnee.id)
-    for other_id in check.elsewhere_ids:
-        session.add(
-            DuplicateReview(returnee_id=returnee.id, other_id=other_id, created_by_id=actor.user_id)
+    for found in [*check.shown, *check.elsewhere]:
+        if found.returnee_id is None:
+            continue
+        review = reviews.propose_pair(
+            session, actor, returnee.id, found.returnee_id, found.score or 0, list(found.reasons)
         )
+        if found.in_scope and found.returnee_id in different_from:
+            reviews.dismiss(session, actor, review.id)
     return Registration(returnee, check.shown)
 
 
@@ -338,6 +341,20 @@ def get(session: Session, actor: Actor, returnee_id: int, *, audited: bool = Tru
     if audited:
         audit.record(session, actor, "view", "returnee", returnee.id)
     return returnee
+
+
+def get_by_case_number(session: Session, actor: Actor, case_number: str) -> Returnee:
+    """The case with this number; a merged record's number gives the case it was merged into,
+    so numbers written on paper before a merge keep working."""
+    require_role(actor, Role.OFFICER)
+    row = session.execute(
+        select(Returnee.id, Returnee.merged_into_id).where(
+            Returnee.case_number == case_number.strip().upper()
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("returnee not found")
+    return get(session, actor, row.merged_into_id or row.id)
 
 
 def update_returnee(
@@ -383,7 +400,9 @@ def _filtered(actor: Actor, filters: ReturneeFilters) -> Select[Any]:
     provinces = actor.provinces
     if filters.province:
         provinces = provinces & {filters.province}
-    query = select(Returnee).where(Returnee.home_province.in_(sorted(provinces)))
+    query = select(Returnee).where(
+        Returnee.home_province.in_(sorted(provinces)), Returnee.merged_into_id.is_(None)
+    )
     if filters.status:
         query = query.where(Returnee.status == filters.status)
     if filters.returned_from:
@@ -415,7 +434,13 @@ def _search(
     query = _filtered(actor, filters)
     q = (filters.q or "").strip()
     if q and q.upper().startswith("KH"):
-        query = query.where(Returnee.case_number.startswith(q.upper()))
+        # A merged record's case number finds the case it was merged into.
+        merged = select(Returnee.merged_into_id).where(
+            Returnee.case_number.startswith(q.upper()), Returnee.merged_into_id.is_not(None)
+        )
+        query = query.where(
+            or_(Returnee.case_number.startswith(q.upper()), Returnee.id.in_(merged))
+        )
         q = ""
     if not q:
         return paginate(

@@ -1,69 +1,202 @@
-"""The cross-province review list: registrations that may duplicate someone elsewhere.
+"""The duplicate queue: pairs of cases that may be one person, strongest evidence first.
 
-The registering officer only hears that such a person exists. Here an officer scoped to both
-provinces, or an admin (the national desk), sees the pair and says whether it is one person.
+Pairs come from registration's duplicate check and from bulk intake (`propose_pair`). An
+officer sees a pair only when both cases are in their provinces; an admin (the national desk)
+sees every pair, without names. A dismissed pair is kept so it is never proposed again.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from reintegrate.db import utcnow
-from reintegrate.errors import N_, InvalidInput, NotFound
+from reintegrate.errors import N_, InvalidInput, NotFound, RuleBroken
 from reintegrate.models import DuplicateReview, Returnee
+from reintegrate.models.returnee import ReviewStatus
 from reintegrate.models.user import Role
-from reintegrate.services import audit
+from reintegrate.services import audit, registry
 from reintegrate.services.access import Actor, in_scope, require_role
 
-DECISIONS = ("same", "different")
+STATUSES = tuple(status.value for status in ReviewStatus)
+MAX_REASONS = 20
+MAX_REASON_LENGTH = 64
 
 
-def _visible(actor: Actor) -> Any:
-    """Reviews the actor may see: all for an admin, both provinces in scope for an officer."""
+def visible(actor: Actor) -> Select[Any]:
+    """Pairs the actor may see: all for an admin, both provinces in scope for an officer."""
     require_role(actor, Role.OFFICER, Role.ADMIN)
     query = select(DuplicateReview)
     if actor.role == Role.ADMIN:
         return query
-    new, other = aliased(Returnee), aliased(Returnee)
+    first, second = aliased(Returnee), aliased(Returnee)
     return (
-        query.join(new, new.id == DuplicateReview.returnee_id)
-        .join(other, other.id == DuplicateReview.other_id)
-        .where(in_scope(actor, new.home_province), in_scope(actor, other.home_province))
+        query.join(first, first.id == DuplicateReview.returnee_id)
+        .join(second, second.id == DuplicateReview.other_id)
+        .where(in_scope(actor, first.home_province), in_scope(actor, second.home_province))
     )
 
 
-def open_reviews(session: Session, actor: Actor) -> list[DuplicateReview]:
-    """Undecided pairs, oldest first; every person shown is audited as seen on a list."""
-    rows = list(
-        session.scalars(
-            _visible(actor)
-            .where(DuplicateReview.decision.is_(None))
-            .order_by(DuplicateReview.created_at, DuplicateReview.id)
-        ).unique()
-    )
+def queue(session: Session, actor: Actor, status: str = ReviewStatus.OPEN.value) -> Select[Any]:
+    """The actor's pairs in one status, strongest first (callers paginate and audit)."""
+    if status not in STATUSES:
+        raise InvalidInput({"status": [N_("Unknown value.")]})
+    query = visible(actor).where(DuplicateReview.status == status)
+    if status == ReviewStatus.OPEN.value:
+        merged = select(Returnee.id).where(Returnee.merged_into_id.is_not(None))
+        query = query.where(
+            DuplicateReview.returnee_id.not_in(merged), DuplicateReview.other_id.not_in(merged)
+        )
+    return query
+
+
+QUEUE_ORDER = (DuplicateReview.score.desc(), DuplicateReview.created_at, DuplicateReview.id)
+
+
+def audit_shown(session: Session, actor: Actor, rows: list[DuplicateReview]) -> None:
+    """Every person on a queue page is recorded as seen on a list."""
     shown = {row.returnee_id for row in rows} | {row.other_id for row in rows}
     audit.record_shown(session, actor, "returnee", sorted(shown), detail={"what": "reviews"})
-    return rows
 
 
-def decide(session: Session, actor: Actor, review_id: int, decision: str) -> DuplicateReview:
-    """Settle a pair; 'same' links the later registration to the earlier record."""
-    if decision not in DECISIONS:
-        raise InvalidInput({"decision": [N_("Unknown value.")]})
+def get(session: Session, actor: Actor, review_id: int) -> DuplicateReview:
+    """One pair the actor may see; any other is 'not found'."""
     review = (
-        session.scalars(_visible(actor).where(DuplicateReview.id == review_id))
+        session.scalars(visible(actor).where(DuplicateReview.id == review_id))
         .unique()
         .one_or_none()
     )
     if review is None:
         raise NotFound("review not found")
-    review.decision = decision
+    return review
+
+
+def _survivor(session: Session, returnee_id: int) -> int:
+    """The case a record lives on: itself, or the case it was merged into."""
+    row = session.execute(
+        select(Returnee.id, Returnee.merged_into_id).where(Returnee.id == returnee_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound("returnee not found")
+    return row.merged_into_id or row.id
+
+
+def propose_pair(
+    session: Session,
+    actor: Actor,
+    returnee_id: int,
+    other_id: int,
+    score: int,
+    reasons: list[str],
+) -> DuplicateReview:
+    """Put a pair in the queue, or return the one already there (either order).
+
+    Safe to call in parallel: the row is inserted with ON CONFLICT DO NOTHING on the pair. A
+    dismissed or merged pair is returned as it is, never re-opened; an open pair keeps the
+    strongest evidence proposed for it. A merged record stands for the case it was merged into.
+    """
+    if actor.role not in (Role.OFFICER.value, Role.ADMIN.value, "system"):
+        require_role(actor, Role.OFFICER, Role.ADMIN)
+    if not 0 <= score <= 100:
+        raise InvalidInput({"score": [N_("Must be between 0 and 100.")]})
+    reasons = list(dict.fromkeys(str(reason)[:MAX_REASON_LENGTH] for reason in reasons))
+    reasons = reasons[:MAX_REASONS]
+    settled = session.scalars(
+        select(DuplicateReview).where(
+            DuplicateReview.returnee_id == min(returnee_id, other_id),
+            DuplicateReview.other_id == max(returnee_id, other_id),
+            DuplicateReview.status != ReviewStatus.OPEN.value,
+        )
+    ).one_or_none()
+    if settled is not None:
+        return settled
+    first, second = sorted((_survivor(session, returnee_id), _survivor(session, other_id)))
+    if first == second:
+        raise RuleBroken("same_case", N_("These two records are already one case."))
+    if actor.role == Role.OFFICER.value:
+        in_reach = session.scalar(
+            select(Returnee.id).where(
+                Returnee.id.in_((first, second)), in_scope(actor, Returnee.home_province)
+            )
+        )
+        if in_reach is None:
+            raise NotFound("returnee not found")
+    insert_fn = (
+        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    created = session.scalar(
+        insert_fn(DuplicateReview)
+        .values(
+            returnee_id=first,
+            other_id=second,
+            score=score,
+            reasons=reasons,
+            status=ReviewStatus.OPEN.value,
+            created_by_id=actor.user_id,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["returnee_id", "other_id"])
+        .returning(DuplicateReview.id)
+    )
+    review = session.scalars(
+        select(DuplicateReview)
+        .where(DuplicateReview.returnee_id == first, DuplicateReview.other_id == second)
+        .execution_options(populate_existing=True)
+    ).one()
+    if created is not None:
+        audit.record(session, actor, "create", "duplicate_review", review.id)
+    elif review.status == ReviewStatus.OPEN.value and score > review.score:
+        review.score = score
+        review.reasons = reasons
+        session.flush()
+    return review
+
+
+def dismiss(session: Session, actor: Actor, review_id: int) -> DuplicateReview:
+    """'Not the same person': the pair leaves the queue for good."""
+    review = get(session, actor, review_id)
+    if review.status != ReviewStatus.OPEN.value:
+        raise RuleBroken("pair_settled", _SETTLED[review.status])
+    review.status = ReviewStatus.DISMISSED.value
     review.decided_by_id = actor.user_id
     review.decided_at = utcnow()
-    if decision == "same" and review.returnee.linked_to_id is None:
-        review.returnee.linked_to_id = review.other_id
-    audit.record(session, actor, "update", "duplicate_review", review.id, fields=["decision"])
+    session.flush()
+    audit.record(session, actor, "dismiss", "duplicate_review", review.id)
     return review
+
+
+def involving(session: Session, returnee_id: int) -> Select[Any]:
+    """Pairs that name this record on either side."""
+    return select(DuplicateReview).where(
+        or_(DuplicateReview.returnee_id == returnee_id, DuplicateReview.other_id == returnee_id)
+    )
+
+
+_SETTLED = {
+    ReviewStatus.MERGED.value: N_("This pair has already been merged."),
+    ReviewStatus.DISMISSED.value: N_("This pair has been marked as different people."),
+}
+
+
+def settled_message(status: str) -> str:
+    """Why a pair that is no longer open cannot be merged or dismissed."""
+    return _SETTLED[status]
+
+
+def page(
+    session: Session,
+    actor: Actor,
+    status: str = ReviewStatus.OPEN.value,
+    *,
+    page: int = 1,
+    page_size: int = 25,
+) -> registry.Page[DuplicateReview]:
+    """One page of the queue, strongest first; the people on it are audited as seen."""
+    result = registry.paginate(
+        session, queue(session, actor, status), *QUEUE_ORDER, page=page, page_size=page_size
+    )
+    audit_shown(session, actor, list(result.items))
+    return result

@@ -36,6 +36,12 @@ DUPLICATE_REASON = {
     "same_phone": _l("same phone number"),
     "same_date_of_birth": _l("same date of birth"),
     "similar_name": _l("similar name"),
+    "linked": _l("registered as the same person before merging existed"),
+}
+REVIEW_STATUS = {
+    "open": _l("To review"),
+    "merged": _l("Merged"),
+    "dismissed": _l("Different people"),
 }
 ROLE = {
     "officer": _l("Officer"),
@@ -184,6 +190,9 @@ AUDIT_ACTION = {
     "login": _l("Logged in"),
     "erase": _l("Erased"),
     "check": _l("Checked for duplicates"),
+    "merge": _l("Merged two cases"),
+    "unmerge": _l("Undid a merge"),
+    "dismiss": _l("Marked as different people"),
 }
 AUDIT_RECORD = {
     "returnee": _l("Returnee"),
@@ -217,7 +226,7 @@ AUDIT_VIEW = {
     "referral letter": _l("in a referral letter"),
     "notes search": _l("in a notes search"),
     "inbox": _l("in the inbox"),
-    "reviews": _l("on the cross-province review list"),
+    "reviews": _l("on the duplicate queue"),
     "duplicates": _l("in a duplicate check"),
     "screening": _l("screening"),
 }

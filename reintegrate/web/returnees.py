@@ -15,14 +15,22 @@ from werkzeug.wrappers import Response
 from reintegrate.api.schemas import ReturneeListArgs
 from reintegrate.auth import current_actor
 from reintegrate.db import db
-from reintegrate.errors import InvalidInput
+from reintegrate.errors import InvalidInput, RuleBroken
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.reference import abroad_country_codes
 from reintegrate.schemas.fields import form_id
 from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeUpdateSchema
 from reintegrate.schemas.safe_migration import BriefingSchema
-from reintegrate.services import notes, privacy, referrals, registry, safe_migration, timeline
+from reintegrate.services import (
+    merges,
+    notes,
+    privacy,
+    referrals,
+    registry,
+    safe_migration,
+    timeline,
+)
 from reintegrate.services import reviews as review_service
 from reintegrate.services.access import require_role
 from reintegrate.web.forms import flatten_errors, form_values, returnee_payload
@@ -107,9 +115,11 @@ def new() -> Response | tuple[str, int]:
                     )
                 registration = outcome
             else:
-                linked = form_id(decision[5:]) if decision.startswith("link:") else None
+                different = [
+                    number for value in form.getlist("different") if (number := form_id(value))
+                ]
                 registration = registry.register(
-                    session, actor, data, linked_to_id=linked, check_limit=limit
+                    session, actor, data, different_from=different, check_limit=limit
                 )
     except InvalidInput as exc:
         return _form(
@@ -183,6 +193,7 @@ def case_page(returnee_id: int, refused: Refused | None = None) -> tuple[str, in
             session, actor, referrals.ReferralFilters(returnee_id=returnee_id), page_size=100
         )
         safer_leaving = safe_migration.needs_safer_leaving(session, returnee_id)
+        case_merges = merges.active_involving(session, actor, returnee_id)
         options = safe_migration.list_options(session, actor) if safer_leaving else []
     forms = {refused.form: (refused.errors, refused.values)} if refused else {}
     return _form(
@@ -193,6 +204,7 @@ def case_page(returnee_id: int, refused: Refused | None = None) -> tuple[str, in
         safer_leaving=safer_leaving,
         safe_migration_options=options,
         erasure_choices=[(code, _(text)) for code, text in privacy.ERASURE_REASONS.items()],
+        merges=case_merges,
         refused=lambda form: forms.get(form, ({}, {})),
         status=422 if refused else 200,
     )
@@ -288,17 +300,76 @@ def safe_migration_briefing(returnee_id: int) -> Response | tuple[str, int]:
 @bp.get("/reviews")
 @login_required
 def reviews() -> tuple[str, int]:
-    """Cross-province possible duplicates, for officers scoped to both provinces and admins."""
+    """The duplicate queue, strongest first, and the recent merges that can be undone."""
     actor = current_actor()
+    status = request.args.get("status", "open")
+    if status not in review_service.STATUSES:
+        status = "open"
+    page_number = form_id(request.args.get("page")) or 1
     with db.transaction() as session:
-        rows = review_service.open_reviews(session, actor)
-    return _form("returnees/reviews.html", reviews=rows, show_names=actor.role == Role.OFFICER)
+        result = review_service.page(session, actor, status, page=page_number)
+        history = merges.history(session, actor) if actor.role == Role.OFFICER else []
+    return _form(
+        "returnees/reviews.html",
+        page=result,
+        review_status=status,
+        history=history,
+        show_names=actor.role == Role.OFFICER,
+    )
 
 
-@bp.post("/reviews/<int:review_id>")
+@bp.get("/reviews/<int:review_id>/merge")
 @login_required
-def decide_review(review_id: int) -> Response:
+def confirm_merge(review_id: int) -> tuple[str, int]:
+    """Both cases side by side: the officer chooses which one survives, then confirms."""
+    actor = current_actor()
+    require_role(actor, Role.OFFICER)
     with db.transaction() as session:
-        review_service.decide(session, current_actor(), review_id, request.form.get("decision", ""))
-    flash(_("Saved."), "success")
+        review = review_service.get(session, actor, review_id)
+        review_service.audit_shown(session, actor, [review])
+    return _form("returnees/merge.html", review=review)
+
+
+@bp.post("/reviews/<int:review_id>/merge")
+@login_required
+def merge(review_id: int) -> Response | tuple[str, int]:
+    actor = current_actor()
+    keep = form_id(request.form.get("keep"))
+    try:
+        with db.transaction() as session:
+            record = merges.merge(session, actor, review_id, keep or 0)
+            case_number = record.merged.case_number
+            kept_id = record.kept_id
+    except (InvalidInput, RuleBroken) as exc:
+        message = _(exc.message) if isinstance(exc, RuleBroken) else _("Choose which case to keep.")
+        flash(message, "error")
+        return redirect(url_for("returnees.confirm_merge", review_id=review_id))
+    flash(_("Merged %(case)s into this case.", case=case_number), "success")
+    return redirect(url_for("returnees.detail", returnee_id=kept_id))
+
+
+@bp.post("/reviews/<int:review_id>/dismiss")
+@login_required
+def dismiss_review(review_id: int) -> Response:
+    try:
+        with db.transaction() as session:
+            review_service.dismiss(session, current_actor(), review_id)
+    except RuleBroken as exc:
+        flash(_(exc.message), "error")
+    else:
+        flash(_("Marked as different people. This pair will not be proposed again."), "success")
     return redirect(url_for("returnees.reviews"))
+
+
+@bp.post("/merges/<int:merge_id>/undo")
+@login_required
+def undo_merge(merge_id: int) -> Response:
+    try:
+        with db.transaction() as session:
+            record = merges.undo(session, current_actor(), merge_id)
+            merged_id = record.merged_id
+    except RuleBroken as exc:
+        flash(_(exc.message), "error")
+        return redirect(url_for("returnees.reviews", status="merged"))
+    flash(_("The merge was undone; both cases are as they were."), "success")
+    return redirect(url_for("returnees.detail", returnee_id=merged_id))

@@ -457,10 +457,38 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("/returnees/reviews", "GET"): Route(
         lambda w: "/returnees/reviews", allow(officer02=200, officer17=200, admin=200)
     ),
-    ("/returnees/reviews/<int:review_id>", "POST"): Route(
-        lambda w: "/returnees/reviews/2000000000",
+    ("/returnees/reviews/<int:review_id>/merge", "GET"): Route(
+        lambda w: "/returnees/reviews/2000000000/merge", allow(officer02=404, officer17=404)
+    ),
+    ("/returnees/reviews/<int:review_id>/merge", "POST"): Route(
+        lambda w: "/returnees/reviews/2000000000/merge",
+        allow(officer02=404, officer17=404),
+        lambda w, r: {"keep": "1"},
+    ),
+    ("/returnees/reviews/<int:review_id>/dismiss", "POST"): Route(
+        lambda w: "/returnees/reviews/2000000000/dismiss",
         allow(officer02=404, officer17=404, admin=404),
-        lambda w, r: {"decision": "same"},
+    ),
+    ("/returnees/merges/<int:merge_id>/undo", "POST"): Route(
+        lambda w: "/returnees/merges/2000000000/undo", allow(officer02=404, officer17=404)
+    ),
+    ("/api/v1/returnees/case/<string(maxlength=20):case_number>", "GET"): Route(
+        lambda w: f"/api/v1/returnees/case/{w.r02.case_number}", officers(200)
+    ),
+    ("/api/v1/duplicates", "GET"): Route(
+        lambda w: "/api/v1/duplicates", allow(officer02=200, officer17=200, admin=200)
+    ),
+    ("/api/v1/duplicates/<int:review_id>/merge", "POST"): Route(
+        lambda w: "/api/v1/duplicates/2000000000/merge",
+        allow(officer02=404, officer17=404),
+        lambda w, r: {"keep": 1},
+    ),
+    ("/api/v1/duplicates/<int:review_id>/dismiss", "POST"): Route(
+        lambda w: "/api/v1/duplicates/2000000000/dismiss",
+        allow(officer02=404, officer17=404, admin=404),
+    ),
+    ("/api/v1/merges/<int:merge_id>/undo", "POST"): Route(
+        lambda w: "/api/v1/merges/2000000000/undo", allow(officer02=404, officer17=404)
     ),
     ("/api/v1/tokens", "GET"): Route(lambda w: "/api/v1/tokens", allow(admin=200)),
     ("/api/v1/tokens/<int:token_id>", "DELETE"): Route(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from matching.names import stored_keys
 from reintegrate.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts
-from reintegrate.models import AuditEntry, Returnee
+from reintegrate.models import AuditEntry, DuplicateReview, Returnee
 from reintegrate.services import registry, reviews
 from reintegrate.services.access import Actor
 from reintegrate.services.duplicates import ELSEWHERE_NOTICE, PossibleDuplicate
@@ -243,7 +243,7 @@ def test_the_score_adds_nothing_for_a_shared_birth_date_when_names_differ(
     assert score(date(1995, 4, 12)) == score(date(1995, 4, 13))
 
 
-def test_a_cross_province_duplicate_goes_to_the_review_list_of_who_covers_both(
+def test_a_cross_province_duplicate_goes_to_the_queue_of_who_covers_both(
     db_session: Session,
 ) -> None:
     battambang = make_user(db_session, provinces=["02"])
@@ -254,30 +254,39 @@ def test_a_cross_province_duplicate_goes_to_the_review_list_of_who_covers_both(
     later = registry.register(
         db_session, Actor.of(siem_reap), returnee_input(home_province="17")
     ).returnee
-    assert reviews.open_reviews(db_session, Actor.of(siem_reap)) == []
-    assert reviews.open_reviews(db_session, Actor.of(battambang)) == []
+    assert reviews.page(db_session, Actor.of(siem_reap)).items == []
+    assert reviews.page(db_session, Actor.of(battambang)).items == []
     for actor in (Actor.of(desk), Actor.of(admin)):
-        pairs = [(r.returnee_id, r.other_id) for r in reviews.open_reviews(db_session, actor)]
-        assert pairs == [(later.id, earlier.id)]
-    review = reviews.open_reviews(db_session, Actor.of(desk))[0]
+        found = reviews.page(db_session, actor).items
+        assert [r.returnee_ids for r in found] == [[earlier.id, later.id]]
+        assert found[0].score > 0 and "similar_name" in found[0].reasons
+    review = reviews.page(db_session, Actor.of(desk)).items[0]
     with pytest.raises(NotFound):
-        reviews.decide(db_session, Actor.of(siem_reap), review.id, "same")
-    reviews.decide(db_session, Actor.of(desk), review.id, "same")
-    assert later.linked_to_id == earlier.id
-    assert reviews.open_reviews(db_session, Actor.of(admin)) == []
+        reviews.dismiss(db_session, Actor.of(siem_reap), review.id)
+    reviews.dismiss(db_session, Actor.of(desk), review.id)
+    assert reviews.page(db_session, Actor.of(admin)).items == []
 
 
-def test_registration_can_link_to_an_earlier_case(db_session: Session) -> None:
+def test_registration_queues_doubles_unless_the_officer_says_someone_else(
+    db_session: Session,
+) -> None:
     officer = make_user(db_session)
     earlier = make_returnee(db_session, officer)
-    later = registry.register(
+    queued = registry.register(
+        db_session, Actor.of(officer), returnee_input(return_date=date(2026, 9, 1))
+    )
+    assert queued.returnee.linked_to_id is None
+    assert [d.returnee_id for d in queued.possible_duplicates] == [earlier.id]
+    different = registry.register(
         db_session,
         Actor.of(officer),
-        returnee_input(return_date=date(2026, 9, 1)),
-        linked_to_id=earlier.id,
+        returnee_input(return_date=date(2026, 9, 2)),
+        different_from=[earlier.id, queued.returnee.id],
     )
-    assert later.returnee.linked_to_id == earlier.id
-    assert [d.returnee_id for d in later.possible_duplicates] == [earlier.id]
+    pairs = {tuple(r.returnee_ids): r.status for r in db_session.scalars(select(DuplicateReview))}
+    assert pairs[(earlier.id, queued.returnee.id)] == "open"
+    assert pairs[(earlier.id, different.returnee.id)] == "dismissed"
+    assert pairs[(queued.returnee.id, different.returnee.id)] == "dismissed"
 
 
 def test_search_by_name_is_fuzzy_in_latin_and_khmer(db_session: Session) -> None:

@@ -25,7 +25,8 @@ def test_officer_forms_refuse_hostile_ids_without_a_server_error(
         (f"/returnees/{person.id}/referrals", {"listing_id": value}),
         (f"/returnees/{person.id}/enrolments", {"listing_id": value}),
         ("/placements/1/keep-schedule", {"drop": value}),
-        ("/returnees/new", {"decision": f"link:{value}", "given_name": "Dara"}),
+        ("/returnees/new", {"decision": "new", "different": value, "given_name": "Dara"}),
+        ("/returnees/reviews/1/merge", {"keep": value}),
     ):
         response = client.post(url, data={**data, "csrf_token": token})
         assert response.status_code < 500, (url, value, response.status_code)

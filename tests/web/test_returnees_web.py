@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reintegrate.models import AuditEntry, Returnee
+from reintegrate.models import AuditEntry, DuplicateReview, Returnee
 from tests.builders import PASSWORD, make_returnee, make_user
 from tests.conftest import csrf_token, log_in
 
@@ -86,7 +86,7 @@ def test_form_errors_are_shown_by_the_field_and_nothing_is_written(
     assert _count(db_session) == before
 
 
-def test_possible_duplicates_are_shown_and_the_officer_can_link(
+def test_possible_duplicates_offer_the_existing_case_and_send_doubles_to_the_queue(
     client: FlaskClient, db_session: Session
 ) -> None:
     officer = _logged_in_officer(client, db_session)
@@ -106,18 +106,46 @@ def test_possible_duplicates_are_shown_and_the_officer_can_link(
     assert (
         first.status_code == 200 and "Possible duplicates" in page and existing.case_number in page
     )
+    assert f'href="/returnees/{existing.id}"' in page and "Open the existing case" in page
+    assert "Not the same person" in page and "link:" not in page
     assert _count(db_session) == 1
-    linked = client.post(
+    queued = client.post(
         "/returnees/new",
         data={
             **_form(given_name="Heng", family_name="Vana"),
-            "decision": f"link:{existing.id}",
+            "decision": "new",
             "csrf_token": token,
         },
     )
-    assert linked.status_code == 302
+    assert queued.status_code == 302
     new = db_session.scalars(select(Returnee).where(Returnee.id != existing.id)).one()
-    assert new.linked_to_id == existing.id
+    assert new.linked_to_id is None
+    review = db_session.scalars(select(DuplicateReview)).one()
+    assert review.returnee_ids == [existing.id, new.id] and review.status == "open"
+
+
+def test_not_the_same_person_is_remembered(client: FlaskClient, db_session: Session) -> None:
+    officer = _logged_in_officer(client, db_session)
+    existing = make_returnee(
+        db_session,
+        officer,
+        given_name="Vanna",
+        family_name="Heng",
+        date_of_birth=date(1993, 11, 5),
+        phone=None,
+    )
+    token = csrf_token(client, "/returnees/new")
+    response = client.post(
+        "/returnees/new",
+        data={
+            **_form(given_name="Heng", family_name="Vana"),
+            "decision": "new",
+            "different": str(existing.id),
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 302
+    assert db_session.scalars(select(DuplicateReview.status)).one() == "dismissed"
 
 
 def test_officer_can_continue_when_the_duplicate_is_another_person(
@@ -314,7 +342,7 @@ def test_a_duplicate_in_another_province_is_a_notice_in_khmer_with_no_detail(
     assert page.status_code == 200
     assert "ការិយាល័យថ្នាក់ជាតិ" in text  # "ask the national desk", in Khmer
     assert existing.case_number not in text and "Vanna Heng" not in text
-    assert f"link:{existing.id}" not in text
+    assert f'value="{existing.id}"' not in text
     assert _count(db_session) == 1
 
 
