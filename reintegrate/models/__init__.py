@@ -19,6 +19,7 @@ from reintegrate.models.returnee import (
     DuplicateReview,
     ErasureRequest,
     Returnee,
+    ReturneeExternalId,
     ReturneeSkill,
 )
 from reintegrate.models.safe_migration import SafeMigrationBriefing, SafeMigrationOption
@@ -56,6 +57,7 @@ __all__ = [
     "LoginThrottle",
     "LoginSession",
     "Returnee",
+    "ReturneeExternalId",
     "ReturneeSkill",
     "SafeMigrationBriefing",
     "SafeMigrationOption",
