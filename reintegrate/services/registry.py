@@ -131,7 +131,7 @@ def _name_candidates(
     )
 
 
-def _require_officer_in(actor: Actor, province: str, field: str = "home_province") -> None:
+def require_officer_in(actor: Actor, province: str, field: str = "home_province") -> None:
     require_role(actor, Role.OFFICER)
     if province not in actor.provinces:
         raise InvalidInput(
@@ -251,7 +251,7 @@ def register(
     A possible duplicate in another province goes to the cross-province review list, where
     an officer scoped to both provinces or an admin decides.
     """
-    _require_officer_in(actor, data.home_province)
+    require_officer_in(actor, data.home_province)
     check = _check_duplicates(session, actor, data, None, check_limit, audited=False)
     if linked_to_id is not None:
         get(session, actor, linked_to_id, audited=False)
@@ -264,7 +264,7 @@ def check_then_register(
     """The form's first submission, with one check: if it finds someone, nothing is saved and
     the officer is shown who (the check counts against the hourly limit); otherwise the person
     is registered at once and the check goes with the new case."""
-    _require_officer_in(actor, data.home_province)
+    require_officer_in(actor, data.home_province)
     check = _check_duplicates(session, actor, data, None, check_limit, audited=False)
     if check.shown:
         audit_check(session, actor, check, None)
@@ -346,7 +346,7 @@ def update_returnee(
     """Apply validated changes; the audit row names the fields, not their values."""
     returnee = get(session, actor, returnee_id, audited=False)
     if "home_province" in changes:
-        _require_officer_in(actor, changes["home_province"])
+        require_officer_in(actor, changes["home_province"])
     _check_dates(
         changes.get("date_of_birth", returnee.date_of_birth),
         changes.get("return_date", returnee.return_date),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from reintegrate.db import utcnow
@@ -66,4 +66,43 @@ def decide(session: Session, actor: Actor, review_id: int, decision: str) -> Dup
     if decision == "same" and review.returnee.linked_to_id is None:
         review.returnee.linked_to_id = review.other_id
     audit.record(session, actor, "update", "duplicate_review", review.id, fields=["decision"])
+    return review
+
+
+def propose_pair(
+    session: Session,
+    actor: Actor,
+    returnee_id: int,
+    other_id: int,
+    score: int,
+    reasons: list[str],
+) -> DuplicateReview | None:
+    """Put a possible duplicate pair in the review queue, once (either order is the same pair).
+
+    The queue has no place for the score and reasons yet; they are taken so callers already
+    say what they know when it gets one.
+    """
+    del score, reasons
+    if returnee_id == other_id:
+        return None
+    existing = session.scalar(
+        select(DuplicateReview.id).where(
+            or_(
+                and_(
+                    DuplicateReview.returnee_id == returnee_id,
+                    DuplicateReview.other_id == other_id,
+                ),
+                and_(
+                    DuplicateReview.returnee_id == other_id,
+                    DuplicateReview.other_id == returnee_id,
+                ),
+            )
+        )
+    )
+    if existing is not None:
+        return None
+    review = DuplicateReview(
+        returnee_id=returnee_id, other_id=other_id, created_by_id=actor.user_id
+    )
+    session.add(review)
     return review

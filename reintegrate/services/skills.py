@@ -77,22 +77,30 @@ def normalise(session: Session, texts: Iterable[str]) -> list[SkillMatch]:
     return list(seen.values())
 
 
+def skill_values(
+    session: Session, texts: Sequence[str], version: str | None = None
+) -> list[dict[str, Any]]:
+    """The columns of a record's skill rows (raw phrase kept, code and confidence beside it);
+    a bulk import passes the vocabulary `version` once rather than hashing the file per row."""
+    version = version or file_version()
+    return [
+        {
+            "position": i,
+            "raw_text": match.raw[:200],
+            "phrase_key": phrase_key(match.raw)[:200],
+            "code": match.code,
+            "confidence": round(match.confidence, 3) if match.code else None,
+            "vocabulary_version": version,
+        }
+        for i, match in enumerate(normalise(session, texts))
+    ]
+
+
 def skill_rows(
     session: Session, model: type[ReturneeSkill] | type[ListingSkill], texts: Sequence[str]
 ) -> list[Any]:
-    """New skill rows for a returnee or listing: raw phrase kept, code and confidence beside it."""
-    version = file_version()
-    return [
-        model(
-            position=i,
-            raw_text=match.raw[:200],
-            phrase_key=phrase_key(match.raw)[:200],
-            code=match.code,
-            confidence=round(match.confidence, 3) if match.code else None,
-            vocabulary_version=version,
-        )
-        for i, match in enumerate(normalise(session, texts))
-    ]
+    """New skill rows for a returnee or listing."""
+    return [model(**values) for values in skill_values(session, texts)]
 
 
 @dataclass(frozen=True)
