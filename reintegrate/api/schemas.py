@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext
-from marshmallow import Schema, fields, pre_dump, validate
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
 from reintegrate.auth import current_actor
 from reintegrate.models.returnee import ReturneeStatus
@@ -232,7 +232,12 @@ class ImportRunOut(Schema):
     closed = fields.Integer()
     linked = fields.Integer()
     rejected = fields.Integer()
-    flagged = fields.Integer(metadata={"description": "Listings of this feed with any flag."})
+    flagged = fields.Integer(
+        metadata={
+            "description": "Listings of this feed with any flag; for a returnee list, the "
+            "people registered and queued for duplicate review."
+        }
+    )
     flag_counts = fields.Dict(
         keys=fields.String(), values=fields.Integer(), metadata={"description": "Per flag code."}
     )
@@ -244,11 +249,28 @@ class ImportRunOut(Schema):
 
 
 class ImportForm(Schema):
-    source = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    kind = fields.String(load_default="job", validate=validate.OneOf(["job", "incentive"]))
+    source = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Required for feeds; a returnee list defaults to its file name."},
+    )
+    kind = fields.String(
+        load_default="job", validate=validate.OneOf(["job", "incentive", "returnees"])
+    )
     strict = fields.Boolean(load_default=False)
     full = fields.Boolean(load_default=False)
     employer = fields.String(validate=validate.Length(max=200))
+    officer = fields.String(
+        validate=validate.Length(max=254),
+        metadata={
+            "description": "Returnee lists imported by an admin: e-mail of the officer who "
+            "registers the people (an officer imports as themselves)."
+        },
+    )
+
+    @validates_schema
+    def _source_for_feeds(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("kind") != "returnees" and not data.get("source"):
+            raise ValidationError({"source": [gettext("Missing data for required field.")]})
 
 
 class EmployerOut(Schema):

@@ -11,11 +11,22 @@ a few narrow columns.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Float, Integer, String, and_, column, func, select, values
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Date,
+    Float,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from reintegrate.models import Returnee
@@ -72,11 +83,26 @@ def born_same_day_alike(
         rows = session.execute(select(*columns).where(Returnee.date_of_birth.in_(by_day)))
         return [(n, row) for row in rows for n in by_day[row.date_of_birth]]
     _set_threshold(session)
-    probe = values(
-        column("n", Integer), column("born", Date), column("key", String), name="wanted"
-    ).data(list(wanted))
+    # Three array parameters rather than a VALUES list of thousands of bound values: the
+    # statement stays small to compile, send and parse.
+    probe = (
+        select(
+            func.unnest(bindparam("ns", [n for n, _, _ in wanted], ARRAY(Integer))).label("n"),
+            func.unnest(bindparam("borns", [b for _, b, _ in wanted], ARRAY(Date))).label("born"),
+            func.unnest(bindparam("keys", [k for _, _, k in wanted], ARRAY(String))).label("key"),
+        )
+    ).subquery("wanted")
     query = select(probe.c.n, *columns).join(
         probe,
         and_(Returnee.date_of_birth == probe.c.born, Returnee.name_key.op("%")(probe.c.key)),
     )
     return [(row[0], row) for row in session.execute(query)]
+
+
+def any_of(session: Session, column_: Any, items: Iterable[Any], item_type: Any) -> Any:
+    """`column IN items`, sent on PostgreSQL as one array parameter (`= ANY(:items)`) so a
+    chunk's thousand keys do not make a statement of a thousand bound values."""
+    listed = list(items)
+    if not uses_trigrams(session):
+        return column_.in_(listed)
+    return column_ == func.any(bindparam(None, listed, ARRAY(item_type)))

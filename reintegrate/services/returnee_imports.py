@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 from flask_babel import force_locale
 from marshmallow import ValidationError, fields
-from sqlalchemy import insert, select, update
+from sqlalchemy import String, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -208,17 +208,16 @@ class _Intake:
             if row.target is not None and row.target < 0:
                 row.target = ids[-row.target - 1]
         self._external_ids(rows)
+        proposals = [
+            (row.target, other_id, evidence.score, list(evidence.reasons))
+            for row in new
+            for other_id, evidence in row.weak[:1]
+            if row.target is not None
+        ]
+        if proposals:
+            reviews.propose_pairs(self.session, self.officer, proposals)
         for row in new:
-            assert row.target is not None
-            for other_id, evidence in row.weak:
-                reviews.propose_pair(
-                    self.session,
-                    self.officer,
-                    row.target,
-                    other_id,
-                    evidence.score,
-                    list(evidence.reasons),
-                )
+            if row.weak:
                 self.run.flagged += 1
                 self._warn(
                     RowIssue(
@@ -243,7 +242,9 @@ class _Intake:
             found = self.session.execute(
                 select(ReturneeExternalId.external_id, ReturneeExternalId.returnee_id).where(
                     ReturneeExternalId.source == self.source,
-                    ReturneeExternalId.external_id.in_(wanted_ids),
+                    name_lookup.any_of(
+                        self.session, ReturneeExternalId.external_id, wanted_ids, String
+                    ),
                 )
             )
             known = {external_id: returnee_id for external_id, returnee_id in found}
@@ -252,7 +253,9 @@ class _Intake:
         if phones:
             by_phone: dict[str, list[Any]] = {}
             for other in self.session.execute(
-                select(*_CANDIDATE_COLUMNS).where(Returnee.phone_key.in_(phones))
+                select(*_CANDIDATE_COLUMNS).where(
+                    name_lookup.any_of(self.session, Returnee.phone_key, phones, String)
+                )
             ):
                 by_phone.setdefault(other.phone_key, []).append(other)
             for n, row in enumerate(rows):
@@ -414,7 +417,9 @@ class _Intake:
             self.session.scalars(
                 select(ReturneeExternalId.external_id).where(
                     ReturneeExternalId.source == self.source,
-                    ReturneeExternalId.external_id.in_(wanted),
+                    name_lookup.any_of(
+                        self.session, ReturneeExternalId.external_id, wanted, String
+                    ),
                 )
             )
         )
@@ -431,16 +436,21 @@ class _Intake:
     def _audit(self, new: list[_Valid], linked: list[_Valid]) -> None:
         """One audit row per person: created, or found already registered and linked."""
         actor = self.officer
-        detail = {"import_run": self.run.id}
-        base = {"user_id": actor.user_id, "actor": actor.email, "ip": actor.ip,
-                "entity_type": "returnee", "detail": detail}
-        rows = [{**base, "action": "create", "entity_id": r.target} for r in new]
+        base = {
+            "user_id": actor.user_id,
+            "actor": actor.email,
+            "ip": actor.ip,
+            "entity_type": "returnee",
+            "detail": {"import_run": self.run.id},
+            "at": utcnow(),
+        }
+        rows = [{**base, "action": "create", "entity_id": r.target, "fields": None} for r in new]
         rows += [
             {**base, "action": "import", "entity_id": r.target, "fields": ["external_ids"]}
             for r in linked
         ]
         if rows:
-            self.session.execute(insert(AuditEntry), rows)
+            self.session.execute(insert(AuditEntry.__table__), rows)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ provinces, or an admin (the national desk), sees the pair and says whether it is
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, aliased
 
 from reintegrate.db import utcnow
@@ -76,33 +77,42 @@ def propose_pair(
     other_id: int,
     score: int,
     reasons: list[str],
-) -> DuplicateReview | None:
+) -> None:
     """Put a possible duplicate pair in the review queue, once (either order is the same pair).
 
     The queue has no place for the score and reasons yet; they are taken so callers already
     say what they know when it gets one.
     """
-    del score, reasons
-    if returnee_id == other_id:
-        return None
-    existing = session.scalar(
-        select(DuplicateReview.id).where(
-            or_(
-                and_(
-                    DuplicateReview.returnee_id == returnee_id,
-                    DuplicateReview.other_id == other_id,
-                ),
-                and_(
-                    DuplicateReview.returnee_id == other_id,
-                    DuplicateReview.other_id == returnee_id,
-                ),
+    propose_pairs(session, actor, [(returnee_id, other_id, score, reasons)])
+
+
+def propose_pairs(
+    session: Session, actor: Actor, proposals: Sequence[tuple[int, int, int, list[str]]]
+) -> int:
+    """`propose_pair` for many pairs in two statements (a bulk import proposes thousands);
+    returns how many pairs were new to the queue."""
+    wanted: dict[tuple[int, int], tuple[int, int]] = {}
+    for returnee_id, other_id, _score, _reasons in proposals:
+        if returnee_id != other_id:
+            wanted.setdefault(
+                (min(returnee_id, other_id), max(returnee_id, other_id)), (returnee_id, other_id)
             )
+    if not wanted:
+        return 0
+    ids = {i for pair in wanted for i in pair}
+    with session.no_autoflush:
+        for a, b in session.execute(
+            select(DuplicateReview.returnee_id, DuplicateReview.other_id).where(
+                DuplicateReview.returnee_id.in_(ids), DuplicateReview.other_id.in_(ids)
+            )
+        ):
+            wanted.pop((min(a, b), max(a, b)), None)
+    if wanted:
+        session.execute(
+            insert(DuplicateReview),
+            [
+                {"returnee_id": a, "other_id": b, "created_by_id": actor.user_id}
+                for a, b in wanted.values()
+            ],
         )
-    )
-    if existing is not None:
-        return None
-    review = DuplicateReview(
-        returnee_id=returnee_id, other_id=other_id, created_by_id=actor.user_id
-    )
-    session.add(review)
-    return review
+    return len(wanted)

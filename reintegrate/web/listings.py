@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from jobs_import.records import EMPLOYMENT_TYPES
@@ -17,8 +18,8 @@ from reintegrate.db import db
 from reintegrate.errors import InvalidInput
 from reintegrate.models.user import Role
 from reintegrate.schemas.listings import ListingCreateSchema, ListingUpdateSchema
-from reintegrate.services import imports, listings, safeguarding
-from reintegrate.services.access import require_role
+from reintegrate.services import imports, listings, returnee_imports, safeguarding
+from reintegrate.services.access import Actor, require_role
 from reintegrate.services.listings import record_of
 from reintegrate.web.forms import flatten_errors, form_values, listing_payload, listing_values
 from reintegrate.web.import_messages import issue_message, run_message
@@ -156,14 +157,18 @@ def set_status(listing_id: int) -> Response:
 @bp.route("/imports", methods=["GET", "POST"])
 @login_required
 def imports_page() -> Response | tuple[str, int]:
+    """Admins import feeds and returnee lists; officers import returnee lists as themselves."""
     actor = current_actor()
+    require_role(actor, Role.ADMIN, Role.OFFICER)
+    officer = actor.role == Role.OFFICER
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         upload = request.files.get("file")
+        posted = {k: v for k, v in request.form.items() if k != "csrf_token" and v}
+        if officer:
+            posted["kind"] = returnee_imports.KIND
         try:
-            form = ImportForm().load(
-                {k: v for k, v in request.form.items() if k != "csrf_token" and v}
-            )
+            form = ImportForm().load(posted)
         except ValidationError as exc:
             errors = flatten_errors(exc.messages_dict)
         if upload is None or not upload.filename:
@@ -172,18 +177,17 @@ def imports_page() -> Response | tuple[str, int]:
             if imports.upload_too_large(upload.stream, current_app.config["IMPORT_MAX_BYTES"]):
                 abort(413)
             try:
-                run = imports.import_feed(
-                    db.sessions(),
-                    actor,
-                    upload.stream,
-                    imports.ImportOptions(filename=upload.filename or "upload", **form),
-                )
+                run = _import_upload(actor, upload, form)
             except InvalidInput as exc:
                 errors = exc.errors
             else:
                 return redirect(url_for("listings.import_report", run_id=run.id))
     with db.transaction() as session:
-        runs = imports.recent_runs(session, actor)
+        runs = (
+            returnee_imports.officer_runs(session, actor)
+            if officer
+            else imports.recent_runs(session, actor)
+        )
     limit_mb = current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024)
     return _page(
         "imports/index.html",
@@ -192,6 +196,36 @@ def imports_page() -> Response | tuple[str, int]:
         errors=errors,
         values=request.form,
         limit_mb=limit_mb,
+        officer_view=officer,
+        returnee_columns=RETURNEE_COLUMNS,
+    )
+
+
+RETURNEE_COLUMNS = (
+    "external_id, given_name, family_name, name_km, sex, date_of_birth, phone, home_province, "
+    "district, return_date, destination_country, sector_abroad, skills, languages, "
+    "trafficking_survivor, willing_to_relocate, preferred_provinces, interests, notes, "
+    "consent_referral, consent_share_with_employers, consent_research"
+)
+
+
+def _import_upload(actor: Actor, upload: FileStorage, form: dict[str, Any]) -> Any:
+    filename = upload.filename or "upload"
+    if form["kind"] == returnee_imports.KIND:
+        return returnee_imports.import_returnees(
+            db.sessions(),
+            actor,
+            upload.stream,
+            returnee_imports.ReturneeImportOptions(
+                filename=filename,
+                source=form.get("source"),
+                officer=form.get("officer"),
+                strict=form["strict"],
+            ),
+        )
+    form.pop("officer", None)
+    return imports.import_feed(
+        db.sessions(), actor, upload.stream, imports.ImportOptions(filename=filename, **form)
     )
 
 
