@@ -21,6 +21,11 @@ class ConsentOut(Schema):
     research = fields.Boolean()
 
 
+class ExternalIdOut(Schema):
+    source = fields.String(metadata={"description": "The list that numbered the person."})
+    id = fields.String(attribute="external_id", metadata={"description": "Its number there."})
+
+
 class ReturneeOut(Schema):
     id = fields.Integer()
     case_number = fields.String()
@@ -59,6 +64,10 @@ class ReturneeOut(Schema):
     status = fields.String()
     notes = fields.String(allow_none=True)
     linked_to_id = fields.Integer(allow_none=True)
+    external_ids = fields.List(
+        fields.Nested(ExternalIdOut),
+        metadata={"description": "The person's numbers in imported lists."},
+    )
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

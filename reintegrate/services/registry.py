@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session, joinedload
 from matching.names import name_key, query_score
 from matching.text import has_khmer
 from reintegrate.errors import N_, InvalidInput, NotFound, TooManyAttempts
-from reintegrate.models import AuditEntry, CaseCounter, DuplicateReview, Returnee, ReturneeSkill
+from reintegrate.models import (
+    AuditEntry,
+    CaseCounter,
+    DuplicateReview,
+    Returnee,
+    ReturneeExternalId,
+    ReturneeSkill,
+)
 from reintegrate.models.user import Role
 from reintegrate.schemas.fields import MAX_PAGE
 from reintegrate.schemas.returnees import ReturneeInput
@@ -414,6 +421,17 @@ def _search(
     page = max(1, page)
     query = _filtered(actor, filters)
     q = (filters.q or "").strip()
+    if q and len(q) <= 100:
+        listed = query.where(
+            Returnee.id.in_(
+                select(ReturneeExternalId.returnee_id).where(ReturneeExternalId.external_id == q)
+            )
+        )
+        if session.scalar(select(listed.with_only_columns(Returnee.id).limit(1).exists())):
+            # The number a border post's or job fair's list gave the person.
+            return paginate(
+                session, listed, Returnee.id.desc(), page=page, page_size=page_size
+            )
     if q and q.upper().startswith("KH"):
         query = query.where(Returnee.case_number.startswith(q.upper()))
         q = ""
