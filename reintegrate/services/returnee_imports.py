@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 from flask_babel import force_locale
 from marshmallow import ValidationError, fields
-from sqlalchemy import String, insert, select, update
+from sqlalchemy import String, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,7 +41,7 @@ from reintegrate.models import (
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeInput
-from reintegrate.services import audit, imports, name_lookup, reviews
+from reintegrate.services import audit, bulk, imports, name_lookup, reviews
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.duplicates import Evidence, compare, phone_key
 from reintegrate.services.registry import require_officer_in
@@ -162,6 +162,7 @@ class _Intake:
         self.skill_cache: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         self.errors: list[dict[str, object]] = []
         self.warnings: list[dict[str, object]] = []
+        self.known_ids: set[str] = set()
 
     def _reject(self, issues: Iterable[RowIssue]) -> None:
         self.run.rejected += 1
@@ -248,6 +249,7 @@ class _Intake:
                 )
             )
             known = {external_id: returnee_id for external_id, returnee_id in found}
+        self.known_ids = set(known)
         candidates: dict[int, dict[int, Any]] = {}
         phones = {r.phone_key for r in rows if r.phone_key}
         if phones:
@@ -381,21 +383,14 @@ class _Intake:
                     "updated_at": now,
                 }
             )
-        ids = list(
-            self.session.scalars(
-                insert(Returnee.__table__).returning(
-                    Returnee.__table__.c.id, sort_by_parameter_order=True
-                ),
-                values,
-            )
-        )
+        ids = bulk.insert_rows(self.session, Returnee.__table__, values)
         skills = [
             {"returnee_id": returnee_id, **skill}
             for returnee_id, row in zip(ids, rows, strict=True)
             for skill in self._skills(row.data.skills)
         ]
         if skills:
-            self.session.execute(insert(ReturneeSkill.__table__), skills)
+            bulk.insert_rows(self.session, ReturneeSkill.__table__, skills)
         return ids
 
     def _skills(self, texts: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -411,18 +406,7 @@ class _Intake:
     def _external_ids(self, rows: list[_Valid]) -> None:
         """Record each row's number from this list on its case, once."""
         wanted = {r.external_id: r.target for r in rows if r.external_id}
-        if not wanted:
-            return
-        known = set(
-            self.session.scalars(
-                select(ReturneeExternalId.external_id).where(
-                    ReturneeExternalId.source == self.source,
-                    name_lookup.any_of(
-                        self.session, ReturneeExternalId.external_id, wanted, String
-                    ),
-                )
-            )
-        )
+        known = self.known_ids  # what `_match` found for this chunk
         now = utcnow()
         values = [
             {"returnee_id": target, "source": self.source, "external_id": external_id,
@@ -431,7 +415,7 @@ class _Intake:
             if external_id not in known
         ]
         if values:
-            self.session.execute(insert(ReturneeExternalId.__table__), values)
+            bulk.insert_rows(self.session, ReturneeExternalId.__table__, values)
 
     def _audit(self, new: list[_Valid], linked: list[_Valid]) -> None:
         """One audit row per person: created, or found already registered and linked."""
@@ -450,7 +434,7 @@ class _Intake:
             for r in linked
         ]
         if rows:
-            self.session.execute(insert(AuditEntry.__table__), rows)
+            bulk.insert_rows(self.session, AuditEntry.__table__, rows)
 
 
 @dataclass(frozen=True)
