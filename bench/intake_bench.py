@@ -104,6 +104,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--trace", action="store_true", help="peak Python memory (slower)")
+    parser.add_argument("--once", action="store_true", help="skip the re-import")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="intake-bench-"))
     url = args.database_url or f"sqlite:///{work / 'bench.db'}"
@@ -119,7 +120,7 @@ def main() -> None:
     path = work / "returnees.csv"
     write_list(path, args.rows)
     print(f"{args.rows:,} rows, {path.stat().st_size / 2**20:.1f} MiB, on {url.split(':')[0]}")
-    for label in ("first import", "re-import"):
+    for label in ("first import",) if args.once else ("first import", "re-import"):
         run, elapsed, peak = timed(url, path, email, trace=args.trace)
         print(
             f"{label}: {run.status}, created {run.created:,}, linked {run.linked:,}, "

@@ -9,13 +9,16 @@ row stays flat and memory does not grow with the file.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 from pathlib import PurePath
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
+from flask import current_app
 from flask_babel import force_locale
 from marshmallow import ValidationError, fields
 from sqlalchemy import String, select, update
@@ -48,6 +51,7 @@ from reintegrate.services.registry import require_officer_in
 from reintegrate.services.skills import file_version, skill_values
 from reintegrate.timeutil import local_today
 
+T = TypeVar("T")
 KIND = "returnees"
 CHUNK = 1000
 _SCHEMA = ReturneeCreateSchema()
@@ -143,10 +147,66 @@ def _texts(value: Any) -> Iterator[str]:
             yield from _texts(inner)
 
 
-def _chunks(rows: Iterable[PersonRow]) -> Iterator[list[PersonRow]]:
+def _check(person: PersonRow, officer: Actor) -> _Valid | list[RowIssue]:
+    """One row through the registration schema and the registry's province rule."""
+    if person.issues:
+        return list(person.issues)
+    try:
+        data: ReturneeInput = _SCHEMA.load(person.payload)
+        require_officer_in(officer, data.home_province)
+    except ValidationError as error:
+        return list(_issues(person.row, error.normalized_messages()))
+    except InvalidInput as error:
+        return list(_issues(person.row, error.errors))
+    keys = stored_keys(data.given_name, data.family_name, data.name_km)
+    return _Valid(person.row, data, person.external_id, phone_key(data.phone), keys)
+
+
+def _checked_chunks(
+    rows: Iterable[PersonRow], officer: Actor
+) -> Iterator[list[_Valid | list[RowIssue]]]:
     iterator = iter(rows)
     while chunk := list(islice(iterator, CHUNK)):
-        yield chunk
+        yield [_check(person, officer) for person in chunk]
+
+
+_DONE = object()
+
+
+def _ahead(make: Callable[[], Iterator[T]]) -> Iterator[T]:
+    """Run a generator one or two items ahead in a thread: the file is read and the rows
+    validated while the database writes the previous chunk (it releases the GIL as it
+    waits). Its errors are raised here, in order; stopping early stops it."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    results: queue.Queue[Any] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def produce() -> None:
+        with app.app_context(), force_locale("en"):  # reports keep the English msgid
+            try:
+                for item in make():
+                    while not stop.is_set():
+                        try:
+                            results.put(item, timeout=0.2)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+                results.put(_DONE)
+            except BaseException as error:  # handed to the consumer, raised there
+                results.put(error)
+
+    worker = threading.Thread(target=produce, name="intake-reader", daemon=True)
+    worker.start()
+    try:
+        while (item := results.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
 
 
 class _Intake:
@@ -175,28 +235,17 @@ class _Intake:
             self.warnings.append(imports.issue_data(issue))
 
     def consume(self, rows: Iterable[PersonRow]) -> None:
-        for chunk in _chunks(rows):
-            valid = [v for v in map(self._validate, chunk) if v is not None]
+        for chunk in _ahead(lambda: _checked_chunks(rows, self.officer)):
+            valid = []
+            for checked in chunk:
+                self.run.rows += 1
+                if isinstance(checked, _Valid):
+                    valid.append(checked)
+                else:
+                    self._reject(checked)
             if self.strict and self.run.rejected:
                 raise imports.StrictImportRefused(self.run.rows, self.run.rejected, self.errors)
             self._write(valid)
-
-    def _validate(self, person: PersonRow) -> _Valid | None:
-        self.run.rows += 1
-        if person.issues:
-            self._reject(person.issues)
-            return None
-        try:
-            data: ReturneeInput = _SCHEMA.load(person.payload)
-            require_officer_in(self.officer, data.home_province)
-        except ValidationError as error:
-            self._reject(_issues(person.row, error.normalized_messages()))
-            return None
-        except InvalidInput as error:
-            self._reject(_issues(person.row, error.errors))
-            return None
-        keys = stored_keys(data.given_name, data.family_name, data.name_km)
-        return _Valid(person.row, data, person.external_id, phone_key(data.phone), keys)
 
     def _write(self, rows: list[_Valid]) -> None:
         self._match(rows)
@@ -507,8 +556,7 @@ def import_returnees(
             people = read_people(reader, filename=options.filename, columns=columns())
             for name in people.unknown_columns[:20]:
                 intake._warn(RowIssue(1, name, N_("unknown column, ignored")))
-            with force_locale("en"):  # reports keep the English msgid; pages translate it
-                intake.consume(people.rows)
+            intake.consume(people.rows)
             if run.rows == 0:
                 raise FeedError(N_("the file has a header but no data rows"))
             if run.rejected == run.rows:
