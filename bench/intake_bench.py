@@ -34,20 +34,57 @@ from reintegrate.services import returnee_imports, users  # noqa: E402
 from reintegrate.services.access import Actor  # noqa: E402
 
 FAMILY = [
-    ("Sok", "សុខ"), ("Chan", "ចាន់"), ("Keo", "កែវ"), ("Heng", "ហេង"), ("Lim", "លឹម"),
-    ("Mao", "ម៉ៅ"), ("Chea", "ជា"), ("Ly", "លី"), ("Nguon", "ងួន"), ("Phan", "ផាន"),
-    ("Sam", "សំ"), ("Seng", "សេង"), ("Touch", "ទូច"), ("Yim", "យឹម"), ("Kim", "គីម"),
+    ("Sok", "សុខ"),
+    ("Chan", "ចាន់"),
+    ("Keo", "កែវ"),
+    ("Heng", "ហេង"),
+    ("Lim", "លឹម"),
+    ("Mao", "ម៉ៅ"),
+    ("Chea", "ជា"),
+    ("Ly", "លី"),
+    ("Nguon", "ងួន"),
+    ("Phan", "ផាន"),
+    ("Sam", "សំ"),
+    ("Seng", "សេង"),
+    ("Touch", "ទូច"),
+    ("Yim", "យឹម"),
+    ("Kim", "គីម"),
 ]
 GIVEN = [
-    ("Sokha", "សុខា"), ("Dara", "តារា"), ("Vanna", "វណ្ណា"), ("Bopha", "បុប្ផា"),
-    ("Rithy", "ឫទ្ធី"), ("Chenda", "ចិន្ដា"), ("Sreymom", "ស្រីមុំ"), ("Piseth", "ពិសិដ្ឋ"),
-    ("Sophea", "សុភា"), ("Kosal", "កុសល"), ("Leakhena", "លក្ខិណា"), ("Vichet", "វិចិត្រ"),
-    ("Sothea", "សុធា"), ("Rotha", "រដ្ឋា"), ("Chantha", "ចន្ថា"), ("Narin", "ណារិន"),
-    ("Sopheak", "សុភ័ក្រ"), ("Makara", "មករា"), ("Thida", "ធីតា"), ("Visal", "វិសាល"),
+    ("Sokha", "សុខា"),
+    ("Dara", "តារា"),
+    ("Vanna", "វណ្ណា"),
+    ("Bopha", "បុប្ផា"),
+    ("Rithy", "ឫទ្ធី"),
+    ("Chenda", "ចិន្ដា"),
+    ("Sreymom", "ស្រីមុំ"),
+    ("Piseth", "ពិសិដ្ឋ"),
+    ("Sophea", "សុភា"),
+    ("Kosal", "កុសល"),
+    ("Leakhena", "លក្ខិណា"),
+    ("Vichet", "វិចិត្រ"),
+    ("Sothea", "សុធា"),
+    ("Rotha", "រដ្ឋា"),
+    ("Chantha", "ចន្ថា"),
+    ("Narin", "ណារិន"),
+    ("Sopheak", "សុភ័ក្រ"),
+    ("Makara", "មករា"),
+    ("Thida", "ធីតា"),
+    ("Visal", "វិសាល"),
 ]
 PROVINCES = ("02", "01", "17", "06", "14")  # Battambang, Banteay Meanchey, Siem Reap, ...
-SKILLS = ["bricklaying", "welding", "sewing", "truck driving", "cooking", "rice farming",
-          "ការលាយបេតុង", "ជាងឈើ", "forklift driving", "cleaning"]
+SKILLS = [
+    "bricklaying",
+    "welding",
+    "sewing",
+    "truck driving",
+    "cooking",
+    "rice farming",
+    "ការលាយបេតុង",
+    "ជាងឈើ",
+    "forklift driving",
+    "cleaning",
+]
 HEADER = (
     "external_id,given_name,family_name,name_km,sex,date_of_birth,phone,home_province,"
     "district,return_date,destination_country,sector_abroad,skills,languages,"
@@ -64,17 +101,30 @@ def write_list(path: Path, rows: int, seed: int = 11) -> None:
         for n in range(rows):
             given, given_km = rng.choice(GIVEN)
             family, family_km = rng.choice(FAMILY)
-            born = f"{rng.randint(1,28):02d}/{rng.randint(1,12):02d}/{rng.randint(1965,2007)}"
-            writer.writerow([
-                f"BM-{n:07d}", given, family, f"{family_km} {given_km}",
-                rng.choice(("female", "male")), born,
-                f"0{rng.choice((12, 15, 16, 77, 88, 97))}{rng.randint(100000, 9999999)}",
-                rng.choice(PROVINCES), "", f"{rng.randint(2025, 2025)}-0{rng.randint(7, 8)}-"
-                f"{rng.randint(1, 28):02d}", "TH", rng.choice(("construction", "agriculture", "")),
-                "|".join(rng.sample(SKILLS, rng.randint(0, 3))), "km|th",
-                rng.choice(("no", "no", "no", "yes")), rng.choice(("yes", "no")),
-                "yes", rng.choice(("yes", "no")), "no",
-            ])
+            born = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(1965, 2007)}"
+            writer.writerow(
+                [
+                    f"BM-{n:07d}",
+                    given,
+                    family,
+                    f"{family_km} {given_km}",
+                    rng.choice(("female", "male")),
+                    born,
+                    f"0{rng.choice((12, 15, 16, 77, 88, 97))}{rng.randint(100000, 9999999)}",
+                    rng.choice(PROVINCES),
+                    "",
+                    f"{rng.randint(2025, 2025)}-0{rng.randint(7, 8)}-{rng.randint(1, 28):02d}",
+                    "TH",
+                    rng.choice(("construction", "agriculture", "")),
+                    "|".join(rng.sample(SKILLS, rng.randint(0, 3))),
+                    "km|th",
+                    rng.choice(("no", "no", "no", "yes")),
+                    rng.choice(("yes", "no")),
+                    "yes",
+                    rng.choice(("yes", "no")),
+                    "no",
+                ]
+            )
 
 
 def timed(url: str, path: Path, officer: str, *, trace: bool) -> tuple[object, float, int]:
@@ -113,8 +163,12 @@ def main() -> None:
     app = create_app({"DATABASE_URL": url})
     with app.app_context(), db.standalone() as session:
         users.create_user(
-            session, Actor.system("bench"), email=email, role="officer",
-            password=uuid.uuid4().hex, provinces=list(PROVINCES),
+            session,
+            Actor.system("bench"),
+            email=email,
+            role="officer",
+            password=uuid.uuid4().hex,
+            provinces=list(PROVINCES),
         )
     db.engine(app).dispose()
     path = work / "returnees.csv"

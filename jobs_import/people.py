@@ -156,7 +156,7 @@ def _xlsx_rows(head: bytes, stream: BinaryIO) -> Iterator[tuple[int, list[str]]]
 def _xlsx_text(rows: Iterator[tuple[Any, ...]], book: Any) -> Iterator[tuple[int, list[str]]]:
     try:
         for number, values in enumerate(rows, start=1):
-            yield number, [_cell_text(value) for value in values[:MAX_COLUMNS + 1]]
+            yield number, [_cell_text(value) for value in values[: MAX_COLUMNS + 1]]
     except FeedError:
         raise
     except Exception:
@@ -246,7 +246,9 @@ def _cell_issue(row: int, name: str, text: str) -> RowIssue | None:
     if text.startswith(_FORMULA_START) or (
         text.startswith(_SIGNS) and len(text) > 1 and not (text[1].isdigit() or text[1] in " (")
     ):
-        return RowIssue(row, name, N_("looks like a spreadsheet formula; formulas are not imported"))
+        return RowIssue(
+            row, name, N_("looks like a spreadsheet formula; formulas are not imported")
+        )
     return None
 
 

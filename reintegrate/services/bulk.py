@@ -55,7 +55,9 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         for row in rows:
             copy.write_row(
                 [
-                    json.dumps(row[name]) if name in as_json and row[name] is not None else row[name]
+                    json.dumps(row[name])
+                    if name in as_json and row[name] is not None
+                    else row[name]
                     for name in names
                 ]
             )

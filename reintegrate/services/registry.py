@@ -429,9 +429,7 @@ def _search(
         )
         if session.scalar(select(listed.with_only_columns(Returnee.id).limit(1).exists())):
             # The number a border post's or job fair's list gave the person.
-            return paginate(
-                session, listed, Returnee.id.desc(), page=page, page_size=page_size
-            )
+            return paginate(session, listed, Returnee.id.desc(), page=page, page_size=page_size)
     if q and q.upper().startswith("KH"):
         query = query.where(Returnee.case_number.startswith(q.upper()))
         q = ""

@@ -26,8 +26,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from jobs_import import FeedError, RowIssue
-from jobs_import.people import CONSENT_COLUMNS, EXTERNAL_ID, Columns, HeaderError, PersonRow
-from jobs_import.people import read_people
+from jobs_import.people import (
+    CONSENT_COLUMNS,
+    EXTERNAL_ID,
+    Columns,
+    HeaderError,
+    PersonRow,
+    read_people,
+)
 from jobs_import.records import N_, Message, reason
 from matching.names import stored_keys
 from reintegrate.db import utcnow
@@ -313,9 +319,7 @@ class _Intake:
                 for other in by_phone.get(row.phone_key or "", ()):
                     candidates.setdefault(n, {})[other.id] = other
         probes = [(n, r.data.date_of_birth, r.keys[0]) for n, r in enumerate(rows)]
-        for n, other in name_lookup.born_same_day_alike(
-            self.session, probes, *_CANDIDATE_COLUMNS
-        ):
+        for n, other in name_lookup.born_same_day_alike(self.session, probes, *_CANDIDATE_COLUMNS):
             candidates.setdefault(n, {})[other.id] = other
         in_chunk_ids: dict[str, int] = {}
         in_chunk_people: dict[date, list[tuple[int, _Valid]]] = {}
@@ -342,7 +346,12 @@ class _Intake:
     def _evidence(self, row: _Valid, other: Any) -> Evidence | None:
         data = row.data
         return compare(
-            data.given_name, data.family_name, data.name_km, data.date_of_birth, row.phone_key, other
+            data.given_name,
+            data.family_name,
+            data.name_km,
+            data.date_of_birth,
+            row.phone_key,
+            other,
         )
 
     def _best(self, row: _Valid, others: Iterable[Any]) -> int | None:
@@ -458,8 +467,12 @@ class _Intake:
         known = self.known_ids  # what `_match` found for this chunk
         now = utcnow()
         values = [
-            {"returnee_id": target, "source": self.source, "external_id": external_id,
-             "created_at": now}
+            {
+                "returnee_id": target,
+                "source": self.source,
+                "external_id": external_id,
+                "created_at": now,
+            }
             for external_id, target in wanted.items()
             if external_id not in known
         ]

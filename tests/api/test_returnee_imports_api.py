@@ -31,7 +31,10 @@ def test_an_officer_imports_a_list_and_reads_the_case_with_its_external_id(
     assert response.status_code == 201, response.json
     report = response.json
     assert (report["kind"], report["status"], report["created"], report["rejected"]) == (
-        "returnees", "partial", 1, 1
+        "returnees",
+        "partial",
+        1,
+        1,
     )
     assert report["errors"][0]["row"] == 3 and report["errors"][0]["field"] == "sex"
     assert client.get(f"{URL}/{report['id']}", headers=headers).status_code == 200

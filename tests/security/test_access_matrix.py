@@ -393,7 +393,8 @@ MATRIX: dict[tuple[str, str], Route] = {
         lambda w: "/api/v1/imports", allow(admin=201), _feed, multipart=True
     ),
     ("/api/v1/imports/<int:run_id>", "GET"): Route(
-        lambda w: f"/api/v1/imports/{w.import_run.id}", allow(admin=200, officer02=404, officer17=404)
+        lambda w: f"/api/v1/imports/{w.import_run.id}",
+        allow(admin=200, officer02=404, officer17=404),
     ),
     ("/api/v1/listings", "GET"): Route(lambda w: "/api/v1/listings", allow(200, manager=403)),
     ("/api/v1/listings", "POST"): Route(

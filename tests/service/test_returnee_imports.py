@@ -67,7 +67,11 @@ def test_a_list_registers_everyone_with_case_numbers_skills_and_audit(
 ) -> None:
     run = intake(people_csv([person(i) for i in range(12)]))
     assert (run.status, run.rows, run.created, run.linked, run.rejected) == (
-        "succeeded", 12, 12, 0, 0
+        "succeeded",
+        12,
+        12,
+        0,
+        0,
     )
     assert returnee_imports.imports.exit_code(run) == 0
     people = list(db_session.scalars(select(Returnee).order_by(Returnee.id)))
@@ -117,9 +121,9 @@ def test_a_registered_person_with_the_same_phone_and_name_is_linked(
     run = intake(people_csv([row]), source="siem-reap-fair")
     assert (run.created, run.linked) == (0, 1)
     db_session.expire_all()
-    assert [(e.source, e.external_id) for e in db_session.get_one(Returnee, known.id).external_ids] == [
-        ("siem-reap-fair", "P-40")
-    ]
+    assert [
+        (e.source, e.external_id) for e in db_session.get_one(Returnee, known.id).external_ids
+    ] == [("siem-reap-fair", "P-40")]
     found = registry.search(db_session, Actor.of(officer), registry.ReturneeFilters(q="P-40"))
     assert [r.id for r in found.items] == [known.id]
 
@@ -191,8 +195,10 @@ def test_strict_imports_nothing_when_a_row_is_bad(intake: Intake, db_session: Se
     ("data", "column"),
     [
         (people_csv([person(1)], header=[*HEADER, "sex"]), "sex"),
-        (people_csv([person(1)], header=[h for h in HEADER if h != "date_of_birth"]),
-         "date_of_birth"),
+        (
+            people_csv([person(1)], header=[h for h in HEADER if h != "date_of_birth"]),
+            "date_of_birth",
+        ),
     ],
 )
 def test_duplicate_or_missing_columns_import_nothing(

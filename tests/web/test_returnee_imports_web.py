@@ -50,7 +50,8 @@ def test_a_file_is_required_and_employers_are_refused(
 ) -> None:
     log_in(client, make_user(db_session, provinces=["02"]).email, PASSWORD)
     response = client.post(
-        "/imports", data={"csrf_token": csrf_token(client, "/imports")},
+        "/imports",
+        data={"csrf_token": csrf_token(client, "/imports")},
         content_type="multipart/form-data",
     )
     assert response.status_code == 422
