@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, TypeVar
 from flask import current_app
 from flask_babel import force_locale
 from marshmallow import ValidationError, fields
-from sqlalchemy import String, select, update
+from sqlalchemy import String, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -229,6 +229,7 @@ class _Intake:
         self.errors: list[dict[str, object]] = []
         self.warnings: list[dict[str, object]] = []
         self.known_ids: set[str] = set()
+        self.analysed_at = 0
 
     def _reject(self, issues: Iterable[RowIssue]) -> None:
         self.run.rejected += 1
@@ -288,6 +289,20 @@ class _Intake:
         self._audit(new, linked)
         self.run.created += len(new)
         self.run.linked += len(linked)
+        self._keep_statistics()
+
+    def _keep_statistics(self) -> None:
+        """Refresh the planner's statistics each time this import has doubled the registry it
+        started from: a list loaded into an almost empty registry would otherwise be matched
+        with plans made for an empty table (sequential scans, growing with every chunk)."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        written = self.run.created + self.run.linked
+        if written < max(self.analysed_at * 2, CHUNK):
+            return
+        self.analysed_at = written
+        for table in ("returnees", "returnee_external_ids", "returnee_skills"):
+            self.session.execute(text(f"ANALYZE {table}"))
 
     def _match(self, rows: list[_Valid]) -> None:
         """Link each row to a known case by its external id or by certain evidence (the
