@@ -255,3 +255,19 @@ def test_an_admin_names_the_officer_and_others_may_not_import(
         intake(people_csv([person(2)]), actor=Actor.of(admin), officer=admin.email)
     with pytest.raises(Forbidden):
         intake(people_csv([person(2)]), actor=Actor.of(make_user(db_session, "manager")))
+
+
+def test_chunks_see_each_other_and_their_own_rows(
+    intake: Intake, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(returnee_imports, "CHUNK", 3)
+    rows = [person(i) for i in range(7)]
+    rows.insert(2, person(1))  # the same person again in the same chunk
+    rows.append(person(0))  # and in a later one
+    run = intake(people_csv(rows))
+    assert (run.rows, run.created, run.linked) == (9, 7, 2)
+    numbers = list(db_session.scalars(select(Returnee.case_number).order_by(Returnee.id)))
+    assert numbers == sorted(set(numbers)) and len(numbers) == 7
+    again = intake(people_csv(rows))
+    assert (again.created, again.linked) == (0, 9)
+    assert _count(db_session, ReturneeExternalId) == 7
