@@ -20,6 +20,7 @@ import tempfile
 import time
 import tracemalloc
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,6 +128,23 @@ def write_list(path: Path, rows: int, seed: int = 11) -> None:
             )
 
 
+def _reporter(total: int) -> Callable[[int], None]:
+    """Prints progress every tenth of the file (bytes read), for runs of many minutes."""
+    started = time.perf_counter()
+    state = {"read": 0, "next": total // 10}
+
+    def update(count: int) -> None:
+        state["read"] += count
+        if state["read"] >= state["next"]:
+            state["next"] += total // 10
+            share = state["read"] / total
+            print(
+                f"  {share:.0%} of the file after {time.perf_counter() - started:.0f} s", flush=True
+            )
+
+    return update
+
+
 def timed(url: str, path: Path, officer: str, *, trace: bool) -> tuple[object, float, int]:
     app = create_app({"DATABASE_URL": url})
     with app.app_context(), path.open("rb") as stream:
@@ -140,6 +158,7 @@ def timed(url: str, path: Path, officer: str, *, trace: bool) -> tuple[object, f
             returnee_imports.ReturneeImportOptions(
                 filename=path.name, source="bench-list", officer=officer
             ),
+            on_progress=_reporter(path.stat().st_size),
         )
         elapsed = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1] if trace else 0
