@@ -237,7 +237,7 @@ class _Intake:
             if len(self.errors) < imports.MAX_KEPT_ISSUES:
                 self.errors.append(imports.issue_data(issue))
 
-    def _warn(self, issue: RowIssue) -> None:
+    def warn(self, issue: RowIssue) -> None:
         if len(self.warnings) < imports.MAX_KEPT_ISSUES:
             self.warnings.append(imports.issue_data(issue))
 
@@ -276,7 +276,7 @@ class _Intake:
         for row in new:
             if row.weak:
                 self.run.flagged += 1
-                self._warn(
+                self.warn(
                     RowIssue(
                         row.row,
                         None,
@@ -583,7 +583,7 @@ def import_returnees(
             reader = imports.CountingStream(stream, on_progress) if on_progress else stream
             people = read_people(reader, filename=options.filename, columns=columns())
             for name in people.unknown_columns[:20]:
-                intake._warn(RowIssue(1, name, N_("unknown column, ignored")))
+                intake.warn(RowIssue(1, name, N_("unknown column, ignored")))
             intake.consume(people.rows)
             if run.rows == 0:
                 raise FeedError(N_("the file has a header but no data rows"))
