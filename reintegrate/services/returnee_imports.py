@@ -68,6 +68,7 @@ _CANDIDATE_COLUMNS = (
     Returnee.name_km,
     Returnee.date_of_birth,
     Returnee.phone_key,
+    Returnee.home_province,
 )
 
 
@@ -370,12 +371,15 @@ class _Intake:
         )
 
     def _best(self, row: _Valid, others: Iterable[Any]) -> int | None:
-        found = [(e, o.id) for o in others if (e := self._evidence(row, o)) is not None]
-        found.sort(key=lambda pair: (-pair[0].score, pair[1]))
-        for evidence, other_id in found:
-            if evidence.certain:
-                return other_id
-        row.weak = [(other_id, evidence) for evidence, other_id in found[:3]]
+        """The case to link to: certain evidence within the officer's provinces. A person
+        elsewhere is never linked silently (the officer could not see the case); as at the
+        registration form, the pair goes to the review queue instead."""
+        found = [(e, o) for o in others if (e := self._evidence(row, o)) is not None]
+        found.sort(key=lambda pair: (-pair[0].score, pair[1].id))
+        for evidence, other in found:
+            if evidence.certain and other.home_province in self.officer.provinces:
+                return int(other.id)
+        row.weak = [(other.id, evidence) for evidence, other in found[:3]]
         return None
 
     def _best_pending(self, row: _Valid, pending: Iterable[tuple[int, _Valid]]) -> int | None:

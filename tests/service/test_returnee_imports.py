@@ -271,3 +271,15 @@ def test_chunks_see_each_other_and_their_own_rows(
     again = intake(people_csv(rows))
     assert (again.created, again.linked) == (0, 9)
     assert _count(db_session, ReturneeExternalId) == 7
+
+
+def test_a_certain_match_in_another_province_is_queued_not_linked(
+    intake: Intake, db_session: Session
+) -> None:
+    elsewhere = make_user(db_session, provinces=["12"])
+    known = make_returnee(db_session, elsewhere, home_province="12", phone="012 345 678")
+    row = person(42, given_name="Sokha", family_name="Chhay", phone="012 345 678")
+    run = intake(people_csv([row]))
+    assert (run.created, run.linked, run.flagged) == (1, 0, 1)
+    other_ids = list(db_session.scalars(select(DuplicateReview.other_id)))
+    assert other_ids == [known.id]
