@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Integer, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from reintegrate.db import utcnow
 from reintegrate.errors import N_, InvalidInput, NotFound
 from reintegrate.models import DuplicateReview, Returnee
 from reintegrate.models.user import Role
-from reintegrate.services import audit
+from reintegrate.services import audit, name_lookup
 from reintegrate.services.access import Actor, in_scope, require_role
 
 DECISIONS = ("same", "different")
@@ -103,7 +103,8 @@ def propose_pairs(
     with session.no_autoflush:
         for a, b in session.execute(
             select(DuplicateReview.returnee_id, DuplicateReview.other_id).where(
-                DuplicateReview.returnee_id.in_(ids), DuplicateReview.other_id.in_(ids)
+                name_lookup.any_of(session, DuplicateReview.returnee_id, ids, Integer),
+                name_lookup.any_of(session, DuplicateReview.other_id, ids, Integer),
             )
         ):
             wanted.pop((min(a, b), max(a, b)), None)
