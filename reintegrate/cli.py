@@ -179,7 +179,7 @@ def token_revoke(token_id: int) -> None:
 
 @main.group("import")
 def import_group() -> None:
-    """Feeds of job listings and incentive programmes."""
+    """Feeds of job listings and incentive programmes; returnee lists."""
 
 
 @import_group.command("listings")
@@ -240,6 +240,82 @@ def import_listings(
             db.engine(app).dispose()
     click.echo(format_report(run))
     sys.exit(imports.exit_code(run))
+
+
+@import_group.command("returnees")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--officer", required=True, help="E-mail of the officer who registers them.")
+@click.option("--source", help="Name of the list (default: the file name without extension).")
+@click.option("--strict", is_flag=True, help="Import nothing if any row is bad.")
+def import_returnees(file: Path, officer: str, source: str | None, strict: bool) -> None:
+    """Register the returnees of FILE (CSV or XLSX, columns named as in the API) and print
+    the report.
+
+    Exit status: 0 all rows imported, 1 some rows rejected (the rest imported), 2 nothing
+    imported (unreadable file, or --strict and a bad row).
+    """
+    from reintegrate import create_app
+    from reintegrate.db import db
+    from reintegrate.services import imports, returnee_imports
+    from reintegrate.services.access import Actor
+
+    options = returnee_imports.ReturneeImportOptions(
+        filename=file.name, source=source, officer=officer, strict=strict
+    )
+    try:
+        size = file.stat().st_size
+        stream = file.open("rb")
+    except OSError as exc:
+        click.echo(f"error: cannot read {file}: {exc.strerror}", err=True)
+        sys.exit(2)
+    app = create_app()
+    limit = app.config["IMPORT_MAX_BYTES"]
+    if size > limit:
+        stream.close()
+        db.engine(app).dispose()
+        click.echo(f"error: {file} is {size:,} bytes; the limit is {limit:,}", err=True)
+        sys.exit(2)
+    with app.app_context(), stream:
+        try:
+            if sys.stdout.isatty():
+                with click.progressbar(length=size, label=f"Importing {file.name}") as bar:
+                    run = returnee_imports.import_returnees(
+                        db.sessions(), Actor.system("cli"), stream, options, on_progress=bar.update
+                    )
+            else:
+                run = returnee_imports.import_returnees(
+                    db.sessions(), Actor.system("cli"), stream, options
+                )
+        except DomainError as exc:
+            message = (
+                "; ".join(f"{k}: {v[0]}" for k, v in exc.errors.items())
+                if isinstance(exc, InvalidInput)
+                else exc.message
+            )
+            click.echo(f"error: {message}", err=True)
+            sys.exit(2)
+        finally:
+            db.engine(app).dispose()
+    click.echo(format_returnee_report(run))
+    sys.exit(imports.exit_code(run))
+
+
+def format_returnee_report(run: object) -> str:
+    """A returnee list's import report as read in a terminal."""
+    lines = [f"Import #{run.id} of {run.filename} from {run.source} (returnees): {run.status}"]
+    if run.message:
+        lines.append(f"  {run.message}")
+    lines.append(
+        f"  rows {run.rows} · registered {run.created} · linked to known cases {run.linked} · "
+        f"queued for duplicate review {run.flagged} · rejected {run.rejected}"
+    )
+    for label, issues in (("rejected", run.errors), ("warning", run.warnings[:50])):
+        for issue in issues:
+            where = f"row {issue['row']}" + (f", {issue['field']}" if issue["field"] else "")
+            lines.append(f"  {label} {where}: {issue['message']}")
+    if len(run.warnings) > 50:
+        lines.append(f"  … {len(run.warnings) - 50} more warnings (see the report page)")
+    return "\n".join(lines)
 
 
 def format_report(run: object) -> str:

@@ -14,13 +14,13 @@ from reintegrate.api import ApiBlueprint
 from reintegrate.api.schemas import ImportForm, ImportRunOut
 from reintegrate.auth import current_actor
 from reintegrate.db import db
-from reintegrate.services import imports
+from reintegrate.services import imports, returnee_imports
 
 blp = ApiBlueprint(
     "imports_api",
     __name__,
     url_prefix="/api/v1/imports",
-    description="Feed imports: one transaction per run, with a kept report.",
+    description="Feed and returnee-list imports: one transaction per run, with a kept report.",
 )
 
 
@@ -42,12 +42,28 @@ class Imports(MethodView):
     )
     @blp.alt_response(413, description="The file is over IMPORT_MAX_MB.")
     def post(self, form: dict[str, Any], files: dict[str, Any]):  # type: ignore[no-untyped-def]
-        """Import a feed file; same rules and report as `reintegrate import listings`."""
+        """Import a feed file (admins), or a returnee list (`kind=returnees`: officers, or an
+        admin naming the `officer`); same rules and report as `reintegrate import`."""
         upload = files["file"]
         if imports.upload_too_large(upload.stream, current_app.config["IMPORT_MAX_BYTES"]):
             abort(413)
-        options = imports.ImportOptions(filename=upload.filename or "upload", **form)
-        run = imports.import_feed(db.sessions(), current_actor(), upload.stream, options)
+        filename = upload.filename or "upload"
+        if form["kind"] == returnee_imports.KIND:
+            run = returnee_imports.import_returnees(
+                db.sessions(),
+                current_actor(),
+                upload.stream,
+                returnee_imports.ReturneeImportOptions(
+                    filename=filename,
+                    source=form.get("source"),
+                    officer=form.get("officer"),
+                    strict=form["strict"],
+                ),
+            )
+        else:
+            form.pop("officer", None)
+            options = imports.ImportOptions(filename=filename, **form)
+            run = imports.import_feed(db.sessions(), current_actor(), upload.stream, options)
         return run, (422 if imports.exit_code(run) == 2 else 201)
 
     @blp.response(200, ImportRunOut(many=True))

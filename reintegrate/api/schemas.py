@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, pre_dump, validate
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
 from reintegrate.auth import current_actor
 from reintegrate.models.returnee import ReturneeStatus
@@ -20,6 +20,11 @@ class ConsentOut(Schema):
     referral = fields.Boolean()
     share_with_employers = fields.Boolean()
     research = fields.Boolean()
+
+
+class ExternalIdOut(Schema):
+    source = fields.String(metadata={"description": "The list that numbered the person."})
+    id = fields.String(attribute="external_id", metadata={"description": "Its number there."})
 
 
 class ReturneeOut(Schema):
@@ -62,6 +67,10 @@ class ReturneeOut(Schema):
     linked_to_id = fields.Integer(allow_none=True)
     merged_into_id = fields.Integer(
         allow_none=True, metadata={"description": "Set when merged into another case."}
+    )
+    external_ids = fields.List(
+        fields.Nested(ExternalIdOut),
+        metadata={"description": "The person's numbers in imported lists."},
     )
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -236,7 +245,12 @@ class ImportRunOut(Schema):
     closed = fields.Integer()
     linked = fields.Integer()
     rejected = fields.Integer()
-    flagged = fields.Integer(metadata={"description": "Listings of this feed with any flag."})
+    flagged = fields.Integer(
+        metadata={
+            "description": "Listings of this feed with any flag; for a returnee list, the "
+            "people registered and queued for duplicate review."
+        }
+    )
     flag_counts = fields.Dict(
         keys=fields.String(), values=fields.Integer(), metadata={"description": "Per flag code."}
     )
@@ -253,14 +267,29 @@ _LENGTH = _l("Must be between {min} and {max} characters.")
 class ImportForm(Schema):
     """The import's options; what a feed name may be is the import service's to say."""
 
-    source = fields.String(required=True, validate=validate.Length(min=1, max=100, error=_LENGTH))
+    source = fields.String(
+        validate=validate.Length(min=1, max=100, error=_LENGTH),
+        metadata={"description": "Required for feeds; a returnee list defaults to its file name."},
+    )
     kind = fields.String(
         load_default="job",
-        validate=validate.OneOf(["job", "incentive"], error=_l("Unknown value.")),
+        validate=validate.OneOf(["job", "incentive", "returnees"], error=_l("Unknown value.")),
     )
     strict = fields.Boolean(load_default=False)
     full = fields.Boolean(load_default=False)
     employer = fields.String(validate=validate.Length(min=0, max=200, error=_LENGTH))
+    officer = fields.String(
+        validate=validate.Length(min=0, max=254, error=_LENGTH),
+        metadata={
+            "description": "Returnee lists imported by an admin: e-mail of the officer who "
+            "registers the people (an officer imports as themselves)."
+        },
+    )
+
+    @validates_schema
+    def _source_for_feeds(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("kind") != "returnees" and not data.get("source"):
+            raise ValidationError({"source": [gettext("Missing data for required field.")]})
 
 
 class EmployerOut(Schema):

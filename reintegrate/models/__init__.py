@@ -20,6 +20,7 @@ from reintegrate.models.returnee import (
     ErasureRequest,
     Merge,
     Returnee,
+    ReturneeExternalId,
     ReturneeSkill,
 )
 from reintegrate.models.safe_migration import SafeMigrationBriefing, SafeMigrationOption
@@ -58,6 +59,7 @@ __all__ = [
     "LoginThrottle",
     "LoginSession",
     "Returnee",
+    "ReturneeExternalId",
     "ReturneeSkill",
     "SafeMigrationBriefing",
     "SafeMigrationOption",

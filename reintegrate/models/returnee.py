@@ -128,6 +128,9 @@ class Returnee(Base):
         cascade="all, delete-orphan", order_by="ReturneeSkill.position", lazy="selectin"
     )
     linked_to: Mapped[Returnee | None] = relationship(remote_side=[id], foreign_keys=[linked_to_id])
+    external_ids: Mapped[list[ReturneeExternalId]] = relationship(
+        cascade="all, delete-orphan", order_by="ReturneeExternalId.id", lazy="selectin"
+    )
 
     @property
     def full_name(self) -> str:
@@ -182,6 +185,24 @@ class ReturneeSkill(Base):
     code: Mapped[str | None] = mapped_column(String(64), index=True)
     confidence: Mapped[float | None]
     vocabulary_version: Mapped[str | None] = mapped_column(String(32))
+
+
+class ReturneeExternalId(Base):
+    """The number another list (a border post, a job fair) gave the person: a re-import of
+    that list finds the case instead of registering the person again."""
+
+    __tablename__ = "returnee_external_ids"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id", name="uq_returnee_external_ids_source_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    returnee_id: Mapped[int] = mapped_column(
+        ForeignKey("returnees.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(100))
+    external_id: Mapped[str] = mapped_column(String(100), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CaseCounter(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -75,6 +76,69 @@ def _strong(reasons: list[str]) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """Why two records may be one person, with the name similarity and a 0-100 score."""
+
+    reasons: tuple[str, ...]
+    similarity: float
+    score: int
+
+    @property
+    def certain(self) -> bool:
+        """Strong enough to take the records for one person without asking anyone (a bulk
+        import links such a row to the case): the same phone and a similar name, or the same
+        birth date and a very similar name."""
+        return ("same_phone" in self.reasons and "similar_name" in self.reasons) or (
+            "same_date_of_birth" in self.reasons and self.similarity >= NAME_THRESHOLD_SAME_YEAR
+        )
+
+
+class _Person(Protocol):
+    given_name: str
+    family_name: str
+    name_km: str | None
+    date_of_birth: date
+    phone_key: str | None
+
+
+def compare(
+    given_name: str,
+    family_name: str,
+    name_km: str | None,
+    date_of_birth: date,
+    key: str | None,
+    other: _Person,
+) -> Evidence | None:
+    """The evidence that a new person is `other`, or None if there is none.
+
+    The score adds points for the same birth date only when the names are similar too, so a
+    differing score cannot confirm a guessed birth date.
+    """
+    reasons = []
+    similarity = max(
+        person_name_similarity(given_name, family_name, other.given_name, other.family_name),
+        khmer_name_similarity(name_km, other.name_km),
+    )
+    same_birth = other.date_of_birth == date_of_birth
+    if key and other.phone_key == key:
+        reasons.append("same_phone")
+    if same_birth and similarity >= NAME_THRESHOLD_SAME_BIRTH:
+        reasons += ["same_date_of_birth", "similar_name"]
+    elif similarity >= NAME_THRESHOLD_SAME_YEAR:
+        reasons.append("similar_name")
+    elif "same_phone" in reasons and similarity >= NAME_THRESHOLD_SAME_BIRTH:
+        reasons.append("similar_name")
+    if not reasons:
+        return None
+    score = (
+        similarity
+        + (30 if "same_phone" in reasons else 0)
+        + (20 if "same_date_of_birth" in reasons else 0)
+    )
+    return Evidence(tuple(reasons), similarity, min(100, round(score / 1.5)))
+
+
 def find_possible_duplicates(
     session: Session,
     actor: Actor,
@@ -87,11 +151,8 @@ def find_possible_duplicates(
     exclude_id: int | None = None,
     limit: int = 5,
 ) -> DuplicateCheck:
-    """Candidates share a phone or a birth year (an index lookup); names are compared fuzzily.
-
-    The score adds points for the same birth date only when the names are similar too, so a
-    differing score cannot confirm a guessed birth date.
-    """
+    """Candidates share a phone or a birth year (an index lookup); names are compared fuzzily
+    (`compare`)."""
     key = phone_key(phone)
     born_that_year = Returnee.date_of_birth.between(
         date(date_of_birth.year, 1, 1), date(date_of_birth.year, 12, 31)
@@ -122,38 +183,20 @@ def find_possible_duplicates(
     found: list[PossibleDuplicate] = []
     elsewhere: list[PossibleDuplicate] = []
     for other in session.execute(query):
-        reasons = []
-        similarity = max(
-            person_name_similarity(given_name, family_name, other.given_name, other.family_name),
-            khmer_name_similarity(name_km, other.name_km),
-        )
-        same_birth = other.date_of_birth == date_of_birth
-        if key and other.phone_key == key:
-            reasons.append("same_phone")
-        if same_birth and similarity >= NAME_THRESHOLD_SAME_BIRTH:
-            reasons += ["same_date_of_birth", "similar_name"]
-        elif similarity >= NAME_THRESHOLD_SAME_YEAR:
-            reasons.append("similar_name")
-        elif "same_phone" in reasons and similarity >= NAME_THRESHOLD_SAME_BIRTH:
-            reasons.append("similar_name")
-        if not reasons:
+        evidence = compare(given_name, family_name, name_km, date_of_birth, key, other)
+        if evidence is None:
             continue
-        score = (
-            similarity
-            + (30 if "same_phone" in reasons else 0)
-            + (20 if "same_date_of_birth" in reasons else 0)
-        )
         candidate = PossibleDuplicate(
             returnee_id=other.id,
             case_number=other.case_number,
             in_scope=other.home_province in actor.provinces,
             name=f"{other.given_name} {other.family_name}",
             home_province=other.home_province,
-            score=min(100, round(score / 1.5)),
-            reasons=tuple(reasons),
+            score=evidence.score,
+            reasons=evidence.reasons,
         )
         if not candidate.in_scope:
-            if _strong(reasons):
+            if _strong(list(evidence.reasons)):
                 elsewhere.append(candidate)
             continue
         found.append(candidate)

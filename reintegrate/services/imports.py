@@ -75,7 +75,7 @@ def validate_options(options: ImportOptions) -> None:
         raise InvalidInput(errors)
 
 
-def _issue(issue: RowIssue) -> dict[str, object]:
+def issue_data(issue: RowIssue) -> dict[str, object]:
     """A row issue as stored: the English message, plus its template and values when the
     parser gave them, so the report can be shown in the reader's language."""
     stored: dict[str, object] = {"row": issue.row, "field": issue.field, "message": issue.message}
@@ -167,12 +167,12 @@ class _Importer:
     def _reject(self, issue: RowIssue) -> None:
         self.run.rejected += 1
         if len(self.run.errors) < MAX_KEPT_ISSUES:
-            self.run.errors = [*self.run.errors, _issue(issue)]
+            self.run.errors = [*self.run.errors, issue_data(issue)]
 
     def _warn(self, issues: Iterable[RowIssue]) -> None:
         for issue in issues:
             if len(self.run.warnings) < MAX_KEPT_ISSUES:
-                self.run.warnings = [*self.run.warnings, _issue(issue)]
+                self.run.warnings = [*self.run.warnings, issue_data(issue)]
 
     def consume(self, items: Iterable[ListingRecord | RowIssue]) -> None:
         for chunk in _chunks(items):
@@ -409,7 +409,7 @@ class _Importer:
         self.run.closed = result.rowcount or 0
 
 
-def _fail_interrupted(session: Session, source: str) -> None:
+def fail_interrupted(session: Session, source: str) -> None:
     """A run of this source still 'running' when another starts was killed mid-file."""
     interrupted = N_("interrupted: the import stopped before finishing; nothing from it was kept")
     session.execute(
@@ -442,7 +442,7 @@ def import_feed(
         raise Forbidden("only administrators import feeds")
     validate_options(options)
     with sessions() as session, session.begin():
-        _fail_interrupted(session, options.source)
+        fail_interrupted(session, options.source)
         run = ImportRun(
             source=options.source,
             kind=options.kind,
@@ -462,7 +462,7 @@ def import_feed(
         with sessions() as session, session.begin():
             run = session.get_one(ImportRun, run_id)
             importer = _Importer(session, run, options)
-            reader = _Counting(stream, on_progress) if on_progress else stream
+            reader = CountingStream(stream, on_progress) if on_progress else stream
             importer.consume(
                 parse_feed(
                     reader,
@@ -501,7 +501,7 @@ def import_feed(
     except FeedError as exc:
         failure = reason(exc)
     except Exception as exc:
-        _record_failure(
+        record_failure(
             sessions,
             run_id,
             N_("internal error ({error}); nothing was kept", error=type(exc).__name__),
@@ -512,10 +512,10 @@ def import_feed(
         raise
     if failure is None:
         return run
-    return _record_failure(sessions, run_id, failure, errors, rejected, rows)
+    return record_failure(sessions, run_id, failure, errors, rejected, rows)
 
 
-def _record_failure(
+def record_failure(
     sessions: sessionmaker[Session],
     run_id: int,
     failure: str,
@@ -531,7 +531,7 @@ def _record_failure(
     return run
 
 
-class _Counting:
+class CountingStream:
     """A read-only stream that reports how many bytes have been read (for progress bars)."""
 
     def __init__(self, stream: BinaryIO, on_progress: Callable[[int], None]) -> None:
@@ -561,8 +561,9 @@ def recent_runs(session: Session, actor: Actor, limit: int = 100) -> list[Import
 
 
 def get_run(session: Session, actor: Actor, run_id: int) -> ImportRun:
-    require_role(actor, Role.ADMIN)
+    """Any report for an admin; an officer reads only the returnee lists imported for them."""
+    require_role(actor, Role.ADMIN, Role.OFFICER)
     run = session.get(ImportRun, run_id)
-    if run is None:
+    if run is None or (actor.role == Role.OFFICER and run.officer_id != actor.user_id):
         raise NotFound("import run not found")
     return run

@@ -26,6 +26,7 @@ from reintegrate.models import (
     Placement,
     Referral,
     Returnee,
+    ReturneeExternalId,
     ReturneeSkill,
     SafeMigrationBriefing,
 )
@@ -41,6 +42,7 @@ _MOVED: dict[str, tuple[Any, str]] = {
     "placements": (Placement, "returnee_id"),
     "case_notes": (CaseNote, "returnee_id"),
     "safe_migration_briefings": (SafeMigrationBriefing, "returnee_id"),
+    "returnee_external_ids": (ReturneeExternalId, "returnee_id"),
 }
 # Every column that references a returnee and what a merge does with it; a test checks that
 # the models hold no other, so a new table naming a person cannot be forgotten here.
@@ -49,6 +51,7 @@ REFERENCES = {
     "placements.returnee_id": "moved (follow-ups and outcomes hang off the placement)",
     "case_notes.returnee_id": "moved",
     "safe_migration_briefings.returnee_id": "moved",
+    "returnee_external_ids.returnee_id": "moved (the kept case answers to the other's numbers)",
     "returnee_skills.returnee_id": "moved unless the kept case has the same skill",
     "duplicate_reviews.returnee_id": "moved unless the kept case already has that pair",
     "duplicate_reviews.other_id": "moved unless the kept case already has that pair",

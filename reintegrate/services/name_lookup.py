@@ -11,7 +11,22 @@ a few narrow columns.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Float, func, select
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Date,
+    Float,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from reintegrate.models import Returnee
@@ -51,3 +66,43 @@ def like_name(session: Session, key: str, *, khmer: bool) -> ColumnElement[bool]
         return None
     _set_threshold(session)
     return _column(khmer).op("%")(key)
+
+
+def born_same_day_alike(
+    session: Session, wanted: Sequence[tuple[int, date, str]], *columns: Any
+) -> list[tuple[int, Any]]:
+    """For many people at once (number, birth date, name key): those registered with that
+    birth date, and on PostgreSQL only those whose name is alike (one index walk per person,
+    in one statement). A bulk import asks this once per chunk instead of once per row."""
+    if not wanted:
+        return []
+    if not uses_trigrams(session):
+        by_day: dict[date, list[int]] = {}
+        for number, born, _key in wanted:
+            by_day.setdefault(born, []).append(number)
+        rows = session.execute(select(*columns).where(Returnee.date_of_birth.in_(by_day)))
+        return [(n, row) for row in rows for n in by_day[row.date_of_birth]]
+    _set_threshold(session)
+    # Three array parameters rather than a VALUES list of thousands of bound values: the
+    # statement stays small to compile, send and parse.
+    probe = (
+        select(
+            func.unnest(bindparam("ns", [n for n, _, _ in wanted], ARRAY(Integer))).label("n"),
+            func.unnest(bindparam("borns", [b for _, b, _ in wanted], ARRAY(Date))).label("born"),
+            func.unnest(bindparam("keys", [k for _, _, k in wanted], ARRAY(String))).label("key"),
+        )
+    ).subquery("wanted")
+    query = select(probe.c.n, *columns).join(
+        probe,
+        and_(Returnee.date_of_birth == probe.c.born, Returnee.name_key.op("%")(probe.c.key)),
+    )
+    return [(row[0], row) for row in session.execute(query)]
+
+
+def any_of(session: Session, column_: Any, items: Iterable[Any], item_type: Any) -> Any:
+    """`column IN items`, sent on PostgreSQL as one array parameter (`= ANY(:items)`) so a
+    chunk's thousand keys do not make a statement of a thousand bound values."""
+    listed = list(items)
+    if not uses_trigrams(session):
+        return column_.in_(listed)
+    return column_ == func.any(bindparam(None, listed, ARRAY(item_type)))

@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session, joinedload
 from matching.names import name_key, query_score
 from matching.text import has_khmer
 from reintegrate.errors import N_, InvalidInput, NotFound, TooManyAttempts
-from reintegrate.models import AuditEntry, CaseCounter, Returnee, ReturneeSkill
+from reintegrate.models import (
+    AuditEntry,
+    CaseCounter,
+    Returnee,
+    ReturneeExternalId,
+    ReturneeSkill,
+)
 from reintegrate.models.user import Role
 from reintegrate.schemas.fields import MAX_PAGE
 from reintegrate.schemas.returnees import ReturneeInput
@@ -131,7 +137,7 @@ def _name_candidates(
     )
 
 
-def _require_officer_in(actor: Actor, province: str, field: str = "home_province") -> None:
+def require_officer_in(actor: Actor, province: str, field: str = "home_province") -> None:
     require_role(actor, Role.OFFICER)
     if province not in actor.provinces:
         raise InvalidInput(
@@ -253,7 +259,7 @@ def register(
     the people the officer said are someone else (`different_from`): those pairs are kept as
     dismissed, so they are never proposed again.
     """
-    _require_officer_in(actor, data.home_province)
+    require_officer_in(actor, data.home_province)
     check = _check_duplicates(session, actor, data, None, check_limit, audited=False)
     return _create(session, actor, data, check, set(different_from))
 
@@ -264,7 +270,7 @@ def check_then_register(
     """The form's first submission, with one check: if it finds someone, nothing is saved and
     the officer is shown who (the check counts against the hourly limit); otherwise the person
     is registered at once and the check goes with the new case."""
-    _require_officer_in(actor, data.home_province)
+    require_officer_in(actor, data.home_province)
     check = _check_duplicates(session, actor, data, None, check_limit, audited=False)
     if check.shown:
         audit_check(session, actor, check, None)
@@ -363,7 +369,7 @@ def update_returnee(
     """Apply validated changes; the audit row names the fields, not their values."""
     returnee = get(session, actor, returnee_id, audited=False)
     if "home_province" in changes:
-        _require_officer_in(actor, changes["home_province"])
+        require_officer_in(actor, changes["home_province"])
     _check_dates(
         changes.get("date_of_birth", returnee.date_of_birth),
         changes.get("return_date", returnee.return_date),
@@ -433,6 +439,15 @@ def _search(
     page = max(1, page)
     query = _filtered(actor, filters)
     q = (filters.q or "").strip()
+    if q and len(q) <= 100:
+        listed = query.where(
+            Returnee.id.in_(
+                select(ReturneeExternalId.returnee_id).where(ReturneeExternalId.external_id == q)
+            )
+        )
+        if session.scalar(select(listed.with_only_columns(Returnee.id).limit(1).exists())):
+            # The number a border post's or job fair's list gave the person.
+            return paginate(session, listed, Returnee.id.desc(), page=page, page_size=page_size)
     if q and q.upper().startswith("KH"):
         # A merged record's case number finds the case it was merged into.
         merged = select(Returnee.merged_into_id).where(

@@ -77,10 +77,12 @@ def normalise(session: Session, texts: Iterable[str]) -> list[SkillMatch]:
     return list(seen.values())
 
 
-def skill_values(session: Session, texts: Sequence[str]) -> list[dict[str, Any]]:
-    """The columns of new skill rows for free text: raw phrase kept, code and confidence beside
-    it (as plain values, so a bulk import can insert them without building objects)."""
-    version = file_version()
+def skill_values(
+    session: Session, texts: Sequence[str], version: str | None = None
+) -> list[dict[str, Any]]:
+    """The columns of a record's skill rows (raw phrase kept, code and confidence beside it);
+    a bulk import passes the vocabulary `version` once rather than hashing the file per row."""
+    version = version or file_version()
     return [
         {
             "position": i,

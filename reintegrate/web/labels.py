@@ -50,6 +50,7 @@ ROLE = {
     "admin": _l("Administrator"),
 }
 KIND = {"job": _l("Job"), "incentive": _l("Incentive programme")}
+IMPORT_KIND = {**KIND, "returnees": _l("Returnee list")}
 FLAG = {
     "below_minimum_wage": _l("Wage under the legal minimum"),
     "worker_fee": _l("Fee or deposit asked of the worker"),
@@ -179,6 +180,23 @@ IMPORT_FIELD = {
     "max_age": _l("Maximum age"),
     "sex": _l("Sex"),
     "survivors_priority": _l("Priority for survivors"),
+    "given_name": _l("Given name"),
+    "family_name": _l("Family name"),
+    "name_km": _l("Name in Khmer"),
+    "date_of_birth": _l("Date of birth"),
+    "phone": _l("Phone"),
+    "home_province": _l("Home province"),
+    "return_date": _l("Return date"),
+    "destination_country": _l("Country worked in"),
+    "sector_abroad": _l("Sector abroad"),
+    "trafficking_survivor": _l("Trafficking survivor"),
+    "willing_to_relocate": _l("Willing to relocate"),
+    "preferred_provinces": _l("Preferred provinces"),
+    "interests": _l("Interests"),
+    "notes": _l("Notes"),
+    "consent_referral": _l("Consent to referral"),
+    "consent_share_with_employers": _l("Consent to share with employers"),
+    "consent_research": _l("Consent to research"),
 }
 AUDIT_ACTION = {
     "view": _l("Viewed"),

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from jobs_import.records import EMPLOYMENT_TYPES
@@ -17,8 +18,8 @@ from reintegrate.db import db
 from reintegrate.errors import InvalidInput
 from reintegrate.models.user import Role
 from reintegrate.schemas.listings import ListingCreateSchema, ListingUpdateSchema
-from reintegrate.services import imports, listings, safeguarding
-from reintegrate.services.access import require_role
+from reintegrate.services import imports, listings, returnee_imports, safeguarding
+from reintegrate.services.access import Actor, require_role
 from reintegrate.services.listings import record_of
 from reintegrate.web.forms import flatten_errors, form_values, listing_payload, listing_values
 from reintegrate.web.import_messages import issue_message, run_message
@@ -169,25 +170,31 @@ def set_status(listing_id: int) -> Response | tuple[str, int]:
 @bp.route("/imports", methods=["GET", "POST"])
 @login_required
 def imports_page() -> Response | tuple[str, int]:
+    """Admins import feeds and returnee lists; officers import returnee lists as themselves."""
     actor = current_actor()
+    require_role(actor, Role.ADMIN, Role.OFFICER)
+    officer = actor.role == Role.OFFICER
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         upload = request.files.get("file")
-        filename = upload.filename if upload is not None else ""
-        options, errors = _import_options(filename or "upload")
-        if not filename:
+        form, errors = _import_form(officer)
+        if upload is None or not upload.filename:
             errors["file"] = [_("Choose a file to import.")]
-        if not errors and upload is not None and options is not None:
+        if not errors and upload is not None and form is not None:
             if imports.upload_too_large(upload.stream, current_app.config["IMPORT_MAX_BYTES"]):
                 abort(413)
             try:
-                run = imports.import_feed(db.sessions(), actor, upload.stream, options)
+                run = _import_upload(actor, upload, form)
             except InvalidInput as exc:
                 errors = exc.errors
             else:
                 return redirect(url_for("listings.import_report", run_id=run.id))
     with db.transaction() as session:
-        runs = imports.recent_runs(session, actor)
+        runs = (
+            returnee_imports.officer_runs(session, actor)
+            if officer
+            else imports.recent_runs(session, actor)
+        )
     limit_mb = current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024)
     return _page(
         "imports/index.html",
@@ -196,30 +203,61 @@ def imports_page() -> Response | tuple[str, int]:
         errors=errors,
         values=request.form,
         limit_mb=limit_mb,
+        officer_view=officer,
+        returnee_columns=RETURNEE_COLUMNS,
     )
 
 
-def _import_options(
-    filename: str,
-) -> tuple[imports.ImportOptions | None, dict[str, list[str]]]:
-    """The posted import options and every error in them: the schema's (types, lengths) and the
-    import service's (what a feed name may be), so all are named together."""
+RETURNEE_COLUMNS = (
+    "external_id, given_name, family_name, name_km, sex, date_of_birth, phone, home_province, "
+    "district, return_date, destination_country, sector_abroad, skills, languages, "
+    "trafficking_survivor, willing_to_relocate, preferred_provinces, interests, notes, "
+    "consent_referral, consent_share_with_employers, consent_research"
+)
+
+
+def _import_upload(actor: Actor, upload: FileStorage, form: dict[str, Any]) -> Any:
+    filename = upload.filename or "upload"
+    if form["kind"] == returnee_imports.KIND:
+        return returnee_imports.import_returnees(
+            db.sessions(),
+            actor,
+            upload.stream,
+            returnee_imports.ReturneeImportOptions(
+                filename=filename,
+                source=form.get("source"),
+                officer=form.get("officer"),
+                strict=form["strict"],
+            ),
+        )
+    form.pop("officer", None)
+    return imports.import_feed(
+        db.sessions(), actor, upload.stream, imports.ImportOptions(filename=filename, **form)
+    )
+
+
+def _import_form(officer: bool) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
+    """The posted import options and every error in them: the schema's (types, lengths) and,
+    for a feed, the import service's (what a feed name may be), so all are named together.
+    An officer's upload is always a returnee list."""
     posted = {k: v for k, v in request.form.items() if k != "csrf_token" and v}
+    if officer:
+        posted["kind"] = returnee_imports.KIND
     errors: dict[str, list[str]] = {}
+    form: dict[str, Any] | None = None
     try:
         form = ImportForm().load(posted)
     except ValidationError as exc:
         errors = flatten_errors(exc.messages_dict)
-    as_typed = imports.ImportOptions(
-        source=posted.get("source", ""), kind=posted.get("kind", "job"), filename=filename
-    )
-    try:
-        imports.validate_options(as_typed)
-    except InvalidInput as exc:
-        errors = {**exc.errors, **errors}
-    if errors:
-        return None, errors
-    return imports.ImportOptions(filename=filename, **form), {}
+    if posted.get("kind", "job") != returnee_imports.KIND:
+        as_typed = imports.ImportOptions(
+            source=posted.get("source", ""), kind=posted.get("kind", "job"), filename="upload"
+        )
+        try:
+            imports.validate_options(as_typed)
+        except InvalidInput as exc:
+            errors = {**exc.errors, **errors}
+    return (None if errors else form), errors
 
 
 @bp.get("/imports/<int:run_id>")

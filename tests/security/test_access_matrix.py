@@ -197,10 +197,18 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("/referrals/<int:referral_id>/letter", "GET"): Route(
         lambda w: f"/referrals/{w.referral_a.id}/letter", officers(200)
     ),
-    ("/imports", "GET"): Route(lambda w: "/imports", allow(admin=200)),
-    ("/imports", "POST"): Route(lambda w: "/imports", allow(admin=302), _feed, multipart=True),
+    # Officers import returnee lists (their own reports only; the world's run is a feed's).
+    ("/imports", "GET"): Route(
+        lambda w: "/imports", allow(admin=200, officer02=200, officer17=200)
+    ),
+    ("/imports", "POST"): Route(
+        lambda w: "/imports",
+        allow(admin=302, officer02=302, officer17=302),
+        _feed,
+        multipart=True,
+    ),
     ("/imports/<int:run_id>", "GET"): Route(
-        lambda w: f"/imports/{w.import_run.id}", allow(admin=200)
+        lambda w: f"/imports/{w.import_run.id}", allow(admin=200, officer02=404, officer17=404)
     ),
     ("/inbox", "GET"): Route(lambda w: "/inbox", allow(200)),
     ("/inbox", "POST"): Route(lambda w: "/inbox", allow(302), lambda w, r: {}),
@@ -385,7 +393,8 @@ MATRIX: dict[tuple[str, str], Route] = {
         lambda w: "/api/v1/imports", allow(admin=201), _feed, multipart=True
     ),
     ("/api/v1/imports/<int:run_id>", "GET"): Route(
-        lambda w: f"/api/v1/imports/{w.import_run.id}", allow(admin=200)
+        lambda w: f"/api/v1/imports/{w.import_run.id}",
+        allow(admin=200, officer02=404, officer17=404),
     ),
     ("/api/v1/listings", "GET"): Route(lambda w: "/api/v1/listings", allow(200, manager=403)),
     ("/api/v1/listings", "POST"): Route(

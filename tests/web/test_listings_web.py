@@ -262,7 +262,26 @@ def test_import_form_errors_are_shown_by_the_field(
     assert _count(db_session, ImportRun) == 0
 
 
-@pytest.mark.parametrize("role", ["officer", "employer", "manager"])
+def test_an_officers_upload_is_a_returnee_list_never_a_feed(
+    client: FlaskClient, db_session: Session
+) -> None:
+    _logged_in(client, db_session, "officer")
+    response = client.post(
+        "/imports",
+        data={
+            "source": "x",
+            "kind": "job",
+            "csrf_token": csrf_token(client, "/imports"),
+            "file": (io.BytesIO(job_board_csv(1)), "a.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert db_session.scalar(select(ImportRun.kind)) == "returnees"
+    assert _count(db_session) == 0
+
+
+@pytest.mark.parametrize("role", ["employer", "manager"])
 def test_non_admins_get_403_on_import_pages(
     client: FlaskClient, db_session: Session, role: str
 ) -> None:
