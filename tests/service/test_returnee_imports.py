@@ -138,7 +138,7 @@ def test_a_weaker_match_is_registered_and_queued_for_review(
     assert run.warnings and run.warnings[0]["row"] == 2
     new_id = db_session.scalar(select(Returnee.id).where(Returnee.given_name == "Bopha"))
     pairs = db_session.execute(select(DuplicateReview.returnee_id, DuplicateReview.other_id))
-    assert list(pairs) == [(new_id, known.id)]
+    assert [set(pair) for pair in pairs] == [{new_id, known.id}]  # stored lower id first
 
 
 def test_rows_outside_the_officers_provinces_are_rejected_by_row(
@@ -281,5 +281,24 @@ def test_a_certain_match_in_another_province_is_queued_not_linked(
     row = person(42, given_name="Sokha", family_name="Chhay", phone="012 345 678")
     run = intake(people_csv([row]))
     assert (run.created, run.linked, run.flagged) == (1, 0, 1)
-    other_ids = list(db_session.scalars(select(DuplicateReview.other_id)))
-    assert other_ids == [known.id]
+    pairs = db_session.execute(select(DuplicateReview.returnee_id, DuplicateReview.other_id))
+    assert [known.id in pair for pair in pairs] == [True]
+
+
+def test_a_known_number_of_a_case_in_another_province_rejects_its_row(
+    intake: Intake, db_session: Session
+) -> None:
+    """Linking would write onto a case the officer cannot see; registering again would give
+    the number to two people. The row is refused with the registration form's notice."""
+    elsewhere = make_user(db_session, provinces=["12"])
+    known = make_returnee(db_session, elsewhere, home_province="12")
+    db_session.add(ReturneeExternalId(returnee_id=known.id, source="poipet", external_id="P-7"))
+    db_session.flush()
+    run = intake(people_csv([person(43, external_id="P-7"), person(44)]), source="poipet")
+    assert (run.created, run.linked, run.rejected) == (1, 0, 1)
+    assert run.errors[0]["field"] == "external_id"
+    assert "another province" in run.errors[0]["message"]
+    holders = db_session.scalars(
+        select(ReturneeExternalId.returnee_id).where(ReturneeExternalId.external_id == "P-7")
+    )
+    assert list(holders) == [known.id]
