@@ -24,7 +24,7 @@ from reintegrate.models import (
     UserProvince,
 )
 from reintegrate.models.placement import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus, OutcomeStatus
-from reintegrate.models.returnee import ReturneeStatus
+from reintegrate.models.returnee import AT_RISK, ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.services import audit, facts, notifications
 from reintegrate.services.access import Actor, in_scope, require_role
@@ -516,17 +516,20 @@ def _last_outcomes(session: Session, returnee_ids: list[int]) -> dict[int, Outco
 
 
 def at_risk(session: Session, actor: Actor, limit: int = 100) -> list[Returnee]:
-    """Returnees in scope flagged at risk of re-migration or unreachable."""
+    """Returnees in scope flagged at risk of re-migration or unreachable, latest change first.
+
+    The flags are filtered in SQL through a partial index of the flagged few, so the cost
+    follows how many are flagged, not how many are placed.
+    """
     require_role(actor, Role.OFFICER)
-    rows = session.scalars(
-        select(Returnee)
-        .where(
-            Returnee.home_province.in_(sorted(actor.provinces)),
-            Returnee.status == ReturneeStatus.PLACED.value,
+    risky = list(
+        session.scalars(
+            select(Returnee)
+            .where(Returnee.home_province.in_(sorted(actor.provinces)), AT_RISK)
+            .order_by(Returnee.updated_at.desc())
+            .limit(limit)
         )
-        .order_by(Returnee.updated_at.desc())
     )
-    risky = [r for r in rows if r.at_risk_reasons or r.unreachable][:limit]
     audit.record_shown(
         session, actor, "returnee", (r.id for r in risky), detail={"what": "at risk"}
     )
