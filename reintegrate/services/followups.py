@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, exists, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from reintegrate.config import settings_value
@@ -122,6 +123,9 @@ def _remind(session: Session, stage: str, due_on_or_before: date) -> int:
 
     Defined by dates, not by the status of the moment, so a sweep after downtime leaves the
     same reminders (a "due" one too for a follow-up already overdue) as daily sweeps would.
+    "Never twice" is the unique (user, kind, follow-up) index answering ON CONFLICT DO
+    NOTHING, one index probe per row: an anti-join planned while the table was nearly empty
+    rescanned it once per inserted row, which took over ten minutes after a bulk intake.
     """
     kind = f"follow_up_{stage}"
     reached = (FollowUpStatus.DUE.value, FollowUpStatus.OVERDUE.value, FollowUpStatus.MISSED.value)
@@ -141,20 +145,15 @@ def _remind(session: Session, stage: str, due_on_or_before: date) -> int:
                 User.role == Role.OFFICER.value,
             ),
         )
-        .where(
-            FollowUp.status.in_(reached),
-            FollowUp.due_date <= due_on_or_before,
-            ~exists().where(
-                Notification.user_id == UserProvince.user_id,
-                Notification.kind == kind,
-                Notification.follow_up_id == FollowUp.id,
-            ),
-        )
+        .where(FollowUp.status.in_(reached), FollowUp.due_date <= due_on_or_before)
     )
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = Notification.__table__
     inserted = session.execute(
-        Notification.__table__.insert()
+        dialect.insert(table)
         .from_select(["user_id", "kind", "follow_up_id", "created_at"], candidates)
-        .returning(Notification.__table__.c.id)
+        .on_conflict_do_nothing(index_elements=["user_id", "kind", "follow_up_id"])
+        .returning(table.c.id)
     )
     return len(inserted.all())
 
