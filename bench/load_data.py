@@ -358,6 +358,7 @@ class Loader:
                     "status": "active",
                     "province": returnee["home_province"],
                     "sex": returnee["sex"],
+                    "consent_research": returnee["consent_research"],
                     "sector": listing["sector"],
                     "programme": listing["programme"]
                     if listing["kind"] == "incentive"

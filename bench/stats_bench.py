@@ -67,6 +67,7 @@ def _rows(
                 "sector": rng.choice(SECTORS),
                 "programme": rng.choice(PROGRAMMES) if kind == "incentive" else "Employer",
                 "created_at": None,
+                "consent_research": False,
             }
         )
         gone = False

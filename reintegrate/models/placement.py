@@ -10,13 +10,20 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Connection,
     ForeignKey,
     Index,
     Numeric,
     String,
     Text,
     UniqueConstraint,
+    event,
+    false,
+    inspect,
+    select,
+    update,
 )
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reintegrate.db import Base, utcnow
@@ -103,6 +110,15 @@ class ReferralEvent(Base):
     actor: Mapped[str] = mapped_column(String(254))
 
 
+def _returnee_consents_to_research(context: DefaultExecutionContext) -> bool:
+    """A new placement starts with its person's research consent, whoever inserts it."""
+    returnee_id = context.get_current_parameters()["returnee_id"]
+    consents = context.connection.scalar(
+        select(Returnee.consent_research).where(Returnee.id == returnee_id)
+    )
+    return bool(consents)
+
+
 class Placement(Base):
     """A hire or an enrolment: the start of what follow-ups measure.
 
@@ -115,6 +131,8 @@ class Placement(Base):
         CheckConstraint("kind IN ('job', 'incentive')", name="kind"),
         CheckConstraint("status IN ('active', 'ended')", name="status"),
         Index("ix_placements_start_date", "start_date"),
+        # Statistics read the placements of consenting people in a period.
+        Index("ix_placements_consent_start_date", "consent_research", "start_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -153,6 +171,11 @@ class Placement(Base):
     # A permanent random key for the cell-key method (reintegrate.stats.cellkey): never
     # shown, it fixes the noise on every statistic this placement is counted in.
     record_key: Mapped[int] = mapped_column(default=new_record_key)
+    # The person's research consent, copied here so statistics need not join every returnee;
+    # _follow_research_consent keeps it current when the consent changes.
+    consent_research: Mapped[bool] = mapped_column(
+        default=_returnee_consents_to_research, server_default=false()
+    )
 
     returnee: Mapped[Returnee] = relationship(lazy="joined")
     listing: Mapped[Listing] = relationship(lazy="joined")
@@ -254,6 +277,9 @@ class Notification(Base):
         UniqueConstraint(
             "user_id", "kind", "follow_up_id", name="uq_notifications_user_kind_follow_up"
         ),
+        # The inbox, newest first, and the unread count read this index, never the whole table.
+        Index("ix_notifications_user_read_created", "user_id", "read_at", "created_at", "id"),
+        Index("ix_notifications_user_created", "user_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -275,3 +301,14 @@ class SchedulerRun(Base):
     job_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     last_finished_at: Mapped[datetime]
     last_result: Mapped[str | None] = mapped_column(String(200))
+
+
+@event.listens_for(Returnee, "after_update")
+def _follow_research_consent(_mapper: object, connection: Connection, returnee: Returnee) -> None:
+    """A change of research consent, whichever door made it, moves the person's placements."""
+    if inspect(returnee).attrs.consent_research.history.has_changes():
+        connection.execute(
+            update(Placement.__table__)
+            .where(Placement.__table__.c.returnee_id == returnee.id)
+            .values(consent_research=returnee.consent_research)
+        )

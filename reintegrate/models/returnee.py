@@ -14,7 +14,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     event,
+    func,
+    literal_column,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -45,6 +49,8 @@ class Returnee(Base):
         ),
         Index("ix_returnees_province_status", "home_province", "status"),
         Index("ix_returnees_created_at_id", "created_at", "id"),
+        # The retention review (oldest untouched first) and the person index's watermark.
+        Index("ix_returnees_updated_at_id", "updated_at", "id"),
         # Name search walks these nearest-first within one province (pg_trgm, with btree_gist
         # for the province); on SQLite they are plain indexes and keys are compared in Python.
         Index(
@@ -147,6 +153,18 @@ class Returnee(Base):
             "share_with_employers": self.consent_share_with_employers,
             "research": self.consent_research,
         }
+
+
+AT_RISK = and_(
+    Returnee.status == literal_column("'placed'"),
+    or_(
+        Returnee.unreachable,
+        func.json_array_length(Returnee.at_risk_reasons) > literal_column("0"),
+    ),
+)
+"""A placed person flagged at risk or unreachable. Written with constants, not parameters, so
+the partial index below (the few flagged people, newest change first) matches the query."""
+Index("ix_returnees_at_risk", Returnee.updated_at, postgresql_where=AT_RISK, sqlite_where=AT_RISK)
 
 
 class ErasureRequest(Base):

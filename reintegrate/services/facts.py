@@ -17,7 +17,6 @@ from reintegrate.models.placement import IN_WORK, FollowUpStatus, Outcome, Outco
 _IN_WORK = frozenset(status.value for status in IN_WORK)
 _AT_HOME = _IN_WORK | {OutcomeStatus.UNEMPLOYED.value}
 _OUT_OF_WORK = frozenset({OutcomeStatus.UNEMPLOYED.value, OutcomeStatus.REMIGRATED.value})
-REFRESH_BATCH = 1000
 
 
 def decisive_outcome(outcomes: Iterable[Outcome]) -> Outcome | None:
@@ -81,8 +80,8 @@ def decisive(o: Any, fu: Any) -> ColumnElement[bool]:
     )
 
 
-def backfill(session: Session) -> int:
-    """Compute every placement's facts in one set-based UPDATE (after a migration, or a bulk load).
+def backfill(session: Session, which: ColumnElement[bool] | None = None) -> int:
+    """Compute placements' facts in one set-based UPDATE: all of them, or those `which` names.
 
     The same definitions as ``refresh``, written as one aggregate over follow-ups and
     outcomes; a test checks the two agree on random data.
@@ -118,7 +117,10 @@ def backfill(session: Session) -> int:
         func.max(when(o.c.status.in_(sorted(_AT_HOME)))).label("last_at_home"),
         func.max(when(in_work)).label("last_in_work"),
     ]
-    facts = select(*columns).select_from(source).group_by(p.c.id).subquery("facts")
+    chosen = select(*columns).select_from(source)
+    if which is not None:
+        chosen = chosen.where(which)
+    facts = chosen.group_by(p.c.id).subquery("facts")
     flags = (
         "contacted",
         "contacted_3m",
@@ -139,29 +141,18 @@ def backfill(session: Session) -> int:
     )
     values["facts_updated_at"] = utcnow()
     result = session.execute(update(p).where(p.c.id == facts.c.placement_id).values(**values))
+    for loaded in [o for o in session.identity_map.values() if isinstance(o, Placement)]:
+        session.expire(loaded, list(values))  # the UPDATE went around them
     return result.rowcount or 0
 
 
 def refresh_stale(session: Session, placement_ids: Iterable[int] | None = None) -> int:
-    """Refresh placements never refreshed (after the migration) or named (after a sweep)."""
-    ids = set(placement_ids or ())
-    changed = 0
-    while True:
-        query = (
-            select(Placement)
-            .where(
-                or_(
-                    Placement.facts_updated_at.is_(None),
-                    Placement.id.in_(sorted(ids)) if ids else False,
-                )
-            )
-            .limit(REFRESH_BATCH)
-        )
-        batch = session.scalars(query).unique().all()
-        if not batch:
-            return changed
-        for placement in batch:
-            refresh(placement)
-            ids.discard(placement.id)
-        changed += len(batch)
-        session.flush()
+    """Refresh placements never refreshed (after the migration or a bulk load) or named.
+
+    One set-based UPDATE however many there are: after 300,000 placements arrive at once
+    the sweep does not load them, with their follow-ups and outcomes, into Python.
+    """
+    p = Placement.__table__
+    ids = sorted(set(placement_ids or ()))
+    stale = p.c.facts_updated_at.is_(None)
+    return backfill(session, or_(stale, p.c.id.in_(ids)) if ids else stale)

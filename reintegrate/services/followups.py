@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, exists, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from reintegrate.config import settings_value
@@ -24,7 +25,7 @@ from reintegrate.models import (
     UserProvince,
 )
 from reintegrate.models.placement import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus, OutcomeStatus
-from reintegrate.models.returnee import ReturneeStatus
+from reintegrate.models.returnee import AT_RISK, ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.services import audit, facts, notifications
 from reintegrate.services.access import Actor, in_scope, require_role
@@ -122,6 +123,9 @@ def _remind(session: Session, stage: str, due_on_or_before: date) -> int:
 
     Defined by dates, not by the status of the moment, so a sweep after downtime leaves the
     same reminders (a "due" one too for a follow-up already overdue) as daily sweeps would.
+    "Never twice" is the unique (user, kind, follow-up) index answering ON CONFLICT DO
+    NOTHING, one index probe per row: an anti-join planned while the table was nearly empty
+    rescanned it once per inserted row, which took over ten minutes after a bulk intake.
     """
     kind = f"follow_up_{stage}"
     reached = (FollowUpStatus.DUE.value, FollowUpStatus.OVERDUE.value, FollowUpStatus.MISSED.value)
@@ -141,20 +145,15 @@ def _remind(session: Session, stage: str, due_on_or_before: date) -> int:
                 User.role == Role.OFFICER.value,
             ),
         )
-        .where(
-            FollowUp.status.in_(reached),
-            FollowUp.due_date <= due_on_or_before,
-            ~exists().where(
-                Notification.user_id == UserProvince.user_id,
-                Notification.kind == kind,
-                Notification.follow_up_id == FollowUp.id,
-            ),
-        )
+        .where(FollowUp.status.in_(reached), FollowUp.due_date <= due_on_or_before)
     )
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = Notification.__table__
     inserted = session.execute(
-        Notification.__table__.insert()
+        dialect.insert(table)
         .from_select(["user_id", "kind", "follow_up_id", "created_at"], candidates)
-        .returning(Notification.__table__.c.id)
+        .on_conflict_do_nothing(index_elements=["user_id", "kind", "follow_up_id"])
+        .returning(table.c.id)
     )
     return len(inserted.all())
 
@@ -516,18 +515,24 @@ def _last_outcomes(session: Session, returnee_ids: list[int]) -> dict[int, Outco
 
 
 def at_risk(session: Session, actor: Actor, limit: int = 100) -> list[Returnee]:
-    """Returnees in scope flagged at risk of re-migration or unreachable."""
+    """Returnees in scope flagged at risk of re-migration or unreachable, latest change first.
+
+    The flags are filtered in SQL through a partial index of the flagged few, so the cost
+    follows how many are flagged, not how many are placed.
+    """
     require_role(actor, Role.OFFICER)
-    rows = session.scalars(
-        select(Returnee)
-        .where(
-            Returnee.home_province.in_(sorted(actor.provinces)),
-            Returnee.status == ReturneeStatus.PLACED.value,
-            Returnee.merged_into_id.is_(None),
+    risky = list(
+        session.scalars(
+            select(Returnee)
+            .where(
+                Returnee.home_province.in_(sorted(actor.provinces)),
+                AT_RISK,
+                Returnee.merged_into_id.is_(None),
+            )
+            .order_by(Returnee.updated_at.desc())
+            .limit(limit)
         )
-        .order_by(Returnee.updated_at.desc())
     )
-    risky = [r for r in rows if r.at_risk_reasons or r.unreachable][:limit]
     audit.record_shown(
         session, actor, "returnee", (r.id for r in risky), detail={"what": "at risk"}
     )

@@ -5,12 +5,12 @@ from __future__ import annotations
 import gc
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from matching.index import ListingIndex, PersonIndex
@@ -69,7 +69,6 @@ class _IndexCache:
 
 
 _listing_indexes = _IndexCache(size=2)
-_person_indexes = _IndexCache(size=32)
 
 
 def _open_listings(today: date) -> Any:
@@ -233,48 +232,154 @@ def matches_for_returnee(
     return [ListingMatch(by_id[m.listing_id], m) for m in found if m.listing_id in by_id]
 
 
-def _build_person_index(session: Session, provinces: Sequence[str]) -> PersonIndex:
-    in_scope = (
-        select(Returnee.id)
-        .where(
-            Returnee.home_province.in_(provinces),
-            Returnee.status.in_(CANDIDATE_STATUSES),
-            Returnee.merged_into_id.is_(None),
-        )
-        .scalar_subquery()
-    )
-    skills = _codes_by_owner(session, ReturneeSkill.returnee_id, in_scope, ReturneeSkill.code)
-    persons = []
-    for row in session.execute(
-        select(
-            Returnee.id,
-            Returnee.home_province,
-            Returnee.willing_to_relocate,
-            Returnee.preferred_provinces,
-            Returnee.languages,
-            Returnee.sex,
-            Returnee.date_of_birth,
-            Returnee.return_date,
-            Returnee.trafficking_survivor,
-            Returnee.interests,
-        ).where(Returnee.id.in_(in_scope))
-    ):
-        persons.append(
+_CANDIDATE_COLUMNS = (
+    Returnee.id,
+    Returnee.status,
+    Returnee.updated_at,
+    Returnee.home_province,
+    Returnee.willing_to_relocate,
+    Returnee.preferred_provinces,
+    Returnee.languages,
+    Returnee.sex,
+    Returnee.date_of_birth,
+    Returnee.return_date,
+    Returnee.trafficking_survivor,
+    Returnee.interests,
+    Returnee.merged_into_id,
+)
+WATERMARK_SLACK = timedelta(minutes=5)
+"""Rows are stamped before their transaction commits: changes this much older than the newest
+seen are read again, so a slow transaction's rows are not missed (re-reading is idempotent)."""
+MAX_CHANGED = 20_000
+"""Changed people kept beside the base index before it is rebuilt from scratch."""
+
+
+def _persons(session: Session, where: Any) -> Iterator[tuple[Any, Person]]:
+    """(row, Person) for returnees matching `where`; equal sets are shared between people,
+    so a million people cost a million small rows, not four million sets."""
+    shared: dict[frozenset[str], frozenset[str]] = {}
+
+    def one(values: Any) -> frozenset[str]:
+        key = frozenset(values or ())
+        return shared.setdefault(key, key)
+
+    ids = select(Returnee.id).where(where).scalar_subquery()
+    skills = _codes_by_owner(session, ReturneeSkill.returnee_id, ids, ReturneeSkill.code)
+    for row in session.execute(select(*_CANDIDATE_COLUMNS).where(where)):
+        yield (
+            row,
             Person(
                 id=row.id,
-                skills=frozenset(skills.get(row.id, ())),
+                skills=one(skills.get(row.id, ())),
                 home_province=row.home_province,
                 willing_to_relocate=row.willing_to_relocate,
-                preferred_provinces=frozenset(row.preferred_provinces or ()),
-                languages=frozenset(row.languages or ()),
+                preferred_provinces=one(row.preferred_provinces),
+                languages=one(row.languages),
                 sex=row.sex,
                 date_of_birth=row.date_of_birth,
                 return_date=row.return_date,
                 trafficking_survivor=row.trafficking_survivor,
-                interests=frozenset(row.interests or ()),
-            )
+                interests=one(row.interests),
+            ),
         )
-    return PersonIndex(persons, gazetteer=gazetteer(), vocabulary=current_vocabulary(session))
+
+
+class _ScopeIndex:
+    """The candidates of one scope: a base index, and the people changed since it was built.
+
+    A registration or an edit costs reading the rows stamped after the watermark (an index
+    range scan) and re-indexing those few, never rebuilding the million: changed people
+    are hidden in the base and ranked from a small index of their own, and the two rankings
+    are merged.
+    """
+
+    def __init__(self, session: Session, provinces: Sequence[str]) -> None:
+        self.provinces = tuple(provinces)
+        self.vocabulary = current_vocabulary(session)
+        self.lock = threading.Lock()
+        in_scope = and_(
+            Returnee.home_province.in_(self.provinces),
+            Returnee.status.in_(CANDIDATE_STATUSES),
+            Returnee.merged_into_id.is_(None),
+        )
+        # The watermark is read before the rows, so nothing stamped in between is skipped.
+        self.watermark: datetime | None = session.scalar(
+            select(func.max(Returnee.updated_at)).where(Returnee.home_province.in_(provinces))
+        )
+        self.base = PersonIndex(
+            (person for _row, person in _persons(session, in_scope)),
+            gazetteer=gazetteer(),
+            vocabulary=self.vocabulary,
+        )
+        self.changed: dict[int, Person | None] = {}
+        self.overlay = self._index_of_changed()
+
+    def _index_of_changed(self) -> PersonIndex:
+        return PersonIndex(
+            (p for p in self.changed.values() if p is not None),
+            gazetteer=gazetteer(),
+            vocabulary=self.vocabulary,
+        )
+
+    def catch_up(self, session: Session) -> None:
+        """Take in the people stamped since the watermark (and within the slack before it),
+        in any province: someone who moved out of the scope must leave it."""
+        if self.watermark is None:
+            where = Returnee.home_province.in_(self.provinces)
+        else:
+            where = Returnee.updated_at >= self.watermark - WATERMARK_SLACK
+        seen = list(_persons(session, where))
+        with self.lock:
+            before = dict(self.changed)
+            for row, person in seen:
+                wanted = (
+                    row.status in CANDIDATE_STATUSES
+                    and row.home_province in self.provinces
+                    and row.merged_into_id is None
+                )
+                self.changed[row.id] = person if wanted else None
+                if self.watermark is None or row.updated_at > self.watermark:
+                    self.watermark = row.updated_at
+            if self.changed != before:
+                self.overlay = self._index_of_changed()
+
+    def forget(self, person_ids: Collection[int]) -> None:
+        """People found gone (a record erased): never ranked again."""
+        with self.lock:
+            self.changed.update(dict.fromkeys(person_ids))
+            self.overlay = self._index_of_changed()
+
+    def top_for(self, listing: Opening, *, k: int, exclude: set[int]) -> list[Match]:
+        with self.lock:
+            changed, overlay = set(self.changed), self.overlay
+        today = local_today()
+        found = self.base.top_for(
+            listing, k=k, exclude=exclude | changed, today=today, provinces=self.provinces
+        ) + overlay.top_for(listing, k=k, exclude=exclude, today=today, provinces=self.provinces)
+        return sorted(found, key=lambda m: (-m.score, m.person_id))[:k]
+
+
+_scope_indexes: OrderedDict[tuple[Any, ...], _ScopeIndex] = OrderedDict()
+_scope_lock = threading.Lock()
+MAX_SCOPES = 4
+"""Scopes kept per process (officers of the same provinces share one); least recently used
+goes first, so memory is bounded however many scopes ask."""
+
+
+def _scope_index(session: Session, provinces: Sequence[str]) -> _ScopeIndex:
+    key = (tuple(provinces), current_vocabulary(session).version)
+    with _scope_lock:
+        index = _scope_indexes.get(key)
+        if index is not None:
+            _scope_indexes.move_to_end(key)
+    if index is None or len(index.changed) > MAX_CHANGED:
+        index = _ScopeIndex(session, provinces)
+        with _scope_lock:
+            _scope_indexes[key] = index
+            while len(_scope_indexes) > MAX_SCOPES:
+                _scope_indexes.popitem(last=False)
+    index.catch_up(session)
+    return index
 
 
 def candidates_for_listing(
@@ -292,13 +397,7 @@ def candidates_for_listing(
     require_role(actor, Role.OFFICER)
     listing = listings.get_listing(session, actor, listing_id)
     provinces = sorted(actor.provinces)
-    state = session.execute(
-        select(func.count(Returnee.id), func.max(Returnee.updated_at)).where(
-            Returnee.home_province.in_(provinces)
-        )
-    ).one()
-    key = (tuple(provinces), tuple(state), current_vocabulary(session).version)
-    index = _person_indexes.get(key, lambda: _build_person_index(session, provinces))
+    index = _scope_index(session, provinces)
     excluded = set(exclude)
     if screening.survivor_rule_broken(listing) is not None:
         excluded |= set(
@@ -308,19 +407,18 @@ def candidates_for_listing(
                 )
             )
         )
-    found = index.top_for(
-        opening_of(listing),
-        k=min(limit, MAX_LIMIT),
-        exclude=excluded,
-        today=local_today(),
-        provinces=provinces,
-    )
-    by_id = {
-        row.id: row
-        for row in session.scalars(
-            select(Returnee).where(Returnee.id.in_([m.person_id for m in found]))
-        )
-    }
+    while True:
+        found = index.top_for(opening_of(listing), k=min(limit, MAX_LIMIT), exclude=excluded)
+        by_id = {
+            row.id: row
+            for row in session.scalars(
+                select(Returnee).where(Returnee.id.in_([m.person_id for m in found]))
+            )
+        }
+        gone = [m.person_id for m in found if m.person_id not in by_id]
+        if not gone:
+            break
+        index.forget(gone)
     audit.record_shown(
         session,
         actor,
@@ -328,7 +426,7 @@ def candidates_for_listing(
         (m.person_id for m in found),
         detail={"what": "candidate", "listing_id": listing.id},
     )
-    return [CandidateMatch(by_id[m.person_id], m) for m in found if m.person_id in by_id]
+    return [CandidateMatch(by_id[m.person_id], m) for m in found]
 
 
 def is_eligible(session: Session, returnee: Returnee, listing: Listing) -> bool:

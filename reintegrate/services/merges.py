@@ -244,7 +244,11 @@ def merge(session: Session, actor: Actor, review_id: int, keep: int) -> Merge:
 def _repoint(
     session: Session, moved: dict[str, dict[str, list[int]]], source: int, target: int
 ) -> None:
-    """Point the listed rows from `source` to `target` (only rows still pointing at source)."""
+    """Point the listed rows from `source` to `target` (only rows still pointing at source).
+
+    A placement carries its person's research consent (statistics read it there): moved
+    placements take the consent of the person they now belong to, and an undo gives back
+    the other person's."""
     models: dict[str, Any] = {
         **{table: model for table, (model, _column) in _MOVED.items()},
         "returnee_skills": ReturneeSkill,
@@ -263,6 +267,15 @@ def _repoint(
                     .values({column: target})
                     .execution_options(synchronize_session=False)
                 )
+    consent = select(Returnee.consent_research).where(Returnee.id == target).scalar_subquery()
+    placements = moved.get("placements", {}).get("returnee_id", [])
+    for start in range(0, len(placements), _CHUNK):
+        session.execute(
+            update(Placement)
+            .where(Placement.id.in_(placements[start : start + _CHUNK]))
+            .values(consent_research=consent)
+            .execution_options(synchronize_session=False)
+        )
     session.expire_all()
 
 

@@ -117,3 +117,48 @@ def test_a_stale_placement_is_refreshed_by_the_next_sweep(
     db_session.flush()
     followups.sweep(db_session, START + timedelta(days=400))
     assert placement.contacted is True and placement.facts_updated_at is not None
+
+
+def test_the_sweep_refreshes_only_stale_placements_and_a_second_sweep_changes_nothing(
+    db_session: Session, owners: Owners
+) -> None:
+    """The set-based refresh touches placements never refreshed, leaves the others, and a
+    sweep run twice leaves the same facts as once."""
+    from reintegrate.services import followups
+
+    stale = [add_placement(db_session, owners, contacts=[Contact(m)]) for m in (1, 3, 6)]
+    fresh = add_placement(db_session, owners, contacts=[Contact(3)])
+    for placement in stale:
+        placement.facts_updated_at = None
+        placement.contacted = placement.contacted_3m = False
+    fresh.contacted = False  # not stale: the sweep must leave it alone
+    db_session.flush()
+    followups.sweep(db_session, START + timedelta(days=400))
+    assert all(p.facts_updated_at is not None and p.contacted for p in stale)
+    assert [p.contacted_3m for p in stale] == [False, True, False]
+    assert fresh.contacted is False
+
+    def snapshot() -> list[tuple[object, ...]]:
+        return [
+            (p.id, p.contacted, p.contacted_3m, p.lost_to_follow_up, p.first_out_of_work)
+            for p in db_session.scalars(select(Placement).order_by(Placement.id))
+        ]
+
+    once = snapshot()
+    followups.sweep(db_session, START + timedelta(days=400))
+    assert snapshot() == once
+
+
+def test_research_consent_on_the_placement_follows_the_person(
+    db_session: Session, owners: Owners
+) -> None:
+    from reintegrate.models import Returnee
+
+    placement = add_placement(db_session, owners, contacts=[Contact(3)])
+    person = db_session.get(Returnee, owners.returnee_id)
+    assert person is not None
+    assert placement.consent_research is person.consent_research
+    person.consent_research = not person.consent_research
+    db_session.flush()
+    db_session.expire(placement)
+    assert placement.consent_research is person.consent_research

@@ -322,3 +322,36 @@ def test_the_work_list_shows_due_follow_ups_oldest_first_with_the_last_outcome(
     assert [row.follow_up.id for row in rows] == [older.follow_ups[1].id, newer.follow_ups[0].id]
     assert rows[0].last_outcome is not None and rows[0].last_outcome.status == "employed_same"
     assert rows[1].returnee.phone == "097 111 222" and rows[1].last_outcome is None
+
+
+def test_at_risk_in_sql_names_the_people_the_python_filter_named(
+    db_session: Session, officer: User
+) -> None:
+    """The set-based query returns who loading every placed person and filtering did."""
+    elsewhere = make_user(db_session, provinces=["17"])
+    flags: list[tuple[str, str, list[str], bool]] = [
+        ("02", "placed", [], False),
+        ("02", "placed", ["unemployed"], False),
+        ("02", "placed", [], True),
+        ("02", "placed", ["income_fell", "intends_to_remigrate"], True),
+        ("02", "seeking", ["unemployed"], True),
+        ("02", "remigrated", ["unemployed"], False),
+        ("17", "placed", ["unemployed"], True),
+    ]
+    for province, status, reasons, unreachable in flags:
+        person = make_returnee(
+            db_session, officer if province == "02" else elsewhere, home_province=province
+        )
+        person.status, person.at_risk_reasons, person.unreachable = status, reasons, unreachable
+    db_session.flush()
+    actor = Actor.of(officer)
+    placed = db_session.scalars(
+        select(Returnee)
+        .where(Returnee.home_province.in_(sorted(actor.provinces)), Returnee.status == "placed")
+        .order_by(Returnee.updated_at.desc())
+    )
+    expected = [r for r in placed if r.at_risk_reasons or r.unreachable]
+    found = followups.at_risk(db_session, actor)
+    assert len(found) == 3
+    assert {r.id for r in found} == {r.id for r in expected}
+    assert len(followups.at_risk(db_session, actor, limit=2)) == 2

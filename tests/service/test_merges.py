@@ -274,3 +274,25 @@ def test_a_case_linked_to_the_merged_record_is_not_linked_to_itself(db_session: 
     merges.merge(db_session, actor, review.id, keep=first.id)
     db_session.expire_all()
     assert db_session.get(Returnee, first.id).linked_to_id == later.id
+
+
+def test_moved_placements_count_in_statistics_as_the_kept_person_agreed(
+    db_session: Session,
+) -> None:
+    """Statistics read research consent on the placement: after a merge it is the kept
+    person's, after the undo the other person's again."""
+    officer = make_user(db_session)
+    employer = make_user(db_session, "employer")
+    actor = Actor.of(officer)
+    placement = make_placement(db_session, officer, employer, date(2026, 7, 1))
+    later = placement.returnee
+    first = make_returnee(db_session, officer, phone=None)
+    first.consent_research = False
+    db_session.flush()
+    assert later.consent_research and placement.consent_research
+    review = reviews.propose_pair(db_session, actor, first.id, later.id, 95, ["same_phone"])
+
+    record = merges.merge(db_session, actor, review.id, keep=first.id)
+    assert db_session.get_one(Placement, placement.id).consent_research is False
+    merges.undo(db_session, actor, record.id)
+    assert db_session.get_one(Placement, placement.id).consent_research is True

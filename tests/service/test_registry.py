@@ -422,3 +422,21 @@ def test_name_search_covers_every_province_of_the_officer(db_session: Session) -
         db_session, actor, registry.ReturneeFilters(q="Sokha Chhay", province="01")
     ).items
     assert [r.id for r in only_01] == [there.id]
+
+
+def test_pages_read_from_the_end_hold_the_same_rows_as_from_the_start(
+    db_session: Session,
+) -> None:
+    """The back half of a list is read in reverse (fast deep pages); the rows must not change."""
+    from reintegrate.services.registry import paginate
+
+    officer = make_user(db_session, provinces=["02"])
+    for n in range(7):
+        make_returnee(db_session, officer, given_name=f"Page{n}", phone=None)
+    query = select(Returnee)
+    order = (Returnee.created_at.desc(), Returnee.id.desc())
+    everyone = [r.id for r in db_session.scalars(query.order_by(*order))]
+    for size in (2, 3, 7, 10):
+        pages = [paginate(db_session, query, *order, page=n, page_size=size) for n in range(1, 6)]
+        assert [r.id for p in pages for r in p.items] == everyone
+        assert {p.total for p in pages} == {len(everyone)}
