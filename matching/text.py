@@ -76,27 +76,23 @@ class PhraseFinder:
     """Which of a fixed list of phrases a normalised text contains: Khmer phrases anywhere
     (Khmer does not put spaces between words), others as whole words.
 
-    Phrases are normalised here. Most texts contain none of them, so one compiled pattern
-    answers "none" at once; only a text that contains some phrase is walked in list order,
-    so the phrase reported is the first one listed, not the first one written.
+    Phrases are normalised and their script decided once, not for every text searched: an
+    import screens every listing against the same lists. The phrase reported is the first
+    one listed that the text contains.
     """
 
     def __init__(self, phrases: Iterable[str]) -> None:
         self.phrases = tuple(normalise(phrase) for phrase in phrases)
-        self._khmer = tuple(has_khmer(phrase) for phrase in self.phrases)
-        patterns = [
-            re.escape(phrase) if khmer else rf"(?<!\S){re.escape(phrase)}(?!\S)"
-            for phrase, khmer in zip(self.phrases, self._khmer, strict=True)
+        self._needles = tuple(
+            (index, phrase if has_khmer(phrase) else f" {phrase} ", has_khmer(phrase))
+            for index, phrase in enumerate(self.phrases)
             if phrase
-        ]
-        self._any = re.compile("|".join(patterns)) if patterns else None
+        )
 
     def first(self, text: str) -> int | None:
         """The index of the first listed phrase in `text` (already normalised), or None."""
-        if self._any is None or not self._any.search(text):
-            return None
         padded = f" {text} "
-        for index, (phrase, khmer) in enumerate(zip(self.phrases, self._khmer, strict=True)):
-            if phrase and ((phrase in text) if khmer else (f" {phrase} " in padded)):
+        for index, needle, khmer in self._needles:
+            if needle in (text if khmer else padded):
                 return index
         return None

@@ -31,10 +31,17 @@ def new_ids(session: Session, table: Table, count: int) -> list[int] | None:
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert rows (all with the same keys) in the session's transaction; return their ids in
-    order when the table generates them (rows without an "id")."""
+    order when the table generates them (rows without an "id"; none for a table without one).
+    Column defaults are not applied on PostgreSQL: give every value."""
     if not rows:
         return []
     names = list(rows[0])
+    if "id" not in table.c:
+        if _postgresql(session):
+            _copy(session, table, names, rows)
+        else:
+            session.execute(insert(table), list(rows))
+        return []
     if not _postgresql(session):
         if "id" in names:
             session.execute(insert(table), list(rows))
@@ -48,6 +55,11 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         rows = [{"id": new_id, **row} for new_id, row in zip(ids, rows, strict=True)]
     else:
         ids = [row["id"] for row in rows]
+    _copy(session, table, names, rows)
+    return ids
+
+
+def _copy(session: Session, table: Table, names: list[str], rows: Sequence[dict[str, Any]]) -> None:
     as_json = {name for name in names if isinstance(table.c[name].type, JSON)}
     columns = ", ".join(f'"{name}"' for name in names)
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -61,4 +73,3 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
                     for name in names
                 ]
             )
-    return ids

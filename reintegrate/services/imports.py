@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, BinaryIO
 
-from sqlalchemy import and_, func, insert, or_, select, text, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from jobs_import import FeedError, ListingRecord, RowIssue, parse_feed
@@ -19,7 +19,7 @@ from reintegrate.models import Employer, ImportRun, Listing, ListingProvince, Li
 from reintegrate.models.listing import POSTED_SOURCE, ListingStatus
 from reintegrate.models.user import Role
 from reintegrate.reference import gazetteer
-from reintegrate.services import audit, screening
+from reintegrate.services import audit, bulk, screening
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.listings import NewListing, apply_record, new_listing
 from reintegrate.timeutil import local_today
@@ -101,49 +101,34 @@ def _missing_incentive_field(record: ListingRecord) -> str | None:
 def _insert_listings(session: Session, listings: list[NewListing]) -> list[int]:
     """Insert new listings with their provinces and skills; their ids, in order.
 
-    On PostgreSQL the ids are drawn from the sequence first, so each table is written with
-    one prepared statement for the whole chunk: INSERT ... RETURNING over hundreds of rows
-    makes the driver parse a new statement of tens of thousands of placeholders in Python
-    for every chunk, which was most of a 200,000-row import's time. SQLite has no sequences
-    and no such cost, and returns the ids of its multi-row insert.
+    As rows, not objects (see `NewListing`), and on PostgreSQL by COPY: INSERT ... RETURNING
+    over hundreds of rows made the driver parse a new statement of tens of thousands of
+    placeholders in Python for every chunk.
     """
-    rows = [listing.values for listing in listings]
-    # NULLs written as NULL: otherwise each pattern of empty fields is a statement of its own.
-    bulk = {"render_nulls": True}
-    if session.get_bind().dialect.name == "postgresql":
-        sequence = func.pg_get_serial_sequence(Listing.__tablename__, "id")
-        ids = list(
-            session.scalars(
-                select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))
-            )
-        )
-        session.execute(
-            insert(Listing),
-            [{"id": i, **row} for i, row in zip(ids, rows, strict=True)],
-            execution_options=bulk,
-        )
-    else:
-        ids = list(
-            session.scalars(
-                insert(Listing).returning(Listing.id, sort_by_parameter_order=True),
-                rows,
-                execution_options=bulk,
-            )
-        )
-    provinces = [
-        {"listing_id": i, "province_code": code}
-        for i, listing in zip(ids, listings, strict=True)
-        for code in listing.provinces
-    ]
-    skills = [
-        {"listing_id": i, **skill}
-        for i, listing in zip(ids, listings, strict=True)
-        for skill in listing.skills
-    ]
-    if provinces:
-        session.execute(insert(ListingProvince), provinces, execution_options=bulk)
-    if skills:
-        session.execute(insert(ListingSkill), skills, execution_options=bulk)
+    now = utcnow()
+    ids = bulk.insert_rows(
+        session,
+        Listing.__table__,
+        [{**listing.values, "created_at": now, "updated_at": now} for listing in listings],
+    )
+    bulk.insert_rows(
+        session,
+        ListingProvince.__table__,
+        [
+            {"listing_id": i, "province_code": code}
+            for i, listing in zip(ids, listings, strict=True)
+            for code in listing.provinces
+        ],
+    )
+    bulk.insert_rows(
+        session,
+        ListingSkill.__table__,
+        [
+            {"listing_id": i, **skill}
+            for i, listing in zip(ids, listings, strict=True)
+            for skill in listing.skills
+        ],
+    )
     return ids
 
 

@@ -88,9 +88,17 @@ def inbox(
     return items
 
 
+UNREAD_COUNTED_UP_TO = 100
+"""Unread reminders are counted up to here (the page says "99+" beyond): in a mass return an
+officer may have hundreds of thousands, and counting each of them, in scope and not
+superseded, cost seconds on every work-list page. Nobody reads a count past a hundred."""
+
+
 def unread_count(session: Session, actor: Actor) -> int:
-    """How many reminders the actor has not opened (the number shown next to "Inbox")."""
-    visible = _visible(actor).where(Notification.read_at.is_(None)).subquery()
+    """How many reminders the actor has not opened, up to `UNREAD_COUNTED_UP_TO`."""
+    visible = (
+        _visible(actor).where(Notification.read_at.is_(None)).limit(UNREAD_COUNTED_UP_TO).subquery()
+    )
     return session.scalar(select(func.count()).select_from(visible)) or 0
 
 

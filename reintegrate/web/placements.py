@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from reintegrate.auth import current_actor
@@ -23,6 +24,7 @@ from reintegrate.schemas.placements import (
     WorkListArgs,
 )
 from reintegrate.services import followups, notifications, placements, privacy, referrals, timeline
+from reintegrate.services.access import Actor
 from reintegrate.web.auth import safe_next
 from reintegrate.web.forms import flatten_errors, whole_or_text
 from reintegrate.web.matching import matches_page
@@ -59,7 +61,7 @@ def work() -> tuple[str, int]:
             sort=args["sort"],
         )
         risky = followups.at_risk(session, actor)
-        unread = notifications.unread_count(session, actor)
+        unread = _unread(session, actor)
         old_records = privacy.past_retention(session, actor)
     return render_template(
         "placements/work.html",
@@ -351,8 +353,16 @@ def inbox() -> Response | str:
         return redirect(url_for("placements.inbox"))
     with db.transaction() as session:
         items = notifications.inbox(session, actor, limit=100)
-        unread = notifications.unread_count(session, actor)
+        unread = _unread(session, actor)
     return render_template("placements/inbox.html", items=items, unread=unread)
+
+
+def _unread(session: Session, actor: Actor) -> str:
+    """The unread count beside "Inbox": empty for none, "99+" past what is counted."""
+    count = notifications.unread_count(session, actor)
+    if count >= notifications.UNREAD_COUNTED_UP_TO:
+        return f"{notifications.UNREAD_COUNTED_UP_TO - 1}+"
+    return str(count) if count else ""
 
 
 @bp.get("/inbox/<int:notification_id>")

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reintegrate.models import FollowUp, Notification, Placement, User
-from reintegrate.services import followups
+from reintegrate.services import followups, notifications
 from reintegrate.services.access import Actor
 from reintegrate.services.followups import OutcomeInput
 from reintegrate.timeutil import local_today
@@ -135,3 +136,20 @@ def test_the_inbox_names_the_person_in_khmer(client: FlaskClient, db_session: Se
     page = client.get("/inbox").get_data(as_text=True)
     assert "Vibol Chhay" in page and placement.returnee.case_number in page
     assert "ការតាមដានក្រោយ 1 ខែ ត្រូវធ្វើនៅ" in page
+
+
+def test_past_what_is_counted_the_inbox_says_99_plus(
+    client: FlaskClient, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting is capped (a mass return gives an officer hundreds of thousands of reminders);
+    the page says so rather than showing a wrong number."""
+    monkeypatch.setattr(notifications, "UNREAD_COUNTED_UP_TO", 3)
+    officer = make_user(db_session, provinces=["02"])
+    for days, name in ((35, "Vibol"), (36, "Kanha"), (37, "Dara"), (38, "Sreyneang")):
+        _placed(db_session, officer, days, name)
+    followups.sweep(db_session, _today())
+    db_session.commit()
+    assert notifications.unread_count(db_session, Actor.of(officer)) == 3
+    log_in(client, officer.email, PASSWORD)
+    assert "Inbox (2+)" in client.get("/work").get_data(as_text=True)
+    assert "Inbox (2+)" in client.get("/inbox").get_data(as_text=True)
