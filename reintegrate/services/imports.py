@@ -440,9 +440,6 @@ def import_feed(
         )
         session.add(run)
     run_id = run.id
-    failure: str | None = None
-    errors: list[dict[str, object]] = []
-    rejected = rows = 0
     try:
         with sessions() as session, session.begin():
             run = session.get_one(ImportRun, run_id)
@@ -474,29 +471,32 @@ def import_feed(
                 run.id,
                 detail={"source": options.source, "created": run.created, "updated": run.updated},
             )
-    except NothingImported as refused:
-        failure = N_("all {rows} row(s) were rejected, so nothing was imported", rows=refused.rows)
-        errors, rejected, rows = refused.errors, refused.rejected, refused.rows
-    except StrictImportRefused as refused:
-        failure = N_(
-            "--strict: {rejected} row(s) rejected, so nothing was imported",
-            rejected=refused.rejected,
-        )
-        errors, rejected, rows = refused.errors, refused.rejected, refused.rows
-    except FeedError as exc:
-        failure = reason(exc)
     except Exception as exc:
-        record_failure(
-            sessions,
-            run_id,
-            N_("internal error ({error}); nothing was kept", error=type(exc).__name__),
-            [],
-            0,
-            0,
+        return fail_run(sessions, run_id, exc)
+    return run
+
+
+def fail_run(sessions: sessionmaker[Session], run_id: int, exc: Exception) -> ImportRun:
+    """Keep the report of an import that was refused (every row bad, --strict, an unreadable
+    file) and return it; an unexpected error is recorded too, then raised again."""
+    errors: list[dict[str, object]] = []
+    rejected = rows = 0
+    if isinstance(exc, NothingImported):
+        failure = N_("all {rows} row(s) were rejected, so nothing was imported", rows=exc.rows)
+        errors, rejected, rows = exc.errors, exc.rejected, exc.rows
+    elif isinstance(exc, StrictImportRefused):
+        failure = N_(
+            "--strict: {rejected} row(s) rejected, so nothing was imported", rejected=exc.rejected
         )
-        raise
-    if failure is None:
-        return run
+        errors, rejected, rows = exc.errors, exc.rejected, exc.rows
+    elif isinstance(exc, FeedError):
+        failure = reason(exc)
+        if hasattr(exc, "column"):  # a bad header: the report names the column, as row 1
+            errors = [issue_data(RowIssue(1, exc.column, failure))]
+    else:
+        internal = N_("internal error ({error}); nothing was kept", error=type(exc).__name__)
+        record_failure(sessions, run_id, internal, [], 0, 0)
+        raise exc
     return record_failure(sessions, run_id, failure, errors, rejected, rows)
 
 

@@ -30,11 +30,10 @@ from jobs_import.people import (
     CONSENT_COLUMNS,
     EXTERNAL_ID,
     Columns,
-    HeaderError,
     PersonRow,
     read_people,
 )
-from jobs_import.records import N_, Message, reason
+from jobs_import.records import N_, Message
 from matching.names import stored_keys
 from reintegrate.db import utcnow
 from reintegrate.errors import Forbidden, InvalidInput
@@ -602,9 +601,6 @@ def import_returnees(
         )
         session.add(run)
     run_id = run.id
-    failure: str | None = None
-    errors: list[dict[str, object]] = []
-    rejected = rows = 0
     try:
         with sessions() as session, session.begin():
             run = session.get_one(ImportRun, run_id)
@@ -629,33 +625,9 @@ def import_returnees(
                 run.id,
                 detail={"source": source, "created": run.created, "linked": run.linked},
             )
-    except imports.NothingImported as refused:
-        failure = N_("all {rows} row(s) were rejected, so nothing was imported", rows=refused.rows)
-        errors, rejected, rows = refused.errors, refused.rejected, refused.rows
-    except imports.StrictImportRefused as refused:
-        failure = N_(
-            "--strict: {rejected} row(s) rejected, so nothing was imported",
-            rejected=refused.rejected,
-        )
-        errors, rejected, rows = refused.errors, refused.rejected, refused.rows
-    except HeaderError as exc:
-        failure = reason(exc)
-        errors = [imports.issue_data(RowIssue(1, exc.column, failure))]
-    except FeedError as exc:
-        failure = reason(exc)
     except Exception as exc:
-        imports.record_failure(
-            sessions,
-            run_id,
-            N_("internal error ({error}); nothing was kept", error=type(exc).__name__),
-            [],
-            0,
-            0,
-        )
-        raise
-    if failure is None:
-        return run
-    return imports.record_failure(sessions, run_id, failure, errors, rejected, rows)
+        return imports.fail_run(sessions, run_id, exc)
+    return run
 
 
 def officer_runs(session: Session, actor: Actor, limit: int = 100) -> list[ImportRun]:
