@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from sqlalchemy import select
@@ -229,17 +230,22 @@ def import_listings(
                     db.sessions(), Actor.system("cli"), stream, options, on_progress=bar.update
                 )
         except DomainError as exc:
-            message = (
-                "; ".join(f"{k}: {v[0]}" for k, v in exc.errors.items())
-                if isinstance(exc, InvalidInput)
-                else exc.message
-            )
-            click.echo(f"error: {message}", err=True)
-            sys.exit(2)
+            _refused(exc)
         finally:
             db.engine(app).dispose()
     click.echo(format_report(run))
     sys.exit(imports.exit_code(run))
+
+
+def _refused(exc: DomainError) -> NoReturn:
+    """An import refused before it started (bad options, unknown officer): say why, exit 2."""
+    message = (
+        "; ".join(f"{k}: {v[0]}" for k, v in exc.errors.items())
+        if isinstance(exc, InvalidInput)
+        else exc.message
+    )
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
 
 
 @import_group.command("returnees")
@@ -287,13 +293,7 @@ def import_returnees(file: Path, officer: str, source: str | None, strict: bool)
                     db.sessions(), Actor.system("cli"), stream, options
                 )
         except DomainError as exc:
-            message = (
-                "; ".join(f"{k}: {v[0]}" for k, v in exc.errors.items())
-                if isinstance(exc, InvalidInput)
-                else exc.message
-            )
-            click.echo(f"error: {message}", err=True)
-            sys.exit(2)
+            _refused(exc)
         finally:
             db.engine(app).dispose()
     click.echo(format_returnee_report(run))
