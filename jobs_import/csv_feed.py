@@ -119,6 +119,23 @@ def _map_header(header: list[str], kind: str, delimiter: str) -> dict[str, list[
     return columns
 
 
+def numbered_rows(reader: Iterator[list[str]], first: int) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record with its row number; a file that stops decoding or quoting properly
+    fails whole, naming the row, so nothing after a broken row is read as data."""
+    row = first - 1
+    while True:
+        row += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as error:
+            raise FeedError(_decode_message(error, row)) from None
+        except csv.Error as error:
+            raise FeedError(_csv_message(error, row)) from None
+        yield row, cells
+
+
 def _rows(
     reader: Iterator[list[str]],
     columns: dict[str, list[int]],
@@ -131,17 +148,7 @@ def _rows(
     resolve = functools.lru_cache(maxsize=4096)(resolve_province)
     labels = {field: header[indexes[0]] for field, indexes in columns.items()}
     width = len(header)
-    row = first_row - 1
-    while True:
-        row += 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except UnicodeDecodeError as error:
-            raise FeedError(_decode_message(error, row)) from None
-        except csv.Error as error:
-            raise FeedError(_csv_message(error, row)) from None
+    for row, cells in numbered_rows(reader, first_row):
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > width and any(cell.strip() for cell in cells[width:]):

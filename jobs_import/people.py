@@ -18,10 +18,9 @@ from typing import Any, BinaryIO
 
 from jobs_import.csv_feed import (
     MAX_FIELD_CHARS,
-    _csv_message,
-    _decode_message,
     _header_line,
     _sniff_delimiter,
+    numbered_rows,
 )
 from jobs_import.decoding import SNIFF_BYTES, check_not_binary, detect_encoding, text_stream
 from jobs_import.records import N_, FeedError, RowIssue
@@ -109,27 +108,12 @@ def _csv_rows(head: bytes, stream: BinaryIO) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(
         _chain(header_line, text), delimiter=_sniff_delimiter(header_line), strict=True
     )
-    return _numbered(reader, skipped + 1)
+    return numbered_rows(reader, skipped + 1)
 
 
 def _chain(first: str, rest: Iterable[str]) -> Iterator[str]:
     yield first
     yield from rest
-
-
-def _numbered(reader: Iterator[list[str]], first: int) -> Iterator[tuple[int, list[str]]]:
-    row = first - 1
-    while True:
-        row += 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except UnicodeDecodeError as error:
-            raise FeedError(_decode_message(error, row)) from None
-        except csv.Error as error:
-            raise FeedError(_csv_message(error, row)) from None
-        yield row, cells
 
 
 def _xlsx_rows(head: bytes, stream: BinaryIO) -> Iterator[tuple[int, list[str]]]:
