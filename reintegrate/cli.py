@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import secrets
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, BinaryIO, NoReturn
 
 import click
 from sqlalchemy import select
@@ -198,14 +198,32 @@ def import_listings(
     Exit status: 0 all rows imported, 1 some rows rejected (the rest imported), 2 nothing
     imported (unreadable file, or --strict and a bad row).
     """
-    from reintegrate import create_app
-    from reintegrate.db import db
     from reintegrate.services import imports
     from reintegrate.services.access import Actor
 
     options = imports.ImportOptions(
         source=source, kind=kind, filename=file.name, strict=strict, full=full, employer=employer
     )
+    _run_import(
+        file,
+        lambda sessions, stream, progress: imports.import_feed(
+            sessions, Actor.system("cli"), stream, options, on_progress=progress
+        ),
+        format_report,
+    )
+
+
+def _run_import(
+    file: Path,
+    start: Callable[[Any, BinaryIO, Callable[[int], None]], Any],
+    report: Callable[[Any], str],
+) -> NoReturn:
+    """Open the file, refuse one over the size limit, run the import with a progress bar on
+    the terminal, print its report and exit with its code (0 all in, 1 some rows, 2 none)."""
+    from reintegrate import create_app
+    from reintegrate.db import db
+    from reintegrate.services import imports
+
     try:
         size = file.stat().st_size
         stream = file.open("rb")
@@ -213,27 +231,23 @@ def import_listings(
         click.echo(f"error: cannot read {file}: {exc.strerror}", err=True)
         sys.exit(2)
     app = create_app()
-    if size > app.config["IMPORT_MAX_BYTES"]:
+    limit = app.config["IMPORT_MAX_BYTES"]
+    if size > limit:
         stream.close()
         db.engine(app).dispose()
-        click.echo(
-            f"error: {file} is {size:,} bytes; the limit is {app.config['IMPORT_MAX_BYTES']:,}",
-            err=True,
-        )
+        click.echo(f"error: {file} is {size:,} bytes; the limit is {limit:,}", err=True)
         sys.exit(2)
     with app.app_context(), stream:
         try:
             with click.progressbar(
                 length=size, label=f"Importing {file.name}", file=sys.stderr
             ) as bar:
-                run = imports.import_feed(
-                    db.sessions(), Actor.system("cli"), stream, options, on_progress=bar.update
-                )
+                run = start(db.sessions(), stream, bar.update)
         except DomainError as exc:
             _refused(exc)
         finally:
             db.engine(app).dispose()
-    click.echo(format_report(run))
+    click.echo(report(run))
     sys.exit(imports.exit_code(run))
 
 
@@ -260,44 +274,19 @@ def import_returnees(file: Path, officer: str, source: str | None, strict: bool)
     Exit status: 0 all rows imported, 1 some rows rejected (the rest imported), 2 nothing
     imported (unreadable file, or --strict and a bad row).
     """
-    from reintegrate import create_app
-    from reintegrate.db import db
-    from reintegrate.services import imports, returnee_imports
+    from reintegrate.services import returnee_imports
     from reintegrate.services.access import Actor
 
     options = returnee_imports.ReturneeImportOptions(
         filename=file.name, source=source, officer=officer, strict=strict
     )
-    try:
-        size = file.stat().st_size
-        stream = file.open("rb")
-    except OSError as exc:
-        click.echo(f"error: cannot read {file}: {exc.strerror}", err=True)
-        sys.exit(2)
-    app = create_app()
-    limit = app.config["IMPORT_MAX_BYTES"]
-    if size > limit:
-        stream.close()
-        db.engine(app).dispose()
-        click.echo(f"error: {file} is {size:,} bytes; the limit is {limit:,}", err=True)
-        sys.exit(2)
-    with app.app_context(), stream:
-        try:
-            if sys.stdout.isatty():
-                with click.progressbar(length=size, label=f"Importing {file.name}") as bar:
-                    run = returnee_imports.import_returnees(
-                        db.sessions(), Actor.system("cli"), stream, options, on_progress=bar.update
-                    )
-            else:
-                run = returnee_imports.import_returnees(
-                    db.sessions(), Actor.system("cli"), stream, options
-                )
-        except DomainError as exc:
-            _refused(exc)
-        finally:
-            db.engine(app).dispose()
-    click.echo(format_returnee_report(run))
-    sys.exit(imports.exit_code(run))
+    _run_import(
+        file,
+        lambda sessions, stream, progress: returnee_imports.import_returnees(
+            sessions, Actor.system("cli"), stream, options, on_progress=progress
+        ),
+        format_returnee_report,
+    )
 
 
 def format_returnee_report(run: object) -> str:
