@@ -136,6 +136,23 @@ def numbered_rows(reader: Iterator[list[str]], first: int) -> Iterator[tuple[int
         yield row, cells
 
 
+def spilled_row(row: int, cells: list[str], width: int) -> RowIssue | None:
+    """The issue of a row with text past the header's last column (an unquoted comma), or
+    None: such a row's cells no longer line up with their columns."""
+    if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+        return RowIssue(
+            row,
+            None,
+            N_(
+                "the row has {cells} cells but the header has {width}; "
+                "is there an unquoted comma inside a value?",
+                cells=len(cells),
+                width=width,
+            ),
+        )
+    return None
+
+
 def _rows(
     reader: Iterator[list[str]],
     columns: dict[str, list[int]],
@@ -151,17 +168,8 @@ def _rows(
     for row, cells in numbered_rows(reader, first_row):
         if not any(cell.strip() for cell in cells):
             continue
-        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-            yield RowIssue(
-                row,
-                None,
-                N_(
-                    "the row has {cells} cells but the header has {width}; "
-                    "is there an unquoted comma inside a value?",
-                    cells=len(cells),
-                    width=width,
-                ),
-            )
+        if spilled := spilled_row(row, cells, width):
+            yield spilled
             continue
         yield build_record(row, kind, _raw(cells, columns), resolve, labels)
 

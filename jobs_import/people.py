@@ -21,6 +21,7 @@ from jobs_import.csv_feed import (
     _header_line,
     _sniff_delimiter,
     numbered_rows,
+    spilled_row,
 )
 from jobs_import.decoding import SNIFF_BYTES, check_not_binary, detect_encoding, text_stream
 from jobs_import.records import N_, FeedError, RowIssue
@@ -204,18 +205,8 @@ def _people(
     for row, cells in lines:
         if not any(cell.strip() for cell in cells):
             continue
-        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-            issue = RowIssue(
-                row,
-                None,
-                N_(
-                    "the row has {cells} cells but the header has {width}; "
-                    "is there an unquoted comma inside a value?",
-                    cells=len(cells),
-                    width=width,
-                ),
-            )
-            yield PersonRow(row, {}, issues=(issue,))
+        if spilled := spilled_row(row, cells, width):
+            yield PersonRow(row, {}, issues=(spilled,))
             continue
         yield _person(row, cells, index, columns)
 

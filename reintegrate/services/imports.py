@@ -394,6 +394,25 @@ class _Importer:
         self.run.closed = result.rowcount or 0
 
 
+def open_run(
+    sessions: sessionmaker[Session], actor: Actor, *, source: str, filename: str, **columns: Any
+) -> int:
+    """Record a run as running, committed at once, so that a failure (or a killed process)
+    still leaves its report; the source's run left running before it is marked interrupted."""
+    with sessions() as session, session.begin():
+        fail_interrupted(session, source)
+        run = ImportRun(
+            source=source,
+            filename=filename[:300],
+            started_by=actor.email,
+            errors=[],
+            warnings=[],
+            **columns,
+        )
+        session.add(run)
+    return run.id
+
+
 def fail_interrupted(session: Session, source: str) -> None:
     """A run of this source still 'running' when another starts was killed mid-file."""
     interrupted = N_("interrupted: the import stopped before finishing; nothing from it was kept")
@@ -426,20 +445,15 @@ def import_feed(
     if actor.role not in (Role.ADMIN, "system"):
         raise Forbidden("only administrators import feeds")
     validate_options(options)
-    with sessions() as session, session.begin():
-        fail_interrupted(session, options.source)
-        run = ImportRun(
-            source=options.source,
-            kind=options.kind,
-            filename=options.filename[:300],
-            full=options.full,
-            strict=options.strict,
-            started_by=actor.email,
-            errors=[],
-            warnings=[],
-        )
-        session.add(run)
-    run_id = run.id
+    run_id = open_run(
+        sessions,
+        actor,
+        source=options.source,
+        kind=options.kind,
+        filename=options.filename,
+        full=options.full,
+        strict=options.strict,
+    )
     try:
         with sessions() as session, session.begin():
             run = session.get_one(ImportRun, run_id)

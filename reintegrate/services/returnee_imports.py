@@ -588,19 +588,15 @@ def import_returnees(
         raise InvalidInput({"source": [N_("Give the list a name of at most 100 characters.")]})
     with sessions() as session, session.begin():
         officer = officer_actor(session, actor, options.officer)
-        imports.fail_interrupted(session, source)
-        run = ImportRun(
-            source=source,
-            kind=KIND,
-            filename=options.filename[:300],
-            strict=options.strict,
-            started_by=actor.email,
-            officer_id=officer.user_id,
-            errors=[],
-            warnings=[],
-        )
-        session.add(run)
-    run_id = run.id
+    run_id = imports.open_run(
+        sessions,
+        actor,
+        source=source,
+        kind=KIND,
+        filename=options.filename,
+        strict=options.strict,
+        officer_id=officer.user_id,
+    )
     try:
         with sessions() as session, session.begin():
             run = session.get_one(ImportRun, run_id)
