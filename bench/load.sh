@@ -10,7 +10,8 @@
 # (matches >= 100 requests/s with p99 < 250 ms) is reported, not enforced.
 #
 # Settings (environment):
-#   WORKERS="2 4"  GTHREADS=4  DURATION=20s  WARMUP=5s  CONNECTIONS=16  THREADS=2  TIMEOUT=10s
+#   WORKERS="2 4"  GTHREADS=1 (reintegrate.server.THREADS_PER_WORKER, what `reintegrate serve` runs)
+#   DURATION=20s  WARMUP=5s  CONNECTIONS=16  THREADS=2  TIMEOUT=10s
 #   SCENARIOS="list read matches outcome page detail"  PAGES=20
 #   RETURNEES=100000  LISTINGS=50000  PLACEMENTS=20000  SCOPE=all (or e.g. 01,02,17)
 #   PG_BASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432   (must be loopback)
@@ -27,7 +28,7 @@ PY="$ROOT/.venv/bin/python"
 GUNICORN="$ROOT/.venv/bin/gunicorn"
 
 WORKERS=${WORKERS:-"2 4"}
-GTHREADS=${GTHREADS:-4}
+GTHREADS=${GTHREADS:-$("$PY" -c 'from reintegrate.server import THREADS_PER_WORKER as t; print(t)')}
 DURATION=${DURATION:-20s}
 WARMUP=${WARMUP:-5s}
 CONNECTIONS=${CONNECTIONS:-16}
@@ -198,7 +199,7 @@ warm_up() {
   # The first matches request in each worker builds its listing index: send enough requests at
   # once that every worker gets some, and wait for them all.
   local started=$SECONDS pids=()
-  for n in $(seq 1 $((workers * GTHREADS))); do
+  for n in $(seq 1 $((workers * 4))); do
     id=$(sed -n "$((n * 37 % $(wc -l <"$DATA/returnee_ids.txt") + 1))p" "$DATA/returnee_ids.txt")
     (status_of "$BASE/api/v1/returnees/$id/matches" "${auth[@]}"; echo) >"$WORKDIR/warm-$n" &
     pids+=($!)

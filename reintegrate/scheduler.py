@@ -192,7 +192,9 @@ def run_forever(
 def _run_scheduler(app: Flask) -> None:
     scheduler = BlockingScheduler(
         jobstores={"default": MemoryJobStore()},
-        executors={"default": ThreadPoolExecutor(max_workers=2)},
+        # One job at a time, for the reason server.THREADS_PER_WORKER gives; a job that waits
+        # for another runs late, well within the misfire grace, never skipped.
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={
             "coalesce": True,
             "max_instances": 1,

@@ -28,6 +28,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from reintegrate.server import THREADS_PER_WORKER
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
@@ -206,7 +208,7 @@ def main() -> int:
                 "--workers",
                 "1",
                 "--threads",
-                "4",
+                str(THREADS_PER_WORKER),
                 "--timeout",
                 "60",
                 "wsgi:app",
