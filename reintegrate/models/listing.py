@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reintegrate.db import Base, utcnow
 from reintegrate.models.employer import Employer
+from reintegrate.models.values import one_of
 
 
 class ListingKind(StrEnum):
@@ -41,8 +42,8 @@ POSTED_SOURCE = "posted"
 class Listing(Base):
     __tablename__ = "listings"
     __table_args__ = (
-        CheckConstraint("kind IN ('job', 'incentive')", name="kind"),
-        CheckConstraint("status IN ('open', 'closed')", name="status"),
+        one_of("kind", ListingKind, name="kind"),
+        one_of("status", ListingStatus, name="status"),
         UniqueConstraint("source", "identity_key", name="uq_listings_source_identity"),
         Index("ix_listings_status_kind", "status", "kind"),
         Index("ix_listings_updated_at", "updated_at"),

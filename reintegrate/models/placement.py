@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    CheckConstraint,
     Connection,
     ForeignKey,
     Index,
@@ -27,8 +26,9 @@ from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reintegrate.db import Base, utcnow
-from reintegrate.models.listing import Listing
+from reintegrate.models.listing import Listing, ListingKind
 from reintegrate.models.returnee import Returnee
+from reintegrate.models.values import one_of
 from reintegrate.stats.cellkey import new_record_key
 
 
@@ -61,7 +61,30 @@ class OutcomeStatus(StrEnum):
     UNREACHABLE = "unreachable"
 
 
-IN_WORK = (OutcomeStatus.EMPLOYED_SAME, OutcomeStatus.EMPLOYED_OTHER, OutcomeStatus.SELF_EMPLOYED)
+IN_WORK = frozenset(
+    s.value
+    for s in (
+        OutcomeStatus.EMPLOYED_SAME,
+        OutcomeStatus.EMPLOYED_OTHER,
+        OutcomeStatus.SELF_EMPLOYED,
+    )
+)
+"""Outcome classes: the one definition the placement facts, the statistics and the at-risk list
+read. In work: employed or self-employed. At home: in the country, in work or not. Out of work:
+not working here, unemployed or gone abroad again. Unreachable is none of them."""
+AT_HOME = IN_WORK | {OutcomeStatus.UNEMPLOYED.value}
+OUT_OF_WORK = frozenset({OutcomeStatus.UNEMPLOYED.value, OutcomeStatus.REMIGRATED.value})
+
+
+class PlacementStatus(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class RemigrationChannel(StrEnum):
+    REGULAR = "regular"
+    IRREGULAR = "irregular"
+    UNKNOWN = "unknown"
 
 
 class Referral(Base):
@@ -70,9 +93,7 @@ class Referral(Base):
     __tablename__ = "referrals"
     __table_args__ = (
         UniqueConstraint("returnee_id", "listing_id", name="uq_referrals_returnee_listing"),
-        CheckConstraint(
-            "status IN ('referred', 'interview', 'hired', 'rejected', 'withdrawn')", name="status"
-        ),
+        one_of("status", ReferralStatus, name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,8 +149,8 @@ class Placement(Base):
 
     __tablename__ = "placements"
     __table_args__ = (
-        CheckConstraint("kind IN ('job', 'incentive')", name="kind"),
-        CheckConstraint("status IN ('active', 'ended')", name="status"),
+        one_of("kind", ListingKind, name="kind"),
+        one_of("status", PlacementStatus, name="status"),
         Index("ix_placements_start_date", "start_date"),
         # Statistics read the placements of consenting people in a period.
         Index("ix_placements_consent_start_date", "consent_research", "start_date"),
@@ -190,10 +211,7 @@ class FollowUp(Base):
     __tablename__ = "follow_ups"
     __table_args__ = (
         UniqueConstraint("placement_id", "sequence", name="uq_follow_ups_placement_sequence"),
-        CheckConstraint(
-            "status IN ('scheduled', 'due', 'overdue', 'completed', 'missed', 'cancelled')",
-            name="status",
-        ),
+        one_of("status", FollowUpStatus, name="status"),
         Index("ix_follow_ups_status_due", "status", "due_date"),
     )
 
@@ -220,16 +238,8 @@ class Outcome(Base):
 
     __tablename__ = "outcomes"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('employed_same', 'employed_other', 'self_employed', 'unemployed', "
-            "'remigrated', 'unreachable')",
-            name="status",
-        ),
-        CheckConstraint(
-            "remigration_channel IS NULL OR "
-            "remigration_channel IN ('regular', 'irregular', 'unknown')",
-            name="channel",
-        ),
+        one_of("status", OutcomeStatus, name="status"),
+        one_of("remigration_channel", RemigrationChannel, name="channel", nullable=True),
         Index("ix_outcomes_status", "status"),
     )
 

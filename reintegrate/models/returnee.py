@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matching.names import stored_keys
 from reintegrate.db import Base, utcnow
+from reintegrate.models.values import one_of
 
 
 class ReturneeStatus(StrEnum):
@@ -43,10 +44,8 @@ class Sex(StrEnum):
 class Returnee(Base):
     __tablename__ = "returnees"
     __table_args__ = (
-        CheckConstraint("sex IN ('female', 'male', 'other')", name="sex"),
-        CheckConstraint(
-            "status IN ('seeking', 'referred', 'placed', 'remigrated', 'closed')", name="status"
-        ),
+        one_of("sex", Sex, name="sex"),
+        one_of("status", ReturneeStatus, name="status"),
         Index("ix_returnees_province_status", "home_province", "status"),
         Index("ix_returnees_created_at_id", "created_at", "id"),
         # The retention review (oldest untouched first) and the person index's watermark.
@@ -250,7 +249,7 @@ class DuplicateReview(Base):
     __tablename__ = "duplicate_reviews"
     __table_args__ = (
         UniqueConstraint("returnee_id", "other_id", name="uq_duplicate_reviews_pair"),
-        CheckConstraint("status IN ('open', 'merged', 'dismissed')", name="status"),
+        one_of("status", ReviewStatus, name="status"),
         CheckConstraint("score BETWEEN 0 AND 100", name="score"),
         Index("ix_duplicate_reviews_status_score", "status", "score"),
     )

@@ -12,11 +12,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from reintegrate.db import utcnow
 from reintegrate.models import FollowUp, Placement
-from reintegrate.models.placement import IN_WORK, FollowUpStatus, Outcome, OutcomeStatus
-
-_IN_WORK = frozenset(status.value for status in IN_WORK)
-_AT_HOME = _IN_WORK | {OutcomeStatus.UNEMPLOYED.value}
-_OUT_OF_WORK = frozenset({OutcomeStatus.UNEMPLOYED.value, OutcomeStatus.REMIGRATED.value})
+from reintegrate.models.placement import (
+    AT_HOME,
+    IN_WORK,
+    OUT_OF_WORK,
+    FollowUpStatus,
+    Outcome,
+    OutcomeStatus,
+)
 
 
 def decisive_outcome(outcomes: Iterable[Outcome]) -> Outcome | None:
@@ -42,7 +45,7 @@ def refresh(placement: Placement) -> None:
         return months in completed
 
     def in_work_at(months: int) -> bool:
-        return any(m == months and o.status in _IN_WORK for m, o in decided)
+        return any(m == months and o.status in IN_WORK for m, o in decided)
 
     def first(statuses: frozenset[str]) -> date | None:
         return min((o.contacted_on for _, o in decided if o.status in statuses), default=None)
@@ -60,9 +63,9 @@ def refresh(placement: Placement) -> None:
     placement.remigrated = any(o.status == OutcomeStatus.REMIGRATED for _, o in decided)
     placement.lost_to_follow_up = lost
     placement.first_remigrated = first(frozenset({OutcomeStatus.REMIGRATED.value}))
-    placement.first_out_of_work = first(_OUT_OF_WORK)
-    placement.last_at_home = last(_AT_HOME)
-    placement.last_in_work = last(_IN_WORK)
+    placement.first_out_of_work = first(OUT_OF_WORK)
+    placement.last_at_home = last(AT_HOME)
+    placement.last_in_work = last(IN_WORK)
     placement.facts_updated_at = utcnow()
 
 
@@ -91,7 +94,7 @@ def backfill(session: Session, which: ColumnElement[bool] | None = None) -> int:
     source = p.outerjoin(fu, fu.c.placement_id == p.c.id).outerjoin(
         o, and_(completed, decisive(o, fu))
     )
-    in_work = o.c.status.in_(sorted(_IN_WORK))
+    in_work = o.c.status.in_(sorted(IN_WORK))
 
     def flag(condition: ColumnElement[bool], name: str) -> Any:
         return func.max(case((condition, 1), else_=0)).label(name)
@@ -113,8 +116,8 @@ def backfill(session: Session, which: ColumnElement[bool] | None = None) -> int:
         flag(o.c.status == OutcomeStatus.REMIGRATED.value, "remigrated"),
         flag(fu.c.status == FollowUpStatus.MISSED.value, "lost_to_follow_up"),
         func.min(when(o.c.status == OutcomeStatus.REMIGRATED.value)).label("first_remigrated"),
-        func.min(when(o.c.status.in_(sorted(_OUT_OF_WORK)))).label("first_out_of_work"),
-        func.max(when(o.c.status.in_(sorted(_AT_HOME)))).label("last_at_home"),
+        func.min(when(o.c.status.in_(sorted(OUT_OF_WORK)))).label("first_out_of_work"),
+        func.max(when(o.c.status.in_(sorted(AT_HOME)))).label("last_at_home"),
         func.max(when(in_work)).label("last_in_work"),
     ]
     chosen = select(*columns).select_from(source)

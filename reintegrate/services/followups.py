@@ -24,7 +24,13 @@ from reintegrate.models import (
     User,
     UserProvince,
 )
-from reintegrate.models.placement import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus, OutcomeStatus
+from reintegrate.models.placement import (
+    OPEN_FOLLOW_UP_STATUSES,
+    FollowUpStatus,
+    OutcomeStatus,
+    PlacementStatus,
+    RemigrationChannel,
+)
 from reintegrate.models.returnee import AT_RISK, ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.services import audit, facts, notifications
@@ -201,7 +207,7 @@ def record_outcome(
         status=data.status,
         monthly_income_usd=data.monthly_income_usd,
         remigration_country=data.remigration_country,
-        remigration_channel=(data.remigration_channel or "unknown")
+        remigration_channel=(data.remigration_channel or RemigrationChannel.UNKNOWN.value)
         if data.status == OutcomeStatus.REMIGRATED
         else None,
         intends_to_remigrate=data.intends_to_remigrate,
@@ -249,7 +255,9 @@ def _stored(data: OutcomeInput) -> dict[str, Any]:
     """An outcome's values as saved (JSON-safe): what an amendment compares and keeps."""
     values = asdict(data)
     if values["status"] == OutcomeStatus.REMIGRATED:
-        values["remigration_channel"] = values["remigration_channel"] or "unknown"
+        values["remigration_channel"] = (
+            values["remigration_channel"] or RemigrationChannel.UNKNOWN.value
+        )
     else:
         values["remigration_channel"] = None
     return {
@@ -396,7 +404,11 @@ def _follow_consequences(
 
 def _reopen_placement(placement: Placement) -> None:
     """Undo a re-migration's end: the placement runs again and its cancelled follow-ups return."""
-    placement.status, placement.ended_on, placement.end_reason = "active", None, None
+    placement.status, placement.ended_on, placement.end_reason = (
+        PlacementStatus.ACTIVE.value,
+        None,
+        None,
+    )
     overdue_days, _missed_days = _limits()
     today = local_today()
     for follow_up in placement.follow_ups:
@@ -412,7 +424,8 @@ def _reopen_placement(placement: Placement) -> None:
 
 def _end_placement(placement: Placement, reached: FollowUp, on: date) -> None:
     """Re-migration ends the placement and cancels the follow-ups still ahead."""
-    placement.status, placement.ended_on, placement.end_reason = "ended", on, "remigrated"
+    placement.status, placement.ended_on = PlacementStatus.ENDED.value, on
+    placement.end_reason = OutcomeStatus.REMIGRATED.value
     for follow_up in placement.follow_ups:
         if follow_up.sequence > reached.sequence and follow_up.status in RECORDABLE:
             follow_up.status = FollowUpStatus.CANCELLED.value

@@ -28,7 +28,12 @@ from sqlalchemy.sql import Subquery
 
 from reintegrate.errors import N_, InvalidInput, TooManyQueries
 from reintegrate.models import AuditEntry, FollowUp, Outcome, Placement
-from reintegrate.models.placement import IN_WORK, OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
+from reintegrate.models.placement import (
+    OPEN_FOLLOW_UP_STATUSES,
+    FollowUpStatus,
+    OutcomeStatus,
+    RemigrationChannel,
+)
 from reintegrate.models.user import Role
 from reintegrate.services import audit
 from reintegrate.services.access import Actor, require_role
@@ -99,10 +104,6 @@ LOCAL_JOBS = ""
 """The programme group of every job placement, and the sector group of placements without one."""
 
 _COMPLETED = FollowUpStatus.COMPLETED.value
-_REMIGRATED = "remigrated"
-_IN_WORK = tuple(status.value for status in IN_WORK)
-_AT_HOME = (*_IN_WORK, "unemployed")
-_OUT_OF_WORK = ("unemployed", _REMIGRATED)
 
 
 class GroupBy(StrEnum):
@@ -499,7 +500,7 @@ def _remigration(session: Session, period: Period, threshold: int) -> Remigratio
         .select_from(p.join(fu, fu.c.placement_id == p.c.id).join(o, decisive(o, fu)))
         .where(
             p.c.start_date.between(period.start, period.end),
-            o.c.status == _REMIGRATED,
+            o.c.status == OutcomeStatus.REMIGRATED.value,
             _research_consented(p),
         )
     )
@@ -531,7 +532,9 @@ def _remigration(session: Session, period: Period, threshold: int) -> Remigratio
 
     return Remigration(
         period,
-        by_channel=table(channels, channel_keys, ("irregular", "regular", "unknown", "")),
+        by_channel=table(
+            channels, channel_keys, (*sorted(channel.value for channel in RemigrationChannel), "")
+        ),
         by_country=table(countries, country_keys, ()),
     )
 

@@ -12,7 +12,7 @@ from reintegrate.config import settings_value
 from reintegrate.errors import N_, Conflict, InvalidInput, NotFound
 from reintegrate.models import FollowUp, Listing, Placement, Referral, Returnee
 from reintegrate.models.listing import ListingKind, ListingStatus
-from reintegrate.models.placement import FollowUpStatus
+from reintegrate.models.placement import FollowUpStatus, PlacementStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.services import audit, facts, notifications, registry, screening
@@ -204,14 +204,14 @@ def clashing_schedules(session: Session, placement: Placement) -> list[Placement
     apart; the officer is warned and may keep one (see keep_one_schedule).
     """
     mine = [f.due_date for f in placement.follow_ups if f.status in OPEN_SCHEDULE]
-    if not mine or placement.status != "active":
+    if not mine or placement.status != PlacementStatus.ACTIVE:
         return []
     others = session.scalars(
         select(Placement)
         .where(
             Placement.returnee_id == placement.returnee_id,
             Placement.id != placement.id,
-            Placement.status == "active",
+            Placement.status == PlacementStatus.ACTIVE.value,
         )
         .order_by(Placement.start_date, Placement.id)
     ).unique()

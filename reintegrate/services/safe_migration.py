@@ -19,6 +19,7 @@ from reintegrate.models import (
     SafeMigrationBriefing,
     SafeMigrationOption,
 )
+from reintegrate.models.placement import RemigrationChannel
 from reintegrate.models.user import Role
 from reintegrate.services import audit, registry
 from reintegrate.services.access import Actor, require_role
@@ -26,7 +27,7 @@ from reintegrate.stats.suppression import SuppressedRow, suppress_table
 from reintegrate.timeutil import local_today
 
 OPTION_FIELDS = ("kind", "name", "province", "contact", "details", "example", "active")
-CHANNELS = ("regular", "irregular", "unknown")
+CHANNELS = tuple(channel.value for channel in RemigrationChannel)
 
 
 def _outcomes_of(returnee_id: Any) -> Any:
@@ -42,7 +43,10 @@ def needs_safer_leaving(session: Session, returnee_id: int) -> bool:
     """An outcome said the person intends to migrate again, or left through an irregular
     channel: the officer should tell them about safer ways to leave."""
     wanted = _outcomes_of(returnee_id).where(
-        or_(Outcome.intends_to_remigrate.is_(True), Outcome.remigration_channel == "irregular")
+        or_(
+            Outcome.intends_to_remigrate.is_(True),
+            Outcome.remigration_channel == RemigrationChannel.IRREGULAR.value,
+        )
     )
     return bool(session.scalar(select(exists(wanted))))
 
