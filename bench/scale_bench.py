@@ -149,8 +149,8 @@ def measure(url: str, repeat: int, first_sweep: bool) -> dict[str, Any]:
     from reintegrate import create_app
     from reintegrate.db import db
     from reintegrate.models import Listing, Notification, Placement, Returnee
+    from reintegrate.pagination import MAX_PAGE
     from reintegrate.scheduler import sweep_follow_ups
-    from reintegrate.schemas.fields import MAX_PAGE
 
     app = create_app({"DATABASE_URL": url, "WTF_CSRF_ENABLED": False})
     figures: dict[str, Any] = {}

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from flask import current_app, has_app_context
 
+from reintegrate.stats.suppression import DEFAULT_THRESHOLD
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("REINTEGRATE_INSTANCE", PROJECT_ROOT / "instance"))
 _MIN_SECRET_LENGTH = 32
@@ -21,6 +23,19 @@ class ConfigError(RuntimeError):
 def settings_value(name: str, default: object) -> object:
     """An app setting when running inside the app, the default otherwise (pure tests)."""
     return current_app.config.get(name, default) if has_app_context() else default
+
+
+DEFAULT_STATS_QUERIES_PER_HOUR = 60
+
+
+def stats_min_cell() -> int:
+    """The suppression threshold for every released figure (STATS_MIN_CELL)."""
+    return int(settings_value("STATS_MIN_CELL", DEFAULT_THRESHOLD))
+
+
+def stats_queries_per_hour() -> int:
+    """Each user's hourly statistics queries (STATS_QUERIES_PER_HOUR)."""
+    return int(settings_value("STATS_QUERIES_PER_HOUR", DEFAULT_STATS_QUERIES_PER_HOUR))
 
 
 def default_database_url() -> str:
@@ -123,8 +138,8 @@ class Settings:
             smtp_host=os.environ.get("SMTP_HOST") or None,
             smtp_port=_int("SMTP_PORT", 587),
             smtp_from=os.environ.get("SMTP_FROM", "reintegrate@localhost"),
-            stats_min_cell=_int("STATS_MIN_CELL", 5),
-            stats_queries_per_hour=_int("STATS_QUERIES_PER_HOUR", 60),
+            stats_min_cell=_int("STATS_MIN_CELL", DEFAULT_THRESHOLD),
+            stats_queries_per_hour=_int("STATS_QUERIES_PER_HOUR", DEFAULT_STATS_QUERIES_PER_HOUR),
         )
 
     def flask_config(self) -> dict[str, object]:

@@ -78,7 +78,7 @@ def test_every_value_has_a_label_for_the_pages() -> None:
     from reintegrate.models.placement import FollowUpStatus, ReferralStatus
     from reintegrate.models.returnee import ReturneeStatus, ReviewStatus, Sex
     from reintegrate.models.user import Role
-    from reintegrate.web import labels
+    from reintegrate.presenters import labels
 
     for values, table in [
         (ReturneeStatus, labels.STATUS),

@@ -11,9 +11,10 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema
 
 from reintegrate.api import ApiBlueprint
-from reintegrate.api.schemas import ImportForm, ImportRunOut
+from reintegrate.api.schemas import ImportRunOut
 from reintegrate.auth import current_actor
 from reintegrate.db import db
+from reintegrate.schemas.imports import ImportForm
 from reintegrate.services import imports, returnee_imports
 
 blp = ApiBlueprint(

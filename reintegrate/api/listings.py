@@ -8,10 +8,10 @@ from flask.views import MethodView
 
 from jobs_import import ListingRecord
 from reintegrate.api import ApiBlueprint
-from reintegrate.api.schemas import ListingListArgs, ListingOut, ListingPageOut
+from reintegrate.api.schemas import ListingOut, ListingPageOut
 from reintegrate.auth import current_actor
 from reintegrate.db import db
-from reintegrate.schemas.listings import ListingCreateSchema, ListingUpdateSchema
+from reintegrate.schemas.listings import ListingCreateSchema, ListingListArgs, ListingUpdateSchema
 from reintegrate.services import listings
 
 blp = ApiBlueprint(

@@ -11,9 +11,9 @@ from reintegrate.api import ApiBlueprint
 from reintegrate.api.schemas import listing_flags
 from reintegrate.auth import current_actor
 from reintegrate.db import db
+from reintegrate.presenters.reasons import explained
 from reintegrate.services import matching, skills
 from reintegrate.services.skills import current_vocabulary
-from reintegrate.web.reasons import explained
 
 blp = ApiBlueprint(
     "matching_api",

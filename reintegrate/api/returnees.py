@@ -8,10 +8,15 @@ from flask import current_app
 from flask.views import MethodView
 
 from reintegrate.api import ApiBlueprint
-from reintegrate.api.schemas import RegistrationOut, ReturneeListArgs, ReturneeOut, ReturneePageOut
+from reintegrate.api.schemas import RegistrationOut, ReturneeOut, ReturneePageOut
 from reintegrate.auth import current_actor
 from reintegrate.db import db
-from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeInput, ReturneeUpdateSchema
+from reintegrate.schemas.returnees import (
+    ReturneeCreateSchema,
+    ReturneeInput,
+    ReturneeListArgs,
+    ReturneeUpdateSchema,
+)
 from reintegrate.services import registry
 
 blp = ApiBlueprint(

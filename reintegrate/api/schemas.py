@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
+from marshmallow import Schema, fields, pre_dump
 
 from reintegrate.auth import current_actor
-from reintegrate.models.returnee import ReturneeStatus
-from reintegrate.schemas.fields import page_field, page_size_field, province_field
+from reintegrate.presenters.labels import hazardous_reason
 from reintegrate.services import safeguarding, screening
 from reintegrate.timeutil import local_today
-from reintegrate.web.labels import hazardous_reason
 
 
 class ConsentOut(Schema):
@@ -120,16 +117,6 @@ class RegistrationOut(ReturneeOut):
         return _RegistrationView(registration)
 
 
-class ReturneeListArgs(Schema):
-    q = fields.String(validate=validate.Length(max=100))
-    province = province_field()
-    status = fields.String(validate=validate.OneOf([s.value for s in ReturneeStatus]))
-    returned_from = fields.Date()
-    returned_to = fields.Date()
-    page = page_field()
-    page_size = page_size_field()
-
-
 class ReturneePageOut(Schema):
     items = fields.List(fields.Nested(ReturneeOut))
     total = fields.Integer()
@@ -206,15 +193,6 @@ class ListingOut(Schema):
         return listing_flags(listing) if screening.shows_flags(current_actor()) else []
 
 
-class ListingListArgs(Schema):
-    kind = fields.String(validate=validate.OneOf(["job", "incentive"]))
-    province = province_field()
-    skill = fields.String(validate=validate.Length(max=100))
-    status = fields.String(load_default="open", validate=validate.OneOf(["open", "closed", "all"]))
-    page = page_field()
-    page_size = page_size_field()
-
-
 class ListingPageOut(Schema):
     items = fields.List(fields.Nested(ListingOut))
     total = fields.Integer()
@@ -259,37 +237,6 @@ class ImportRunOut(Schema):
     started_by = fields.String()
     started_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
-
-
-_LENGTH = _l("Must be between {min} and {max} characters.")
-
-
-class ImportForm(Schema):
-    """The import's options; what a feed name may be is the import service's to say."""
-
-    source = fields.String(
-        validate=validate.Length(min=1, max=100, error=_LENGTH),
-        metadata={"description": "Required for feeds; a returnee list defaults to its file name."},
-    )
-    kind = fields.String(
-        load_default="job",
-        validate=validate.OneOf(["job", "incentive", "returnees"], error=_l("Unknown value.")),
-    )
-    strict = fields.Boolean(load_default=False)
-    full = fields.Boolean(load_default=False)
-    employer = fields.String(validate=validate.Length(min=0, max=200, error=_LENGTH))
-    officer = fields.String(
-        validate=validate.Length(min=0, max=254, error=_LENGTH),
-        metadata={
-            "description": "Returnee lists imported by an admin: e-mail of the officer who "
-            "registers the people (an officer imports as themselves)."
-        },
-    )
-
-    @validates_schema
-    def _source_for_feeds(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        if data.get("kind") != "returnees" and not data.get("source"):
-            raise ValidationError({"source": [gettext("Missing data for required field.")]})
 
 
 class EmployerOut(Schema):

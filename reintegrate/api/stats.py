@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
-from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields
 
 from reintegrate.api import ApiBlueprint
 from reintegrate.auth import current_actor
+from reintegrate.config import stats_min_cell, stats_queries_per_hour
 from reintegrate.db import db
+from reintegrate.presenters.stats_labels import group_label
+from reintegrate.schemas.stats import OutcomesArgs, RetentionArgs, period_of
 from reintegrate.services import outcomes
-from reintegrate.services.outcomes import DEFAULT_QUERIES_PER_HOUR, Event, GroupBy, Period
+from reintegrate.services.outcomes import Event, GroupBy
 from reintegrate.stats.cellkey import MAX_NOISE
-from reintegrate.stats.periods import month_end, parse_end, parse_start
-from reintegrate.stats.suppression import DEFAULT_THRESHOLD, SuppressedRow, visible_value
-from reintegrate.timeutil import local_today
-from reintegrate.web.stats_labels import group_label
+from reintegrate.stats.suppression import SuppressedRow, visible_value
 
 blp = ApiBlueprint(
     "stats_api",
@@ -34,99 +31,10 @@ blp = ApiBlueprint(
         "Periods are whole calendar months."
     ),
 )
-_UNKNOWN = _l("Unknown value.")
 _TOO_MANY = (
     "More statistics queries this hour than STATS_QUERIES_PER_HOUR (default 60) allows; "
     "Retry-After gives the seconds to wait."
 )
-_BAD_PERIOD = _l("The start of the period must not be after its end.")
-
-
-def min_cell() -> int:
-    """The suppression threshold, from the app's STATS_MIN_CELL setting."""
-    return int(current_app.config.get("STATS_MIN_CELL", DEFAULT_THRESHOLD))
-
-
-def queries_per_hour() -> int:
-    """Each user's hourly statistics queries, from the STATS_QUERIES_PER_HOUR setting."""
-    return int(current_app.config.get("STATS_QUERIES_PER_HOUR", DEFAULT_QUERIES_PER_HOUR))
-
-
-_BAD_START = _l(
-    "Give a month (2025-01), a quarter (2025-Q1), a year (2025) or the first day of a month."
-)
-_BAD_END = _l(
-    "Give a month (2025-12), a quarter (2025-Q4), a year (2025) or the last day of a month."
-)
-
-
-class PeriodBound(fields.Field):
-    """`from` or `to` of a period of whole calendar months (reintegrate.stats.periods)."""
-
-    def __init__(self, *, end: bool, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.end = end
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
-        try:
-            return (parse_end if self.end else parse_start)(str(value))
-        except ValueError:
-            raise ValidationError(str(_BAD_END if self.end else _BAD_START)) from None
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return value.isoformat() if value is not None else None
-
-
-class PeriodArgs(Schema):
-    start = PeriodBound(
-        end=False,
-        data_key="from",
-        metadata={
-            "description": "First month of placement start dates: YYYY-MM, YYYY-Qn, YYYY or "
-            "the first day of a month (default: 23 months before the current month).",
-            "type": "string",
-        },
-    )
-    end = PeriodBound(
-        end=True,
-        data_key="to",
-        metadata={
-            "description": "Last month of placement start dates: YYYY-MM, YYYY-Qn, YYYY or "
-            "the last day of a month (default: the current month).",
-            "type": "string",
-        },
-    )
-
-    @validates_schema
-    def _check_period(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            raise ValidationError(str(_BAD_PERIOD), "from")
-
-
-class OutcomesArgs(PeriodArgs):
-    group_by = fields.String(
-        load_default=GroupBy.PROVINCE.value,
-        validate=validate.OneOf([g.value for g in GroupBy], error=_UNKNOWN),
-    )
-
-
-class RetentionArgs(PeriodArgs):
-    event = fields.String(
-        load_default=Event.REMIGRATION.value,
-        validate=validate.OneOf([e.value for e in Event], error=_UNKNOWN),
-    )
-    group_by = fields.String(
-        validate=validate.OneOf([g.value for g in GroupBy], error=_UNKNOWN),
-        metadata={"description": "Also give one curve per group (none: the overall curve only)."},
-    )
-
-
-def period_of(args: dict[str, Any], today: date | None = None) -> Period:
-    """The requested period; a missing end is this month, a missing start 24 months before."""
-    end = args.get("end") or month_end(today or local_today())
-    start = args.get("start") or Period.last_months(end).start
-    return Period(start, end)
 
 
 class OutcomeRowOut(Schema):
@@ -226,8 +134,8 @@ class Outcomes(MethodView):
                 current_actor(),
                 period_of(args),
                 group_by,
-                threshold=min_cell(),
-                queries_per_hour=queries_per_hour(),
+                threshold=stats_min_cell(),
+                queries_per_hour=stats_queries_per_hour(),
             )
         return {
             "start": result.period.start,
@@ -250,7 +158,7 @@ class Retention(MethodView):
         """Kaplan–Meier curves of staying (home, or in work), cut where fewer than the minimum
         cell size remain at risk; small groups have no points."""
         group_by = GroupBy(args["group_by"]) if args.get("group_by") else None
-        threshold = min_cell()
+        threshold = stats_min_cell()
         with db.transaction() as session:
             result = outcomes.retention(
                 session,
@@ -259,7 +167,7 @@ class Retention(MethodView):
                 Event(args["event"]),
                 group_by,
                 threshold=threshold,
-                queries_per_hour=queries_per_hour(),
+                queries_per_hour=stats_queries_per_hour(),
             )
         groups = []
         if group_by is not None:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate
 
+from reintegrate.pagination import MAX_PAGE
 from reintegrate.reference import country_codes, language_codes, province_codes
 
 NOT_NEGATIVE = _l("Must be a positive amount (0 or more), at most {max}.")
@@ -26,10 +27,6 @@ def record_id(**kwargs: Any) -> fields.Integer:
         validate=validate.Range(min=1, max=MAX_ID, error=_l("Must be between {min} and {max}.")),
         **kwargs,
     )
-
-
-#: Highest page number a list accepts; past it a list is empty anyway, and offsets overflow.
-MAX_PAGE = 100_000
 
 
 class AsciiInteger(fields.Integer):

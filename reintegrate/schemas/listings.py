@@ -11,8 +11,15 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from jobs_import import Eligibility, ListingRecord
 from jobs_import.records import EMPLOYMENT_TYPES
 from jobs_import.salary import MAX_MONTHLY_USD
-from reintegrate.models.listing import ListingStatus
-from reintegrate.schemas.fields import NOT_NEGATIVE, Text, language_field, province_field
+from reintegrate.models.listing import ListingKind, ListingStatus
+from reintegrate.schemas.fields import (
+    NOT_NEGATIVE,
+    Text,
+    language_field,
+    page_field,
+    page_size_field,
+    province_field,
+)
 
 JOB_ONLY = ("employer", "province", "positions", "wage_min_usd", "wage_max_usd", "employment_type")
 INCENTIVE_ONLY = ("programme", "provinces", "benefit", "eligibility")
@@ -145,3 +152,15 @@ class ListingCreateSchema(ListingUpdateSchema):
         if data["kind"] == "job" and not data.get("positions"):
             data["positions"] = 1
         return ListingRecord(row=0, external_id=None, **data)
+
+
+class ListingListArgs(Schema):
+    kind = fields.String(validate=validate.OneOf([k.value for k in ListingKind]))
+    province = province_field()
+    skill = fields.String(validate=validate.Length(max=100))
+    status = fields.String(
+        load_default=ListingStatus.OPEN.value,
+        validate=validate.OneOf([*(s.value for s in ListingStatus), "all"]),
+    )
+    page = page_field()
+    page_size = page_size_field()

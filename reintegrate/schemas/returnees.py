@@ -18,6 +18,8 @@ from reintegrate.schemas.fields import (
     Text,
     country_field,
     language_field,
+    page_field,
+    page_size_field,
     province_field,
     record_id,
 )
@@ -147,3 +149,13 @@ class ReturneeCreateSchema(ReturneeUpdateSchema):
         for key in ("skills", "languages", "preferred_provinces", "interests"):
             data[key] = tuple(dict.fromkeys(data.get(key) or ()))
         return ReturneeInput(consent=consent, **data)
+
+
+class ReturneeListArgs(Schema):
+    q = fields.String(validate=validate.Length(max=100))
+    province = province_field()
+    status = fields.String(validate=validate.OneOf([s.value for s in ReturneeStatus]))
+    returned_from = fields.Date()
+    returned_to = fields.Date()
+    page = page_field()
+    page_size = page_size_field()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from reintegrate.db import utcnow
 from reintegrate.models import AuditEntry, User
 from reintegrate.models.user import Role
+from reintegrate.pagination import paginate
 from reintegrate.services.access import Actor, require_role
 from reintegrate.timeutil import LOCAL_ZONE
 
@@ -124,7 +125,6 @@ def search(
             AuditEntry.at
             < datetime.combine(filters.until + timedelta(days=1), time.min, LOCAL_ZONE)
         )
-    from reintegrate.services.registry import paginate
 
     result = paginate(
         session, query, AuditEntry.at.desc(), AuditEntry.id.desc(), page=page, page_size=page_size

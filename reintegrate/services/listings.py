@@ -25,10 +25,10 @@ from reintegrate.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from reintegrate.models import Employer, Listing, ListingProvince, ListingSkill
 from reintegrate.models.listing import POSTED_SOURCE, ListingKind, ListingStatus
 from reintegrate.models.user import Role, User
+from reintegrate.pagination import Page, paginate
 from reintegrate.reference import HazardousWork
 from reintegrate.services import audit, safeguarding, screening
 from reintegrate.services.access import Actor, require_role
-from reintegrate.services.registry import Page, paginate
 from reintegrate.services.skills import current_vocabulary, skill_values
 from reintegrate.timeutil import local_today
 

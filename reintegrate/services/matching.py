@@ -23,6 +23,7 @@ from reintegrate.models.user import Role
 from reintegrate.reference import gazetteer
 from reintegrate.services import audit, listings, registry, safeguarding, screening
 from reintegrate.services.access import Actor, require_role
+from reintegrate.services.offers import referred_listing_ids
 from reintegrate.services.skills import current_vocabulary
 from reintegrate.services.table_watch import TableWatch
 from reintegrate.timeutil import local_today
@@ -206,8 +207,6 @@ def matches_for_returnee(
 
     A survivor of trafficking is never shown a flagged listing (screening.require_safe_for).
     """
-    from reintegrate.services.referrals import referred_listing_ids
-
     returnee = registry.get(session, actor, returnee_id, audited=False)
     audit.record(session, actor, "view", "returnee", returnee.id, detail={"what": "matches"})
     today = local_today()

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
+from reintegrate.config import DEFAULT_STATS_QUERIES_PER_HOUR
 from reintegrate.errors import N_, InvalidInput, TooManyQueries
 from reintegrate.models import AuditEntry, FollowUp, Outcome, Placement
 from reintegrate.models.placement import (
@@ -79,7 +80,7 @@ __all__ = [
 ]
 
 DEFAULT_PERIOD_MONTHS = 24
-DEFAULT_QUERIES_PER_HOUR = 60
+DEFAULT_QUERIES_PER_HOUR = DEFAULT_STATS_QUERIES_PER_HOUR
 """How many statistics queries (page views, API calls, downloads) a user may make an hour."""
 STATISTICS = "statistics"
 """The audit trail's record type for statistics queries and downloads."""

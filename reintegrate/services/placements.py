@@ -15,7 +15,7 @@ from reintegrate.models.listing import ListingKind, ListingStatus
 from reintegrate.models.placement import FollowUpStatus, PlacementStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
-from reintegrate.services import audit, facts, notifications, registry, screening
+from reintegrate.services import audit, facts, matching, notifications, registry, screening
 from reintegrate.services.access import Actor, in_scope, require_role
 from reintegrate.timeutil import add_months, local_today
 
@@ -149,8 +149,6 @@ def enrol(
     session: Session, actor: Actor, returnee_id: int, listing_id: int, start_date: date | None
 ) -> Placement:
     """Record that a returnee joined an incentive programme (no employer answers for these)."""
-    from reintegrate.services import matching
-
     returnee, listing = joinable(
         session,
         actor,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select, union
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from matching.scoring import age_on
@@ -18,10 +17,10 @@ from reintegrate.models.listing import ListingKind, ListingStatus
 from reintegrate.models.placement import ReferralStatus
 from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
+from reintegrate.pagination import Page, paginate
 from reintegrate.services import audit, safeguarding, screening
 from reintegrate.services.access import Actor, in_scope, require_role
 from reintegrate.services.placements import check_start_date, create_placement, joinable
-from reintegrate.services.registry import Page, paginate
 from reintegrate.timeutil import local_today, to_local
 
 ACTIVE = (ReferralStatus.REFERRED.value, ReferralStatus.INTERVIEW.value)
@@ -261,18 +260,6 @@ def list_referrals(
         detail={"what": "referrals"},
     )
     return result
-
-
-def referred_listing_ids(session: Session, returnee_id: int) -> Sequence[int]:
-    """Listings a returnee was already referred to or enrolled in: not offered again."""
-    from reintegrate.models import Placement
-
-    return session.scalars(
-        union(
-            select(Referral.listing_id).where(Referral.returnee_id == returnee_id),
-            select(Placement.listing_id).where(Placement.returnee_id == returnee_id),
-        ).order_by("listing_id")
-    ).all()
 
 
 @dataclass(frozen=True)

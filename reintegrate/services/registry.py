@@ -6,12 +6,11 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select, union_all, update
+from sqlalchemy import Select, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.sql import operators
 
 from matching.names import name_key, query_score
 from matching.text import has_khmer
@@ -24,7 +23,7 @@ from reintegrate.models import (
     ReturneeSkill,
 )
 from reintegrate.models.user import Role
-from reintegrate.schemas.fields import MAX_PAGE
+from reintegrate.pagination import Page, paginate
 from reintegrate.schemas.returnees import ReturneeInput
 from reintegrate.services import audit, name_lookup, reviews
 from reintegrate.services.access import Actor, in_scope, require_role
@@ -37,7 +36,6 @@ from reintegrate.services.duplicates import (
 from reintegrate.services.skills import skill_rows
 from reintegrate.timeutil import local_today
 
-T = TypeVar("T")
 # A search box query that is a phone number in any usual format: "012 345 678",
 # "+855 12 345 678", "(012) 345-678" or the same in Khmer digits.
 _PHONE_LIKE = re.compile(r"[+(]?[0-9០-៩][0-9០-៩ ().-]{5,}")
@@ -75,54 +73,6 @@ class ReturneeFilters:
     status: str | None = None
     returned_from: date | None = None
     returned_to: date | None = None
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: Sequence[T]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-
-def _reversed(order: Any) -> Any:
-    """The opposite direction of one ORDER BY term (a column alone sorts ascending)."""
-    modifier = getattr(order, "modifier", None)
-    if modifier is operators.desc_op:
-        return order.element.asc()
-    if modifier is operators.asc_op:
-        return order.element.desc()
-    return order.desc()
-
-
-def paginate(
-    session: Session, query: Select[Any], *order: Any, page: int, page_size: int
-) -> Page[Any]:
-    """One page of a query's rows in the given order, with the total count: every list uses it.
-
-    A page in the back half is read from the end in the opposite order, so the last page
-    skips a page's worth of rows, not the million before it (the order must be total).
-    """
-    page = min(max(1, page), MAX_PAGE)  # past MAX_PAGE the offset would overflow the database
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    start = (page - 1) * page_size
-    from_end = total - start - page_size
-    if start > total // 2 and start < total:
-        rows = session.scalars(
-            query.order_by(*(_reversed(o) for o in order))
-            .limit(page_size + min(0, from_end))
-            .offset(max(0, from_end))
-        )
-        items = list(reversed(rows.unique().all()))
-    else:
-        items = list(
-            session.scalars(query.order_by(*order).limit(page_size).offset(start)).unique().all()
-        )
-    return Page(items, total, page, page_size)
 
 
 def _name_candidates(

@@ -19,7 +19,8 @@ from reintegrate.errors import N_, InvalidInput, NotFound, RuleBroken
 from reintegrate.models import DuplicateReview, Returnee
 from reintegrate.models.returnee import ReviewStatus
 from reintegrate.models.user import Role
-from reintegrate.services import audit, name_lookup, registry
+from reintegrate.pagination import Page, paginate
+from reintegrate.services import audit, name_lookup
 from reintegrate.services.access import Actor, in_scope, require_role
 
 STATUSES = tuple(status.value for status in ReviewStatus)
@@ -194,9 +195,9 @@ def page(
     *,
     page: int = 1,
     page_size: int = 25,
-) -> registry.Page[DuplicateReview]:
+) -> Page[DuplicateReview]:
     """One page of the queue, strongest first; the people on it are audited as seen."""
-    result = registry.paginate(
+    result = paginate(
         session, queue(session, actor, status), *QUEUE_ORDER, page=page, page_size=page_size
     )
     audit_shown(session, actor, list(result.items))

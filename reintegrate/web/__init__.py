@@ -11,9 +11,9 @@ from flask_babel import format_date, format_datetime, get_locale, gettext
 from reintegrate import reference
 from reintegrate.auth import current_actor
 from reintegrate.i18n import LANGUAGES
+from reintegrate.presenters import labels
 from reintegrate.services import safeguarding, screening
 from reintegrate.timeutil import local_today, to_local
-from reintegrate.web import labels
 
 
 def _locale() -> str:

@@ -12,12 +12,12 @@ from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.errors import InvalidInput
 from reintegrate.models.safe_migration import OPTION_KINDS
+from reintegrate.presenters.labels import AUDIT_ACTION, AUDIT_RECORD
 from reintegrate.schemas.employers import EmployerUpdateSchema
 from reintegrate.schemas.fields import page_field, query_id
 from reintegrate.schemas.safe_migration import SafeMigrationOptionSchema
 from reintegrate.services import audit, employers, safe_migration
 from reintegrate.web.forms import flatten_errors
-from reintegrate.web.labels import AUDIT_ACTION, AUDIT_RECORD
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ACTIONS = tuple(AUDIT_ACTION)

@@ -16,10 +16,12 @@ from flask_login import login_required
 from markupsafe import Markup
 from marshmallow import ValidationError
 
-from reintegrate.api.stats import OutcomesArgs, min_cell, period_of, queries_per_hour
 from reintegrate.auth import current_actor
+from reintegrate.config import stats_min_cell, stats_queries_per_hour
 from reintegrate.db import db
 from reintegrate.errors import InvalidInput
+from reintegrate.presenters import stats_labels
+from reintegrate.schemas.stats import OutcomesArgs, period_of
 from reintegrate.services import outcomes, safe_migration
 from reintegrate.services.outcomes import Dashboard, ExportTable, GroupBy, Period, RetentionCurves
 from reintegrate.stats.cellkey import MAX_NOISE
@@ -33,7 +35,6 @@ from reintegrate.stats.suppression import (
 )
 from reintegrate.stats.survival import survival_at
 from reintegrate.stats.svg_charts import BarSeries, Series, bar_chart, step_chart
-from reintegrate.web import stats_labels
 from reintegrate.web.forms import flatten_errors
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -108,10 +109,12 @@ def index() -> tuple[str, int]:
             current_actor(),
             period,
             group_by,
-            threshold=min_cell(),
-            queries_per_hour=queries_per_hour(),
+            threshold=stats_min_cell(),
+            queries_per_hour=stats_queries_per_hour(),
         )
-        safer = safe_migration.dashboard_counts(session, current_actor(), threshold=min_cell())
+        safer = safe_migration.dashboard_counts(
+            session, current_actor(), threshold=stats_min_cell()
+        )
     return render_template(
         "dashboard/index.html",
         data=data,
@@ -146,8 +149,8 @@ def export(name: str) -> Response:
             table,
             period,
             group_by,
-            threshold=min_cell(),
-            queries_per_hour=queries_per_hour(),
+            threshold=stats_min_cell(),
+            queries_per_hour=stats_queries_per_hour(),
         )
     view = _VIEWS[table](result, group_by)
     filename = f"{table.value}-{period.start.isoformat()}-{period.end.isoformat()}.csv"

@@ -7,8 +7,8 @@ from typing import Any
 
 from flask_babel import gettext
 
+from reintegrate.presenters.reasons import vocabulary_locale
 from reintegrate.reference import province_name
-from reintegrate.web.reasons import vocabulary_locale
 
 PROVINCE_PARAMS = frozenset({"province"})
 """Values that are province codes: shown by name ("Phnom Penh", "ភ្នំពេញ"), never as "12"."""

@@ -12,12 +12,16 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from jobs_import.records import EMPLOYMENT_TYPES
-from reintegrate.api.schemas import ImportForm, ListingListArgs
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.errors import InvalidInput
 from reintegrate.models.user import Role
-from reintegrate.schemas.listings import ListingCreateSchema, ListingUpdateSchema
+from reintegrate.schemas.imports import ImportForm
+from reintegrate.schemas.listings import (
+    ListingCreateSchema,
+    ListingListArgs,
+    ListingUpdateSchema,
+)
 from reintegrate.services import imports, listings, returnee_imports, safeguarding
 from reintegrate.services.access import Actor, require_role
 from reintegrate.services.listings import record_of

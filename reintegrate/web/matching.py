@@ -10,9 +10,9 @@ from werkzeug.wrappers import Response
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.errors import InvalidInput
+from reintegrate.presenters.reasons import explained, vocabulary_locale
 from reintegrate.services import listings, matching, registry, skills
 from reintegrate.services.skills import current_vocabulary
-from reintegrate.web.reasons import explained, vocabulary_locale
 from reintegrate.web.returnees import Refused
 
 bp = Blueprint("matching", __name__)

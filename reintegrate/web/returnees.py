@@ -12,7 +12,6 @@ from flask_login import login_required
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
-from reintegrate.api.schemas import ReturneeListArgs
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.errors import InvalidInput, RuleBroken
@@ -20,7 +19,11 @@ from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.reference import abroad_country_codes
 from reintegrate.schemas.fields import form_id
-from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeUpdateSchema
+from reintegrate.schemas.returnees import (
+    ReturneeCreateSchema,
+    ReturneeListArgs,
+    ReturneeUpdateSchema,
+)
 from reintegrate.schemas.safe_migration import BriefingSchema
 from reintegrate.services import (
     merges,

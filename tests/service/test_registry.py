@@ -428,7 +428,7 @@ def test_pages_read_from_the_end_hold_the_same_rows_as_from_the_start(
     db_session: Session,
 ) -> None:
     """The back half of a list is read in reverse (fast deep pages); the rows must not change."""
-    from reintegrate.services.registry import paginate
+    from reintegrate.pagination import paginate
 
     officer = make_user(db_session, provinces=["02"])
     for n in range(7):

@@ -6,8 +6,8 @@ from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 
 from reintegrate import reference
+from reintegrate.presenters import labels
 from reintegrate.services.outcomes import LOCAL_JOBS, GroupBy
-from reintegrate.web import labels
 
 GROUP_BY = {
     "province": _l("Province"),

@@ -1,0 +1,64 @@
+"""One page of any list, with its total: every list in the services pages the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+
+T = TypeVar("T")
+
+#: Highest page number a list accepts; past it a list is empty anyway, and offsets overflow.
+MAX_PAGE = 100_000
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _reversed(order: Any) -> Any:
+    """The opposite direction of one ORDER BY term (a column alone sorts ascending)."""
+    modifier = getattr(order, "modifier", None)
+    if modifier is operators.desc_op:
+        return order.element.asc()
+    if modifier is operators.asc_op:
+        return order.element.desc()
+    return order.desc()
+
+
+def paginate(
+    session: Session, query: Select[Any], *order: Any, page: int, page_size: int
+) -> Page[Any]:
+    """One page of a query's rows in the given order, with the total count: every list uses it.
+
+    A page in the back half is read from the end in the opposite order, so the last page
+    skips a page's worth of rows, not the million before it (the order must be total).
+    """
+    page = min(max(1, page), MAX_PAGE)  # past MAX_PAGE the offset would overflow the database
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    start = (page - 1) * page_size
+    from_end = total - start - page_size
+    if start > total // 2 and start < total:
+        rows = session.scalars(
+            query.order_by(*(_reversed(o) for o in order))
+            .limit(page_size + min(0, from_end))
+            .offset(max(0, from_end))
+        )
+        items = list(reversed(rows.unique().all()))
+    else:
+        items = list(
+            session.scalars(query.order_by(*order).limit(page_size).offset(start)).unique().all()
+        )
+    return Page(items, total, page, page_size)
