@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from reintegrate.errors import DomainError, InvalidInput
 from reintegrate.models import Listing
+from reintegrate.models.user import Role
 
 
 @contextmanager
@@ -68,9 +69,7 @@ def user() -> None:
 
 @user.command("create")
 @click.argument("email")
-@click.option(
-    "--role", required=True, type=click.Choice(["officer", "employer", "manager", "admin"])
-)
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--province", "provinces", multiple=True, help="Province code (officers); repeat.")
 @click.option("--employer", help="Employer name (employer accounts).")
 @click.option("--name", "full_name", help="Full name.")

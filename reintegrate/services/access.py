@@ -1,12 +1,11 @@
-"""Who is acting, and the role and province rules every entry point shares."""
+"""Who is acting, and the province scope every entry point shares (roles: services/policy.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from reintegrate.errors import Forbidden
-from reintegrate.models.user import Role, User
+from reintegrate.models.user import User
 
 
 @dataclass(frozen=True)
@@ -35,11 +34,6 @@ class Actor:
     def system(cls, name: str) -> Actor:
         """The scheduler or a CLI command acting on its own behalf."""
         return cls(user_id=None, email=f"system:{name}", role="system")
-
-
-def require_role(actor: Actor, *roles: Role) -> None:
-    if actor.role not in {role.value for role in roles}:
-        raise Forbidden(f"role {actor.role!r} may not do this")
 
 
 def in_scope(actor: Actor, province: Any) -> Any:

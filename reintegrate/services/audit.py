@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from reintegrate.db import utcnow
 from reintegrate.models import AuditEntry, User
-from reintegrate.models.user import Role
 from reintegrate.pagination import paginate
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor
+from reintegrate.services.policy import authorize
 from reintegrate.timeutil import LOCAL_ZONE
 
 HOUR = timedelta(hours=1)
@@ -108,7 +108,7 @@ def search(
     session: Session, actor: Actor, filters: AuditFilters, *, page: int = 1, page_size: int = 50
 ) -> tuple[list[AuditEntry], int]:
     """The audit trail, newest first, for administrators only."""
-    require_role(actor, Role.ADMIN)
+    authorize(actor, "audit.read")
     query = select(AuditEntry)
     if filters.actor:
         query = query.where(AuditEntry.actor.contains(filters.actor.strip().lower()))

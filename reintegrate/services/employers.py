@@ -11,16 +11,16 @@ from sqlalchemy.orm import Session
 from reintegrate.db import utcnow
 from reintegrate.errors import N_, InvalidInput, NotFound, RuleBroken
 from reintegrate.models import Employer, User
-from reintegrate.models.user import Role
 from reintegrate.services import audit, screening
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor
+from reintegrate.services.policy import authorize
 
 SELF_VERIFICATION = "employer_self_verification"
 
 
 def list_employers(session: Session, actor: Actor) -> list[Employer]:
     """Every employer, unverified first so the ones waiting for a check are on top."""
-    require_role(actor, Role.ADMIN)
+    authorize(actor, "employers.manage")
     return list(session.scalars(select(Employer).order_by(Employer.verified, Employer.name)))
 
 
@@ -36,7 +36,7 @@ def update_employer(
         raise RuleBroken(
             SELF_VERIFICATION, N_("An employer's own account cannot verify that employer.")
         )
-    require_role(actor, Role.ADMIN)
+    authorize(actor, "employers.manage")
     employer = session.get(Employer, employer_id)
     if employer is None:
         raise NotFound("employer not found")

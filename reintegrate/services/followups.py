@@ -34,7 +34,8 @@ from reintegrate.models.placement import (
 from reintegrate.models.returnee import AT_RISK, ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.services import audit, facts, notifications
-from reintegrate.services.access import Actor, in_scope, require_role
+from reintegrate.services.access import Actor, in_scope
+from reintegrate.services.policy import authorize
 from reintegrate.timeutil import local_today
 
 UNREACHABLE_LIMIT = 3
@@ -165,7 +166,7 @@ def _remind(session: Session, stage: str, due_on_or_before: date) -> int:
 
 
 def _follow_up_in_scope(session: Session, actor: Actor, follow_up_id: int) -> FollowUp:
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "follow_ups.work")
     follow_up = (
         session.scalars(
             select(FollowUp).where(
@@ -285,7 +286,7 @@ def _input_of(outcome: Outcome) -> OutcomeInput:
 def _outcome_in_scope(session: Session, actor: Actor, outcome_id: int) -> Outcome:
     """The role first, then one query with the scope in it: an outcome elsewhere answers, and
     costs, exactly like a missing one."""
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "follow_ups.work")
     outcome = session.scalars(
         select(Outcome).where(
             Outcome.id == outcome_id,
@@ -489,7 +490,7 @@ def list_follow_ups(
     limit: int = 200,
 ) -> list[FollowUpRow]:
     """Follow-ups in the officer's provinces with these statuses, due before a date if given."""
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "follow_ups.work")
     if sort not in WORK_LIST_SORTS:
         raise InvalidInput({"sort": [N_("Unknown value.")]})
     provinces = sorted(actor.provinces & {province}) if province else sorted(actor.provinces)
@@ -533,7 +534,7 @@ def at_risk(session: Session, actor: Actor, limit: int = 100) -> list[Returnee]:
     The flags are filtered in SQL through a partial index of the flagged few, so the cost
     follows how many are flagged, not how many are placed.
     """
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "follow_ups.work")
     risky = list(
         session.scalars(
             select(Returnee)

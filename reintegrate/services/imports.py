@@ -20,8 +20,9 @@ from reintegrate.models.listing import POSTED_SOURCE, ListingStatus
 from reintegrate.models.user import Role
 from reintegrate.reference import gazetteer
 from reintegrate.services import audit, bulk, screening
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor
 from reintegrate.services.listings import NewListing, apply_record, new_listing
+from reintegrate.services.policy import authorize
 from reintegrate.timeutil import local_today
 
 CHUNK = 500
@@ -555,13 +556,13 @@ class CountingStream:
 
 
 def recent_runs(session: Session, actor: Actor, limit: int = 100) -> list[ImportRun]:
-    require_role(actor, Role.ADMIN)
+    authorize(actor, "imports.feeds")
     return list(session.scalars(select(ImportRun).order_by(ImportRun.id.desc()).limit(limit)))
 
 
 def get_run(session: Session, actor: Actor, run_id: int) -> ImportRun:
     """Any report for an admin; an officer reads only the returnee lists imported for them."""
-    require_role(actor, Role.ADMIN, Role.OFFICER)
+    authorize(actor, "imports.read")
     run = session.get(ImportRun, run_id)
     if run is None or (actor.role == Role.OFFICER and run.officer_id != actor.user_id):
         raise NotFound("import run not found")

@@ -28,11 +28,10 @@ from reintegrate.models.user import Role, User
 from reintegrate.pagination import Page, paginate
 from reintegrate.reference import HazardousWork
 from reintegrate.services import audit, safeguarding, screening
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor
+from reintegrate.services.policy import authorize, can
 from reintegrate.services.skills import current_vocabulary, skill_values
 from reintegrate.timeutil import local_today
-
-READERS = (Role.OFFICER, Role.ADMIN, Role.EMPLOYER)
 
 
 @dataclass(frozen=True)
@@ -187,7 +186,7 @@ def set_hazardous(session: Session, actor: Actor, listing: Listing, value: bool)
     Only an admin may clear a job the list names, or undo an admin's decision: an employer
     cannot make a brick kiln open to 16-year-olds by unticking a box. A decision that differs
     from the list stands across edits and re-imports (``set:<role>``)."""
-    if actor.role not in (Role.EMPLOYER, Role.ADMIN):
+    if not can(actor, "listings.declare_hazard"):
         raise InvalidInput(
             {"hazardous": [N_("Only the employer or an administrator can set this.")]}
         )
@@ -221,19 +220,13 @@ def set_hazardous(session: Session, actor: Actor, listing: Listing, value: bool)
         listing.hazardous_reason = f"{safeguarding.SET_BY}{actor.role}"
 
 
-def _check_reader(actor: Actor) -> None:
-    if actor.role == Role.MANAGER:
-        raise Forbidden("managers see outcomes, not listings")
-    require_role(actor, *READERS)
-
-
 def _check_record_for(actor: Actor, session: Session, record: ListingRecord) -> ListingRecord:
     """Employers post jobs for themselves only; the employer named is forced, not trusted."""
-    if actor.role != Role.EMPLOYER:
+    if not can(actor, "listings.post_own"):
         if record.kind == ListingKind.JOB and not record.employer:
             raise InvalidInput({"employer": [N_("Missing data for required field.")]})
         return record
-    if record.kind != ListingKind.JOB:
+    if record.kind != ListingKind.JOB and not can(actor, "listings.post_incentive"):
         raise Forbidden("employers post jobs, not incentive programmes")
     own = session.get(Employer, actor.employer_id)
     if own is None:
@@ -246,7 +239,7 @@ def _check_record_for(actor: Actor, session: Session, record: ListingRecord) -> 
 
 
 def create_listing(session: Session, actor: Actor, record: ListingRecord) -> Listing:
-    _check_reader(actor)
+    authorize(actor, "listings.post")
     record = _check_record_for(actor, session, record)
     if record.valid_through and record.valid_through < local_today():
         raise InvalidInput({"valid_through": [N_("The closing date has already passed.")]})
@@ -265,9 +258,9 @@ def create_listing(session: Session, actor: Actor, record: ListingRecord) -> Lis
 
 def get_listing(session: Session, actor: Actor, listing_id: int) -> Listing:
     """A listing the actor may see; another employer's is 'not found'."""
-    _check_reader(actor)
+    authorize(actor, "listings.read")
     query = select(Listing).where(Listing.id == listing_id)
-    if actor.role == Role.EMPLOYER:
+    if can(actor, "listings.read_own"):
         query = query.where(Listing.employer_id == actor.employer_id)
     listing = session.scalars(query).unique().one_or_none()
     if listing is None:  # another employer's looks, and costs, the same as missing
@@ -409,7 +402,7 @@ def record_of(listing: Listing) -> ListingRecord:
 
 def _filtered(actor: Actor, filters: ListingFilters) -> Select[Any]:
     query = select(Listing)
-    if actor.role == Role.EMPLOYER:
+    if not can(actor, "listings.read_all"):
         query = query.where(Listing.employer_id == actor.employer_id)
     else:
         query = query.where(Listing.duplicate_of_id.is_(None))
@@ -441,7 +434,7 @@ def search_listings(
     session: Session, actor: Actor, filters: ListingFilters, *, page: int = 1, page_size: int = 25
 ) -> Page[Listing]:
     """Open listings by kind, province and skill (employers: their own, any status)."""
-    _check_reader(actor)
+    authorize(actor, "listings.read")
     page = max(1, page)
     query = _filtered(actor, filters)
     return paginate(

@@ -19,11 +19,11 @@ from matching.scoring import Listing as Opening
 from reintegrate.models import Listing, ListingProvince, ListingSkill, Returnee, ReturneeSkill
 from reintegrate.models.listing import ListingStatus
 from reintegrate.models.returnee import ReturneeStatus
-from reintegrate.models.user import Role
 from reintegrate.reference import gazetteer
 from reintegrate.services import audit, listings, registry, safeguarding, screening
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor
 from reintegrate.services.offers import referred_listing_ids
+from reintegrate.services.policy import authorize
 from reintegrate.services.skills import current_vocabulary
 from reintegrate.services.table_watch import TableWatch
 from reintegrate.timeutil import local_today
@@ -393,7 +393,7 @@ def candidates_for_listing(
 
     Survivors of trafficking are left out of a flagged listing's candidates.
     """
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "listings.candidates")
     listing = listings.get_listing(session, actor, listing_id)
     provinces = sorted(actor.provinces)
     index = _scope_index(session, provinces)

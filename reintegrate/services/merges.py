@@ -31,10 +31,10 @@ from reintegrate.models import (
     SafeMigrationBriefing,
 )
 from reintegrate.models.returnee import ReturneeStatus, ReviewStatus
-from reintegrate.models.user import Role
 from reintegrate.services import audit, reviews
-from reintegrate.services.access import Actor, in_scope, require_role
+from reintegrate.services.access import Actor, in_scope
 from reintegrate.services.duplicates import phone_key
+from reintegrate.services.policy import authorize
 
 # The rows that follow a person, by table and column; each is re-pointed by id.
 _MOVED: dict[str, tuple[Any, str]] = {
@@ -136,7 +136,7 @@ def merge(session: Session, actor: Actor, review_id: int, keep: int) -> Merge:
 
     Both cases must be in the officer's provinces (else 'not found', as if missing).
     """
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "duplicates.merge")
     review = reviews.get(session, actor, review_id)
     if review.status != ReviewStatus.OPEN.value:
         raise RuleBroken("pair_settled", reviews.settled_message(review.status))
@@ -290,7 +290,7 @@ def _set_pair(session: Session, review_id: int, first: int, second: int) -> None
 
 def get(session: Session, actor: Actor, merge_id: int) -> Merge:
     """A merge whose two cases are both in the officer's provinces; any other is 'not found'."""
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "returnees.read")
     record = session.get(Merge, merge_id)
     if record is None or not {record.kept.home_province, record.merged.home_province} <= set(
         actor.provinces
@@ -357,7 +357,7 @@ def undo(session: Session, actor: Actor, merge_id: int) -> Merge:
 
 def history(session: Session, actor: Actor, limit: int = 50) -> list[Merge]:
     """Recent merges whose two cases are both in the officer's provinces, newest first."""
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "returnees.read")
     kept, merged = aliased(Returnee), aliased(Returnee)
     return list(
         session.scalars(
@@ -373,7 +373,7 @@ def history(session: Session, actor: Actor, limit: int = 50) -> list[Merge]:
 
 def active_involving(session: Session, actor: Actor, returnee_id: int) -> list[Merge]:
     """Merges not undone that kept or folded this case, newest first (for its page)."""
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "returnees.read")
     return list(
         session.scalars(
             select(Merge)

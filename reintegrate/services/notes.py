@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from reintegrate.errors import N_, InvalidInput
 from reintegrate.models import CaseNote, FollowUp, Outcome, Placement, Returnee, User
-from reintegrate.models.user import Role
 from reintegrate.services import audit, registry
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor
+from reintegrate.services.policy import authorize
 from reintegrate.timeutil import to_local
 
 MAX_NOTE_LENGTH = 5000
@@ -73,7 +73,7 @@ def case_notes_of(session: Session, returnee: Returnee) -> list[Note]:
 
 def search_notes(session: Session, actor: Actor, query: str, limit: int = 100) -> NoteSearch:
     """Notes containing `query` (any case) on cases in the officer's provinces, newest first."""
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "notes.search")
     text = (query or "").strip()
     if len(text) < MIN_QUERY_LENGTH:
         raise InvalidInput({"q": [N_("Type at least two characters.")]})

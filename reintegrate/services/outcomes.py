@@ -35,10 +35,10 @@ from reintegrate.models.placement import (
     OutcomeStatus,
     RemigrationChannel,
 )
-from reintegrate.models.user import Role
 from reintegrate.services import audit
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor
 from reintegrate.services.facts import decisive
+from reintegrate.services.policy import authorize
 from reintegrate.stats.cellkey import perturb
 from reintegrate.stats.periods import (
     is_month_end,
@@ -211,7 +211,7 @@ def outcomes_table(
     queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> OutcomesTable:
     """Placed, contacted, retained at 3/6/12 months, re-migrated and lost, per group."""
-    require_role(actor, Role.MANAGER)
+    authorize(actor, "statistics.read")
     _count_query(
         session, actor, "view", queries_per_hour, _detail("outcomes", period, group_by=group_by)
     )
@@ -229,7 +229,7 @@ def retention(
     queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> RetentionCurves:
     """Overall and per-group Kaplan–Meier curves of time to re-migration or out of work."""
-    require_role(actor, Role.MANAGER)
+    authorize(actor, "statistics.read")
     detail = _detail("retention", period, group_by=group_by, event=event)
     _count_query(session, actor, "view", queries_per_hour, detail)
     return _retention(session, period, event, group_by, threshold)
@@ -243,7 +243,7 @@ def remigration(
     threshold: int = DEFAULT_THRESHOLD,
     queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> Remigration:
-    require_role(actor, Role.MANAGER)
+    authorize(actor, "statistics.read")
     _count_query(session, actor, "view", queries_per_hour, _detail("remigration", period))
     return _remigration(session, period, threshold)
 
@@ -258,7 +258,7 @@ def coverage(
     queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> SuppressedTable:
     """Follow-ups due by province: done on time, late, missed, open and overdue, or open."""
-    require_role(actor, Role.MANAGER)
+    authorize(actor, "statistics.read")
     _count_query(session, actor, "view", queries_per_hour, _detail("coverage", period))
     return _coverage(session, period, today or local_today(), threshold)
 
@@ -274,7 +274,7 @@ def dashboard(
     queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> Dashboard:
     """Every figure of the managers' page: one query for the audit trail and the limit."""
-    require_role(actor, Role.MANAGER)
+    authorize(actor, "statistics.read")
     detail = _detail("dashboard", period, group_by=group_by)
     _count_query(session, actor, "view", queries_per_hour, detail)
     return Dashboard(
@@ -301,7 +301,7 @@ def export(
     queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
 ) -> SuppressedTable:
     """One table for a CSV download; the export is audited (which table, which period)."""
-    require_role(actor, Role.MANAGER)
+    authorize(actor, "statistics.read")
     grouped = group_by if table is ExportTable.OUTCOMES else None
     _count_query(
         session, actor, "export", queries_per_hour, _detail(table.value, period, group_by=grouped)

@@ -14,9 +14,9 @@ from reintegrate.models import FollowUp, Listing, Placement, Referral, Returnee
 from reintegrate.models.listing import ListingKind, ListingStatus
 from reintegrate.models.placement import FollowUpStatus, PlacementStatus
 from reintegrate.models.returnee import ReturneeStatus
-from reintegrate.models.user import Role
 from reintegrate.services import audit, facts, matching, notifications, registry, screening
-from reintegrate.services.access import Actor, in_scope, require_role
+from reintegrate.services.access import Actor, in_scope
+from reintegrate.services.policy import authorize
 from reintegrate.timeutil import add_months, local_today
 
 DEFAULT_MONTHS = (1, 3, 6, 12)
@@ -126,7 +126,7 @@ def joinable(
     to referral, a case still active and, for a survivor of trafficking, a listing without
     flags: what referring to a job and enrolling in a programme both require.
     """
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "placements.make")
     returnee = registry.get(session, actor, returnee_id, audited=False)
     listing = session.get(Listing, listing_id)
     if listing is None:
@@ -173,7 +173,7 @@ def enrol(
 
 def get_placement(session: Session, actor: Actor, placement_id: int) -> Placement:
     """A placement of a returnee in the officer's provinces (404 otherwise)."""
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "placements.read")
     placement = session.scalar(
         select(Placement)
         .join(Returnee, Returnee.id == Placement.returnee_id)
@@ -231,7 +231,7 @@ def keep_one_schedule(session: Session, actor: Actor, keep_id: int, drop_id: int
 
     Both placements stay; only the calls still ahead of the dropped one are cancelled.
     """
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "follow_ups.work")
     kept = get_placement(session, actor, keep_id)
     dropped = get_placement(session, actor, drop_id)
     if kept.returnee_id != dropped.returnee_id or dropped not in clashing_schedules(session, kept):

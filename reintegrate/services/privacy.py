@@ -23,9 +23,9 @@ from reintegrate.models import (
     ReturneeSkill,
 )
 from reintegrate.models.returnee import ReturneeStatus
-from reintegrate.models.user import Role
 from reintegrate.services import audit, registry
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor
+from reintegrate.services.policy import authorize
 from reintegrate.timeutil import LOCAL_ZONE, local_today
 
 ERASED = "[erased]"
@@ -146,7 +146,7 @@ def request_erasure(
 
 def pending_erasures(session: Session, actor: Actor) -> list[ErasureRequest]:
     """Requests waiting for a manager: province and reason only, no name or case number."""
-    require_role(actor, Role.MANAGER)
+    authorize(actor, "erasures.decide")
     return list(
         session.scalars(
             select(ErasureRequest)
@@ -160,7 +160,7 @@ def decide_erasure(
     session: Session, actor: Actor, request_id: int, approve: bool
 ) -> ErasureRequest:
     """A manager approves (the data is erased now) or rejects an officer's request."""
-    require_role(actor, Role.MANAGER)
+    authorize(actor, "erasures.decide")
     request = session.get(ErasureRequest, request_id)
     if request is None:
         raise NotFound("erasure request not found")
@@ -225,7 +225,7 @@ def _erase(session: Session, returnee: Returnee) -> None:
 
 def past_retention(session: Session, actor: Actor, limit: int = 100) -> list[Returnee]:
     """Records in the officer's provinces untouched for longer than the retention period."""
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "retention.review")
     years = int(settings_value("RETENTION_YEARS", 5))  # type: ignore[call-overload]
     cutoff = local_today() - timedelta(days=365 * years)
     stale = list(

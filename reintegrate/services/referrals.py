@@ -19,8 +19,9 @@ from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.pagination import Page, paginate
 from reintegrate.services import audit, safeguarding, screening
-from reintegrate.services.access import Actor, in_scope, require_role
+from reintegrate.services.access import Actor, in_scope
 from reintegrate.services.placements import check_start_date, create_placement, joinable
+from reintegrate.services.policy import authorize
 from reintegrate.timeutil import local_today, to_local
 
 ACTIVE = (ReferralStatus.REFERRED.value, ReferralStatus.INTERVIEW.value)
@@ -85,7 +86,7 @@ def refer(
 
 def get_referral(session: Session, actor: Actor, referral_id: int) -> Referral:
     """Officers: referrals of returnees in their provinces; employers: those to their listings."""
-    require_role(actor, Role.OFFICER, Role.EMPLOYER)
+    authorize(actor, "referrals.read")
     query = select(Referral).where(Referral.id == referral_id)
     if actor.role == Role.EMPLOYER:
         query = query.where(
@@ -242,7 +243,7 @@ def list_referrals(
 
     Ordered by when the referral was made, so a row stays in place after each answer.
     """
-    require_role(actor, Role.OFFICER, Role.EMPLOYER)
+    authorize(actor, "referrals.read")
     query = _visible(actor, filters)
     result = paginate(
         session,
@@ -327,7 +328,7 @@ class ReferralLetter:
 
 def referral_letter(session: Session, actor: Actor, referral_id: int) -> ReferralLetter:
     """The letter for a referral of a returnee in the officer's provinces (audited)."""
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "referrals.letter")
     referral = get_referral(session, actor, referral_id)
     officer = session.get(User, actor.user_id)
     if officer is None:

@@ -22,17 +22,17 @@ from reintegrate.models import (
     ReturneeExternalId,
     ReturneeSkill,
 )
-from reintegrate.models.user import Role
 from reintegrate.pagination import Page, paginate
 from reintegrate.schemas.returnees import ReturneeInput
 from reintegrate.services import audit, name_lookup, reviews
-from reintegrate.services.access import Actor, in_scope, require_role
+from reintegrate.services.access import Actor, in_scope
 from reintegrate.services.duplicates import (
     DuplicateCheck,
     PossibleDuplicate,
     find_possible_duplicates,
     phone_key,
 )
+from reintegrate.services.policy import authorize
 from reintegrate.services.skills import skill_rows
 from reintegrate.timeutil import local_today
 
@@ -111,7 +111,7 @@ def _name_candidates(
 
 
 def require_officer_in(actor: Actor, province: str, field: str = "home_province") -> None:
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "returnees.read")
     if province not in actor.provinces:
         raise InvalidInput(
             {field: [N_("You can only register returnees from your own provinces.")]}
@@ -162,7 +162,7 @@ def _check_duplicates(
     registers the person is audited with the new case (`audit_check`) and is not counted, so
     an officer registering the 300th person of the day at a border post is never stopped.
     """
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "returnees.register")
     if check_limit is not None and audit.wait_before_more(
         session,
         actor,
@@ -305,7 +305,7 @@ def get(session: Session, actor: Actor, returnee_id: int, *, audited: bool = Tru
     The scope is part of the query, so an out-of-scope id costs exactly what a missing one
     does (the same statement, no row): timing cannot tell "elsewhere" from "nobody".
     """
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "returnees.read")
     returnee = (
         session.scalars(
             select(Returnee)
@@ -325,7 +325,7 @@ def get(session: Session, actor: Actor, returnee_id: int, *, audited: bool = Tru
 def get_by_case_number(session: Session, actor: Actor, case_number: str) -> Returnee:
     """The case with this number; a merged record's number gives the case it was merged into,
     so numbers written on paper before a merge keep working."""
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "returnees.read")
     row = session.execute(
         select(Returnee.id, Returnee.merged_into_id).where(
             Returnee.case_number == case_number.strip().upper()
@@ -398,7 +398,7 @@ def search(
 
     Everyone on the page is recorded in the audit trail as seen by the officer.
     """
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "returnees.read")
     result = _search(session, actor, filters, page=page, page_size=page_size)
     audit.record_shown(
         session, actor, "returnee", (r.id for r in result.items), detail={"what": "list"}

@@ -50,8 +50,9 @@ from reintegrate.models.returnee import ReturneeStatus
 from reintegrate.models.user import Role
 from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeInput
 from reintegrate.services import audit, bulk, imports, name_lookup, reviews
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor
 from reintegrate.services.duplicates import ELSEWHERE_NOTICE, Evidence, compare, phone_key
+from reintegrate.services.policy import authorize
 from reintegrate.services.registry import require_officer_in
 from reintegrate.services.skills import file_version, skill_values
 from reintegrate.timeutil import local_today
@@ -628,7 +629,7 @@ def import_returnees(
 
 def officer_runs(session: Session, actor: Actor, limit: int = 100) -> list[ImportRun]:
     """An officer's own returnee imports, newest first."""
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "imports.returnee_lists")
     return list(
         session.scalars(
             select(ImportRun)

@@ -21,7 +21,8 @@ from reintegrate.models.returnee import ReviewStatus
 from reintegrate.models.user import Role
 from reintegrate.pagination import Page, paginate
 from reintegrate.services import audit, name_lookup
-from reintegrate.services.access import Actor, in_scope, require_role
+from reintegrate.services.access import Actor, in_scope
+from reintegrate.services.policy import authorize
 
 STATUSES = tuple(status.value for status in ReviewStatus)
 MAX_REASONS = 20
@@ -30,7 +31,7 @@ MAX_REASON_LENGTH = 64
 
 def visible(actor: Actor) -> Select[Any]:
     """Pairs the actor may see: all for an admin, both provinces in scope for an officer."""
-    require_role(actor, Role.OFFICER, Role.ADMIN)
+    authorize(actor, "duplicates.review")
     query = select(DuplicateReview)
     if actor.role == Role.ADMIN:
         return query
@@ -101,7 +102,7 @@ def propose_pair(
     strongest evidence proposed for it. A merged record stands for the case it was merged into.
     """
     if actor.role not in (Role.OFFICER.value, Role.ADMIN.value, "system"):
-        require_role(actor, Role.OFFICER, Role.ADMIN)
+        authorize(actor, "duplicates.review")
     if not 0 <= score <= 100:
         raise InvalidInput({"score": [N_("Must be between 0 and 100.")]})
     reasons = list(dict.fromkeys(str(reason)[:MAX_REASON_LENGTH] for reason in reasons))
@@ -215,7 +216,7 @@ def propose_pairs(
     settled pair is never reopened and a pair already queued keeps its row.
     """
     if actor.role not in (Role.OFFICER.value, Role.ADMIN.value, "system"):
-        require_role(actor, Role.OFFICER, Role.ADMIN)
+        authorize(actor, "duplicates.review")
     ids = {i for returnee_id, other_id, _s, _r in proposals for i in (returnee_id, other_id)}
     if not ids:
         return 0

@@ -22,7 +22,8 @@ from reintegrate.models import (
 from reintegrate.models.placement import RemigrationChannel
 from reintegrate.models.user import Role
 from reintegrate.services import audit, registry
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor
+from reintegrate.services.policy import authorize
 from reintegrate.stats.suppression import SuppressedRow, suppress_table
 from reintegrate.timeutil import local_today
 
@@ -53,7 +54,7 @@ def needs_safer_leaving(session: Session, returnee_id: int) -> bool:
 
 def list_options(session: Session, actor: Actor) -> list[SafeMigrationOption]:
     """Options for officers (the active ones) and admins (all), resource centres first."""
-    require_role(actor, Role.OFFICER, Role.ADMIN)
+    authorize(actor, "safe_migration.read")
     query = select(SafeMigrationOption).order_by(
         SafeMigrationOption.kind.desc(), SafeMigrationOption.name
     )
@@ -64,7 +65,7 @@ def list_options(session: Session, actor: Actor) -> list[SafeMigrationOption]:
 
 def manage_options(session: Session, actor: Actor) -> list[SafeMigrationOption]:
     """Every option, for the admins' page that keeps them."""
-    require_role(actor, Role.ADMIN)
+    authorize(actor, "safe_migration.manage")
     return list_options(session, actor)
 
 
@@ -76,7 +77,7 @@ def _get_option(session: Session, option_id: int) -> SafeMigrationOption:
 
 
 def create_option(session: Session, actor: Actor, data: Mapping[str, Any]) -> SafeMigrationOption:
-    require_role(actor, Role.ADMIN)
+    authorize(actor, "safe_migration.manage")
     option = SafeMigrationOption(**{k: v for k, v in data.items() if k in OPTION_FIELDS})
     session.add(option)
     session.flush()
@@ -87,7 +88,7 @@ def create_option(session: Session, actor: Actor, data: Mapping[str, Any]) -> Sa
 def update_option(
     session: Session, actor: Actor, option_id: int, changes: Mapping[str, Any]
 ) -> SafeMigrationOption:
-    require_role(actor, Role.ADMIN)
+    authorize(actor, "safe_migration.manage")
     option = _get_option(session, option_id)
     for name in OPTION_FIELDS:
         if name in changes:
@@ -100,7 +101,7 @@ def update_option(
 
 
 def delete_option(session: Session, actor: Actor, option_id: int) -> None:
-    require_role(actor, Role.ADMIN)
+    authorize(actor, "safe_migration.manage")
     session.delete(_get_option(session, option_id))
     session.flush()
     audit.record(session, actor, "delete", "safe_migration_option", option_id)
@@ -110,7 +111,7 @@ def record_informed(
     session: Session, actor: Actor, returnee_id: int, informed_on: date
 ) -> SafeMigrationBriefing:
     """Record that the officer told the person about safer ways to leave (audited, dated)."""
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "safe_migration.brief")
     returnee = registry.get(session, actor, returnee_id, audited=False)
     if informed_on > local_today():
         raise InvalidInput({"informed_on": [N_("The date is in the future.")]})
@@ -198,7 +199,7 @@ DASHBOARD_COLUMNS = ("informed", *(f"remigrated_{channel}" for channel in CHANNE
 
 def dashboard_counts(session: Session, actor: Actor, *, threshold: int) -> SuppressedRow:
     """The manager's figures, small counts hidden like every other dashboard table."""
-    require_role(actor, Role.MANAGER)
+    authorize(actor, "statistics.read")
     counts, keys = informed_counts(session)
     table = suppress_table(
         {"all": counts},

@@ -36,7 +36,8 @@ from reintegrate.models.listing import ListingStatus
 from reintegrate.models.user import Role
 from reintegrate.reference import REFERENCE_DIR
 from reintegrate.services import audit
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor
+from reintegrate.services.policy import authorize
 from reintegrate.timeutil import local_today
 
 SURVIVOR_FLAGGED_LISTING = "survivor_flagged_listing"
@@ -153,7 +154,7 @@ def rescreen(
 ) -> int:
     """Screen every listing again (or one employer's); returns how many changed."""
     if actor.role != "system":
-        require_role(actor, Role.ADMIN)
+        authorize(actor, "listings.rescreen")
     query = select(Listing).order_by(Listing.id)
     if employer_id is not None:
         query = query.where(Listing.employer_id == employer_id)

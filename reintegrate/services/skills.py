@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from matching.vocabulary import SkillMatch, Vocabulary, phrase_key, strong_suggestion
 from reintegrate.errors import N_, InvalidInput
 from reintegrate.models import ListingSkill, ReturneeSkill, SkillMapping, SkillPhraseDecision
-from reintegrate.models.user import Role
 from reintegrate.reference import REFERENCE_DIR
 from reintegrate.services import audit
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor
+from reintegrate.services.policy import authorize
 from reintegrate.services.table_watch import TableWatch
 
 SKILLS_CSV = REFERENCE_DIR / "skills.csv"
@@ -120,7 +120,7 @@ class UnmappedPhrase:
 def unmapped_phrases(session: Session, actor: Actor, limit: int = 200) -> list[UnmappedPhrase]:
     """Phrases no skill matched and no admin has answered, most frequent first, with the
     vocabulary's suggestions."""
-    require_role(actor, Role.ADMIN)
+    authorize(actor, "skills.map")
     counts: dict[str, dict[str, Any]] = {}
     decided = select(SkillPhraseDecision.phrase_key)
     for model, column in ((ReturneeSkill, "returnees"), (ListingSkill, "listings")):
@@ -154,7 +154,7 @@ def unmapped_phrases(session: Session, actor: Actor, limit: int = 200) -> list[U
 
 def map_phrase(session: Session, actor: Actor, phrase: str, code: str) -> int:
     """Map a phrase to a skill; every stored row with that phrase takes the code now."""
-    require_role(actor, Role.ADMIN)
+    authorize(actor, "skills.map")
     key = phrase_key(phrase)[:200]
     errors: dict[str, list[str]] = {}
     if not key:
@@ -229,7 +229,7 @@ def answer_phrase(session: Session, actor: Actor, phrase: str, answer: str, name
     """An admin's answer for an unknown phrase, as the page offers it: `skill:CODE`, `other`
     (a skill named in `name`, English or Khmer), `not_a_skill`, or `proposed` (a new skill
     named in `name`). Returns what was decided: a skill code, `not_a_skill` or `proposed`."""
-    require_role(actor, Role.ADMIN)
+    authorize(actor, "skills.map")
     name = " ".join(name.split())
     errors = _answer_errors(phrase, answer, name)
     if errors:
@@ -267,7 +267,7 @@ def skill_named(name: str) -> str | None:
 
 def phrase_decisions(session: Session, actor: Actor) -> list[SkillPhraseDecision]:
     """Phrases answered as not a skill or proposed as new skills, newest first."""
-    require_role(actor, Role.ADMIN)
+    authorize(actor, "skills.map")
     return list(
         session.scalars(
             select(SkillPhraseDecision).order_by(

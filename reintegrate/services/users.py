@@ -28,7 +28,8 @@ from reintegrate.models import (
 from reintegrate.models.user import Role
 from reintegrate.reference import REFERENCE_DIR, province_codes
 from reintegrate.services import audit
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor
+from reintegrate.services.policy import authorize
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
@@ -324,7 +325,7 @@ def create_token(session: Session, actor: Actor, email: str, *, days: int = TOKE
 
 def _require_admin(actor: Actor) -> None:
     if actor.role != "system":
-        require_role(actor, Role.ADMIN)
+        authorize(actor, "users.manage")
 
 
 def token_state(token: ApiToken, now: datetime | None = None) -> str:

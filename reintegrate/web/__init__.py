@@ -7,12 +7,14 @@ from typing import Any
 
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, gettext
+from flask_login import current_user
 
 from reintegrate import reference
 from reintegrate.auth import current_actor
 from reintegrate.i18n import LANGUAGES
-from reintegrate.presenters import labels
-from reintegrate.services import safeguarding, screening
+from reintegrate.presenters import labels, navigation
+from reintegrate.services import policy, safeguarding, screening
+from reintegrate.services.access import Actor
 from reintegrate.timeutil import local_today, to_local
 
 
@@ -26,6 +28,10 @@ def _page_url(number: int) -> str:
     return url_for(request.endpoint or "main.home", **args)
 
 
+def _actor_or_none() -> Actor | None:
+    return current_actor() if current_user.is_authenticated else None
+
+
 def _template_helpers() -> dict[str, Any]:
     return {
         "LANGUAGES": LANGUAGES,
@@ -36,6 +42,8 @@ def _template_helpers() -> dict[str, Any]:
         "country_name": lambda code: reference.country_name(code, _locale()),
         "language_name": lambda code: reference.language_name(code, _locale()),
         "labels": labels,
+        "can": lambda action: policy.can(_actor_or_none(), action),
+        "menu": lambda: navigation.menu_for(_actor_or_none()),
         "hazardous_reason": labels.hazardous_reason,
         "age_today": lambda born: safeguarding.age(born, local_today()),
         "is_child": lambda born: safeguarding.is_child(born, local_today()),

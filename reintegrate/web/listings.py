@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
@@ -15,7 +15,6 @@ from jobs_import.records import EMPLOYMENT_TYPES
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.errors import InvalidInput
-from reintegrate.models.user import Role
 from reintegrate.schemas.imports import ImportForm
 from reintegrate.schemas.listings import (
     ListingCreateSchema,
@@ -23,8 +22,9 @@ from reintegrate.schemas.listings import (
     ListingUpdateSchema,
 )
 from reintegrate.services import imports, listings, returnee_imports, safeguarding
-from reintegrate.services.access import Actor, require_role
+from reintegrate.services.access import Actor
 from reintegrate.services.listings import record_of
+from reintegrate.services.policy import authorize, can
 from reintegrate.web.forms import flatten_errors, form_values, listing_payload, listing_values
 from reintegrate.web.import_messages import issue_message, run_message
 
@@ -69,12 +69,10 @@ def index() -> tuple[str, int]:
 @bp.route("/listings/new", methods=["GET", "POST"])
 @login_required
 def new() -> Response | tuple[str, int]:
-    require_role(current_actor(), *listings.READERS)
-    kind = (
-        "incentive"
-        if request.values.get("kind") == "incentive" and current_user.role != Role.EMPLOYER
-        else "job"
-    )
+    actor = current_actor()
+    authorize(actor, "listings.post")
+    wants_incentive = request.values.get("kind") == "incentive"
+    kind = "incentive" if wants_incentive and can(actor, "listings.post_incentive") else "job"
     if request.method == "GET":
         return _page("listings/form.html", kind=kind, values={"kind": kind}, errors={})
     try:
@@ -176,8 +174,8 @@ def set_status(listing_id: int) -> Response | tuple[str, int]:
 def imports_page() -> Response | tuple[str, int]:
     """Admins import feeds and returnee lists; officers import returnee lists as themselves."""
     actor = current_actor()
-    require_role(actor, Role.ADMIN, Role.OFFICER)
-    officer = actor.role == Role.OFFICER
+    authorize(actor, "imports.read")
+    officer = can(actor, "imports.returnee_lists")
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         upload = request.files.get("file")

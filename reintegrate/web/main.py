@@ -6,9 +6,10 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.i18n import LANGUAGES
-from reintegrate.models.user import Role
+from reintegrate.presenters import navigation
 from reintegrate.services import users
 from reintegrate.web.auth import safe_next
 
@@ -18,12 +19,10 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @login_required
 def home() -> Response | str:
-    if current_user.role == Role.OFFICER:
-        return redirect(url_for("placements.work"))
-    if current_user.role == Role.MANAGER:
-        return redirect(url_for("dashboard.index"))
-    if current_user.role in (Role.EMPLOYER, Role.ADMIN):
-        return redirect(url_for("listings.index"))
+    """A user's home is the first page of their menu."""
+    entries = navigation.menu_for(current_actor())
+    if entries:
+        return redirect(url_for(entries[0].endpoint))
     return render_template("main/home.html")
 
 

@@ -16,7 +16,6 @@ from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.errors import InvalidInput, RuleBroken
 from reintegrate.models.returnee import ReturneeStatus
-from reintegrate.models.user import Role
 from reintegrate.reference import abroad_country_codes
 from reintegrate.schemas.fields import form_id
 from reintegrate.schemas.returnees import (
@@ -35,7 +34,7 @@ from reintegrate.services import (
     timeline,
 )
 from reintegrate.services import reviews as review_service
-from reintegrate.services.access import require_role
+from reintegrate.services.policy import authorize, can
 from reintegrate.web.forms import flatten_errors, form_values, returnee_payload
 
 bp = Blueprint("returnees", __name__, url_prefix="/returnees")
@@ -88,7 +87,7 @@ def index() -> tuple[str, int]:
 @login_required
 def new() -> Response | tuple[str, int]:
     actor = current_actor()
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "returnees.register")
     if request.method == "GET":
         return _form("returnees/form.html", values={}, errors={}, scope=sorted(actor.provinces))
     form = request.form
@@ -141,7 +140,7 @@ def new() -> Response | tuple[str, int]:
 def search_notes() -> tuple[str, int]:
     """Case notes in the officer's provinces that contain the words typed."""
     actor = current_actor()
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "notes.search")
     q = request.args.get("q", "").strip()
     errors: dict[str, list[str]] = {}
     found = notes.NoteSearch([], {})
@@ -311,13 +310,13 @@ def reviews() -> tuple[str, int]:
     page_number = form_id(request.args.get("page")) or 1
     with db.transaction() as session:
         result = review_service.page(session, actor, status, page=page_number)
-        history = merges.history(session, actor) if actor.role == Role.OFFICER else []
+        history = merges.history(session, actor) if can(actor, "returnees.read") else []
     return _form(
         "returnees/reviews.html",
         page=result,
         review_status=status,
         history=history,
-        show_names=actor.role == Role.OFFICER,
+        show_names=can(actor, "returnees.read"),
     )
 
 
@@ -326,7 +325,7 @@ def reviews() -> tuple[str, int]:
 def confirm_merge(review_id: int) -> tuple[str, int]:
     """Both cases side by side: the officer chooses which one survives, then confirms."""
     actor = current_actor()
-    require_role(actor, Role.OFFICER)
+    authorize(actor, "duplicates.merge")
     with db.transaction() as session:
         review = review_service.get(session, actor, review_id)
         review_service.audit_shown(session, actor, [review])

@@ -1,0 +1,118 @@
+"""The policy table is the one place that says who may do what.
+
+Walked statically: every action the code or a template asks about has a rule, every rule is
+asked about somewhere, and no template or edge decides by comparing role names.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from reintegrate.errors import Forbidden
+from reintegrate.models.user import Role
+from reintegrate.presenters.navigation import menu_for
+from reintegrate.services.access import Actor
+from reintegrate.services.policy import POLICY, authorize, can
+
+ROOT = Path(__file__).resolve().parents[2]
+CODE = [p for p in (ROOT / "reintegrate").rglob("*.py") if p.name != "policy.py"]
+TEMPLATES = list((ROOT / "templates").rglob("*.html"))
+ASKED_IN_CODE = re.compile(r"""\b(?:authorize|can)\(\s*[\w.()]+,\s*"([a-z_.]+)"\s*\)""")
+ASKED_IN_TEMPLATES = re.compile(r"""\bcan\(\s*'([a-z_.]+)'\s*\)""")
+MENU_ACTION = re.compile(r"""Entry\(\s*"([a-z_.]+)",""")
+ROLE_NAMES = {role.value for role in Role}
+
+
+def _asked() -> dict[str, list[str]]:
+    asked: dict[str, list[str]] = {}
+    for path in CODE:
+        text = path.read_text(encoding="utf-8")
+        for pattern in (ASKED_IN_CODE, MENU_ACTION):
+            for action in pattern.findall(text):
+                asked.setdefault(action, []).append(str(path.relative_to(ROOT)))
+    for path in TEMPLATES:
+        for action in ASKED_IN_TEMPLATES.findall(path.read_text(encoding="utf-8")):
+            asked.setdefault(action, []).append(str(path.relative_to(ROOT)))
+    return asked
+
+
+ASKED = _asked()
+
+
+def _actor(role: str) -> Actor:
+    return Actor(user_id=1, email=f"{role}@example.org", role=role)
+
+
+def test_every_action_asked_about_has_a_rule() -> None:
+    assert {a: where for a, where in ASKED.items() if a not in POLICY} == {}
+
+
+def test_every_rule_is_asked_about_somewhere() -> None:
+    assert sorted(set(POLICY) - set(ASKED)) == []
+
+
+@pytest.mark.parametrize("action", sorted(POLICY))
+def test_exactly_the_listed_roles_may(action: str) -> None:
+    for role in Role:
+        assert can(_actor(role.value), action) is (role in POLICY[action])
+        if role not in POLICY[action]:
+            with pytest.raises(Forbidden):
+                authorize(_actor(role.value), action)
+    assert not can(None, action)
+    assert not can(Actor.system("test"), action)
+
+
+def test_no_template_decides_by_a_role_name() -> None:
+    conditions = re.compile(r"{%-?\s*(?:if|elif)\b(.*?)-?%}", re.S)
+    offending = []
+    for path in TEMPLATES:
+        for condition in conditions.findall(path.read_text(encoding="utf-8")):
+            quoted = set(re.findall(r"""['"](\w+)['"]""", condition))
+            if ".role" in condition or quoted & ROLE_NAMES:
+                offending.append(f"{path.relative_to(ROOT)}: {condition.strip()}")
+    assert offending == []
+
+
+def test_the_edges_do_not_compare_role_names_where_the_policy_answers() -> None:
+    decided_by_role = re.compile(r"\.role\s*(?:==|!=|in\b|not in\b)")
+    offending = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in [
+            ROOT / "reintegrate/web/main.py",
+            ROOT / "reintegrate/web/listings.py",
+            ROOT / "reintegrate/web/returnees.py",
+        ]
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if decided_by_role.search(line)
+    ]
+    assert offending == []
+
+
+@pytest.mark.parametrize(
+    ("role", "menu"),
+    [
+        (
+            Role.OFFICER,
+            ["My work", "Returnees", "Register a returnee", "Listings", "Possible duplicates"],
+        ),
+        (Role.EMPLOYER, ["My listings", "Post an opening", "Referrals"]),
+        (Role.MANAGER, ["Outcomes", "Erasure requests"]),
+        (
+            Role.ADMIN,
+            [
+                "Listings",
+                "Imports",
+                "Unmapped skills",
+                "Employers",
+                "Safe migration",
+                "Possible duplicates",
+                "Audit trail",
+            ],
+        ),
+    ],
+)
+def test_each_role_gets_its_menu_from_the_policy(role: Role, menu: list[str]) -> None:
+    assert [str(entry.label._args[0]) for entry in menu_for(_actor(role.value))] == menu
