@@ -10,7 +10,6 @@ from marshmallow import Schema, fields, validate
 from reintegrate.api import ApiBlueprint
 from reintegrate.auth import current_actor
 from reintegrate.db import db
-from reintegrate.models.user import Role
 from reintegrate.schemas.fields import page_field, page_size_field, province_field, query_id
 from reintegrate.schemas.placements import (
     EnrolmentSchema,
@@ -155,12 +154,8 @@ class Referrals(MethodView):
             result = referrals.list_referrals(
                 session, actor, referrals.ReferralFilters(**args), page=page, page_size=page_size
             )
-            if actor.role == Role.EMPLOYER:
-                items = EmployerReferralOut(many=True).dump(
-                    [referrals.employer_view(r) for r in result.items]
-                )
-            else:
-                items = ReferralOut(many=True).dump(result.items)
+            out = EmployerReferralOut if referrals.shared_fields_only(actor) else ReferralOut
+            items = out(many=True).dump(result.items)
             return {
                 "items": items,
                 "total": result.total,
@@ -195,9 +190,8 @@ class ReferralById(MethodView):
                 start_date=data.get("start_date"),
                 note=data.get("note"),
             )
-            if actor.role == Role.EMPLOYER:
-                return EmployerReferralOut().dump(referrals.employer_view(referral))
-            return ReferralOut().dump(referral)
+            out = EmployerReferralOut if referrals.shared_fields_only(actor) else ReferralOut
+            return out().dump(referrals.shaped(actor, referral))
 
 
 @blp.route("/enrolments")

@@ -40,6 +40,7 @@ POLICY: Mapping[str, frozenset[Role]] = {
         # Referrals, placements and follow-ups.
         "referrals.read": {OFFICER, EMPLOYER},
         "referrals.answer": {EMPLOYER},
+        "referrals.shared_fields_only": {EMPLOYER},
         "referrals.letter": {OFFICER},
         "placements.make": {OFFICER},
         "placements.read": {OFFICER},

@@ -21,7 +21,7 @@ from reintegrate.pagination import Page, paginate
 from reintegrate.services import audit, safeguarding, screening
 from reintegrate.services.access import Actor, in_scope
 from reintegrate.services.placements import check_start_date, create_placement, joinable
-from reintegrate.services.policy import authorize
+from reintegrate.services.policy import authorize, can
 from reintegrate.timeutil import local_today, to_local
 
 ACTIVE = (ReferralStatus.REFERRED.value, ReferralStatus.INTERVIEW.value)
@@ -238,10 +238,11 @@ def _visible(actor: Actor, filters: ReferralFilters) -> Select[Any]:
 
 def list_referrals(
     session: Session, actor: Actor, filters: ReferralFilters, *, page: int = 1, page_size: int = 25
-) -> Page[Referral]:
+) -> Page[Referral] | Page[EmployerView]:
     """Referrals the actor may see, newest referral first; the people shown are audited as seen.
 
-    Ordered by when the referral was made, so a row stays in place after each answer.
+    Ordered by when the referral was made, so a row stays in place after each answer. An
+    employer gets EmployerViews (what each person agreed to share), never the records.
     """
     authorize(actor, "referrals.read")
     query = _visible(actor, filters)
@@ -260,7 +261,21 @@ def list_referrals(
         (r.returnee_id for r in result.items),
         detail={"what": "referrals"},
     )
+    if shared_fields_only(actor):
+        return Page(
+            [employer_view(r) for r in result.items], result.total, result.page, result.page_size
+        )
     return result
+
+
+def shared_fields_only(actor: Actor) -> bool:
+    """Whether this actor sees referrals only as EmployerViews (the edges pick their format)."""
+    return can(actor, "referrals.shared_fields_only")
+
+
+def shaped(actor: Actor, referral: Referral) -> Referral | EmployerView:
+    """A referral as this actor may see it."""
+    return employer_view(referral) if shared_fields_only(actor) else referral
 
 
 @dataclass(frozen=True)

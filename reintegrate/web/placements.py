@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.errors import Conflict, InvalidInput, RuleBroken
-from reintegrate.models.user import Role
 from reintegrate.reference import abroad_country_codes
 from reintegrate.schemas.fields import form_id
 from reintegrate.schemas.placements import (
@@ -25,6 +24,7 @@ from reintegrate.schemas.placements import (
 )
 from reintegrate.services import followups, notifications, placements, privacy, referrals, timeline
 from reintegrate.services.access import Actor
+from reintegrate.services.policy import can
 from reintegrate.web.auth import safe_next
 from reintegrate.web.forms import flatten_errors, whole_or_text
 from reintegrate.web.matching import matches_page
@@ -154,11 +154,7 @@ def _referrals_page(
         page = referrals.list_referrals(
             session, actor, referrals.ReferralFilters(status=status), page_size=100
         )
-        views = (
-            [referrals.employer_view(r) for r in page.items]
-            if actor.role == Role.EMPLOYER
-            else None
-        )
+        views = page.items if referrals.shared_fields_only(actor) else None
     return render_template(
         "placements/referrals.html",
         page=page,
@@ -175,7 +171,7 @@ def _referrals_page(
 def referral_status(referral_id: int) -> Response | tuple[str, int]:
     """An answer to a referral. "Not selected" from the page is asked to be confirmed first;
     an employer's refused answer comes back on its own row with what was typed."""
-    employer = current_user.role == Role.EMPLOYER
+    employer = can(current_actor(), "referrals.answer")  # answers come from their list
     filter_status = request.form.get("filter_status") or None
     default = (
         url_for("placements.referral_list", status=filter_status)

@@ -84,6 +84,8 @@ def test_the_edges_do_not_compare_role_names_where_the_policy_answers() -> None:
             ROOT / "reintegrate/web/main.py",
             ROOT / "reintegrate/web/listings.py",
             ROOT / "reintegrate/web/returnees.py",
+            ROOT / "reintegrate/web/placements.py",
+            ROOT / "reintegrate/api/placements.py",
         ]
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if decided_by_role.search(line)
