@@ -26,6 +26,7 @@ def settings_value(name: str, default: object) -> object:
 
 
 DEFAULT_STATS_QUERIES_PER_HOUR = 60
+"""How many statistics queries (page views, API calls, downloads) a user may make an hour."""
 
 
 def stats_min_cell() -> int:

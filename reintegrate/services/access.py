@@ -7,6 +7,9 @@ from typing import Any
 
 from reintegrate.models.user import User
 
+SYSTEM_ROLE = "system"
+"""The role of the scheduler or a CLI command acting on its own behalf (no user)."""
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -33,7 +36,7 @@ class Actor:
     @classmethod
     def system(cls, name: str) -> Actor:
         """The scheduler or a CLI command acting on its own behalf."""
-        return cls(user_id=None, email=f"system:{name}", role="system")
+        return cls(user_id=None, email=f"system:{name}", role=SYSTEM_ROLE)
 
 
 def in_scope(actor: Actor, province: Any) -> Any:

@@ -14,7 +14,7 @@ from jobs_import import FeedError, ListingRecord, RowIssue, parse_feed
 from jobs_import.dedupe import TITLE_THRESHOLD, employer_key, title_similarity
 from jobs_import.records import N_, Message, reason
 from reintegrate.db import utcnow
-from reintegrate.errors import Forbidden, InvalidInput, NotFound
+from reintegrate.errors import InvalidInput, NotFound
 from reintegrate.models import Employer, ImportRun, Listing, ListingProvince, ListingSkill
 from reintegrate.models.listing import POSTED_SOURCE, ListingStatus
 from reintegrate.models.user import Role
@@ -443,8 +443,7 @@ def import_feed(
     process) still leaves a report; the listings are written in a second transaction that
     either commits whole or leaves the database as it was.
     """
-    if actor.role not in (Role.ADMIN, "system"):
-        raise Forbidden("only administrators import feeds")
+    authorize(actor, "imports.feeds")
     validate_options(options)
     run_id = open_run(
         sessions,

@@ -80,8 +80,6 @@ __all__ = [
 ]
 
 DEFAULT_PERIOD_MONTHS = 24
-DEFAULT_QUERIES_PER_HOUR = DEFAULT_STATS_QUERIES_PER_HOUR
-"""How many statistics queries (page views, API calls, downloads) a user may make an hour."""
 STATISTICS = "statistics"
 """The audit trail's record type for statistics queries and downloads."""
 LATE_AFTER_DAYS = 14
@@ -208,7 +206,7 @@ def outcomes_table(
     group_by: GroupBy,
     *,
     threshold: int = DEFAULT_THRESHOLD,
-    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
+    queries_per_hour: int = DEFAULT_STATS_QUERIES_PER_HOUR,
 ) -> OutcomesTable:
     """Placed, contacted, retained at 3/6/12 months, re-migrated and lost, per group."""
     authorize(actor, "statistics.read")
@@ -226,7 +224,7 @@ def retention(
     group_by: GroupBy | None = None,
     *,
     threshold: int = DEFAULT_THRESHOLD,
-    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
+    queries_per_hour: int = DEFAULT_STATS_QUERIES_PER_HOUR,
 ) -> RetentionCurves:
     """Overall and per-group Kaplan–Meier curves of time to re-migration or out of work."""
     authorize(actor, "statistics.read")
@@ -241,7 +239,7 @@ def remigration(
     period: Period,
     *,
     threshold: int = DEFAULT_THRESHOLD,
-    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
+    queries_per_hour: int = DEFAULT_STATS_QUERIES_PER_HOUR,
 ) -> Remigration:
     authorize(actor, "statistics.read")
     _count_query(session, actor, "view", queries_per_hour, _detail("remigration", period))
@@ -255,7 +253,7 @@ def coverage(
     *,
     today: date | None = None,
     threshold: int = DEFAULT_THRESHOLD,
-    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
+    queries_per_hour: int = DEFAULT_STATS_QUERIES_PER_HOUR,
 ) -> SuppressedTable:
     """Follow-ups due by province: done on time, late, missed, open and overdue, or open."""
     authorize(actor, "statistics.read")
@@ -271,7 +269,7 @@ def dashboard(
     *,
     today: date | None = None,
     threshold: int = DEFAULT_THRESHOLD,
-    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
+    queries_per_hour: int = DEFAULT_STATS_QUERIES_PER_HOUR,
 ) -> Dashboard:
     """Every figure of the managers' page: one query for the audit trail and the limit."""
     authorize(actor, "statistics.read")
@@ -298,7 +296,7 @@ def export(
     *,
     today: date | None = None,
     threshold: int = DEFAULT_THRESHOLD,
-    queries_per_hour: int = DEFAULT_QUERIES_PER_HOUR,
+    queries_per_hour: int = DEFAULT_STATS_QUERIES_PER_HOUR,
 ) -> SuppressedTable:
     """One table for a CSV download; the export is audited (which table, which period)."""
     authorize(actor, "statistics.read")

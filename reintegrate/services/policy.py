@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from reintegrate.errors import Forbidden
 from reintegrate.models.user import Role
-from reintegrate.services.access import Actor
+from reintegrate.services.access import SYSTEM_ROLE, Actor
 
 OFFICER, EMPLOYER, MANAGER, ADMIN = Role.OFFICER, Role.EMPLOYER, Role.MANAGER, Role.ADMIN
 
@@ -52,6 +52,7 @@ POLICY: Mapping[str, frozenset[Role]] = {
         "imports.read": {OFFICER, ADMIN},
         "imports.feeds": {ADMIN},
         "imports.returnee_lists": {OFFICER},
+        "imports.name_officer": {ADMIN},
         # Managers see figures, never people; they approve erasures.
         "statistics.read": {MANAGER},
         "erasures.decide": {MANAGER},
@@ -64,10 +65,26 @@ POLICY: Mapping[str, frozenset[Role]] = {
 }
 
 
+SYSTEM_MAY = frozenset(
+    {
+        "imports.feeds",
+        "imports.name_officer",
+        "duplicates.review",
+        "listings.rescreen",
+        "users.manage",
+    }
+)
+"""What the system actor (the scheduler, a CLI command on its own behalf) may do: only these."""
+
+
 def can(actor: Actor | None, action: str) -> bool:
-    """Whether this actor's role may do ``action`` (an unknown action is a bug: KeyError)."""
+    """Whether this actor may do ``action`` (an unknown action is a bug: KeyError)."""
     roles = POLICY[action]
-    return actor is not None and actor.role in {role.value for role in roles}
+    if actor is None:
+        return False
+    if actor.role == SYSTEM_ROLE:
+        return action in SYSTEM_MAY
+    return actor.role in roles
 
 
 def authorize(actor: Actor, action: str) -> None:

@@ -36,7 +36,7 @@ from jobs_import.people import (
 from jobs_import.records import N_, Message
 from matching.names import stored_keys
 from reintegrate.db import utcnow
-from reintegrate.errors import Forbidden, InvalidInput
+from reintegrate.errors import InvalidInput
 from reintegrate.models import (
     AuditEntry,
     CaseCounter,
@@ -110,8 +110,7 @@ def officer_actor(session: Session, actor: Actor, officer: str | None) -> Actor:
         if officer and officer.strip().lower() != actor.email:
             raise InvalidInput({"officer": [N_("An officer imports as themselves.")]})
         return actor
-    if actor.role not in (Role.ADMIN, "system"):
-        raise Forbidden("only officers and administrators import returnees")
+    authorize(actor, "imports.name_officer")
     if not officer:
         raise InvalidInput({"officer": [N_("Name the officer who registers these people.")]})
     user = session.scalar(select(User).where(User.email == officer.strip().lower()))

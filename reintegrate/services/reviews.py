@@ -101,8 +101,7 @@ def propose_pair(
     dismissed or merged pair is returned as it is, never re-opened; an open pair keeps the
     strongest evidence proposed for it. A merged record stands for the case it was merged into.
     """
-    if actor.role not in (Role.OFFICER.value, Role.ADMIN.value, "system"):
-        authorize(actor, "duplicates.review")
+    authorize(actor, "duplicates.review")
     if not 0 <= score <= 100:
         raise InvalidInput({"score": [N_("Must be between 0 and 100.")]})
     reasons = list(dict.fromkeys(str(reason)[:MAX_REASON_LENGTH] for reason in reasons))
@@ -215,8 +214,7 @@ def propose_pairs(
     scope check is needed; as in `propose_pair`, a merged record stands for its survivor, a
     settled pair is never reopened and a pair already queued keeps its row.
     """
-    if actor.role not in (Role.OFFICER.value, Role.ADMIN.value, "system"):
-        authorize(actor, "duplicates.review")
+    authorize(actor, "duplicates.review")
     ids = {i for returnee_id, other_id, _s, _r in proposals for i in (returnee_id, other_id)}
     if not ids:
         return 0

@@ -285,7 +285,7 @@ def change_password(
 def set_active(session: Session, actor: Actor, email: str, active: bool) -> User:
     """Disable or re-enable an account; disabling ends its sessions and revokes its tokens
     (re-enabling brings none back: the owner asks for a new token)."""
-    _require_admin(actor)
+    authorize(actor, "users.manage")
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise NotFound(f"no account for {email}")
@@ -323,11 +323,6 @@ def create_token(session: Session, actor: Actor, email: str, *, days: int = TOKE
     return token
 
 
-def _require_admin(actor: Actor) -> None:
-    if actor.role != "system":
-        authorize(actor, "users.manage")
-
-
 def token_state(token: ApiToken, now: datetime | None = None) -> str:
     """active, expired or revoked: one place says what a token's dates mean."""
     if token.revoked_at is not None:
@@ -337,7 +332,7 @@ def token_state(token: ApiToken, now: datetime | None = None) -> str:
 
 def list_tokens(session: Session, actor: Actor, *, email: str | None = None) -> list[ApiToken]:
     """Every API token (admins; the CLI), newest first; never the token itself."""
-    _require_admin(actor)
+    authorize(actor, "users.manage")
     query = select(ApiToken).join(ApiToken.user).order_by(ApiToken.id.desc())
     if email:
         query = query.where(User.email == normalise_email(email))
@@ -348,7 +343,7 @@ def list_tokens(session: Session, actor: Actor, *, email: str | None = None) -> 
 
 def revoke_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
     """Revoke one token at once; revoking a revoked token changes nothing."""
-    _require_admin(actor)
+    authorize(actor, "users.manage")
     token = session.get(ApiToken, token_id)
     if token is None:
         raise NotFound("token not found")
