@@ -64,17 +64,27 @@ def khmer_name_similarity(a: str | None, b: str | None) -> float:
     return fuzz.ratio(name_key(a), name_key(b))
 
 
+def swapped_key(given: str, family: str) -> str:
+    """The Latin key with the family name first, as people often give their names."""
+    return name_key(f"{family} {given}")
+
+
 def query_score(query: str, given: str, family: str, name_km: str | None) -> float:
     """How well a search box query fits a person, 0..100 (Latin or Khmer script)."""
     if has_khmer(query):
-        if not name_km:
-            return 0.0
-        q, target = name_key(query), name_key(name_km)
-        return 100.0 if q in target else fuzz.partial_ratio(q, target) if len(q) >= 3 else 0.0
+        return key_score(query, name_key(name_km) if name_km else "")
+    return key_score(query, name_key(f"{given} {family}"), swapped_key(given, family))
+
+
+def key_score(query: str, key: str, swapped: str = "") -> float:
+    """`query_score` from a person's stored keys alone (a Khmer key for a Khmer query), so a
+    search can rank the registry's distinct names instead of every person holding them."""
     q = name_key(query)
-    if not q:
+    if not q or not key:
         return 0.0
-    candidates = (name_key(f"{given} {family}"), name_key(f"{family} {given}"))
+    if has_khmer(query):
+        return 100.0 if q in key else fuzz.partial_ratio(q, key) if len(q) >= 3 else 0.0
+    candidates = (key, swapped or key)
     best = max(fuzz.ratio(q, c) for c in candidates)
     words = [w for c in candidates for w in c.split()]
     for word in q.split():

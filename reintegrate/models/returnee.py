@@ -17,12 +17,15 @@ from sqlalchemy import (
     and_,
     event,
     func,
+    inspect,
     literal_column,
     or_,
 )
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from matching.names import stored_keys
+from matching.names import stored_keys, swapped_key
 from reintegrate.db import Base, utcnow
 from reintegrate.models.values import one_of
 
@@ -33,6 +36,11 @@ class ReturneeStatus(StrEnum):
     PLACED = "placed"
     REMIGRATED = "remigrated"
     CLOSED = "closed"
+
+
+class NameScript(StrEnum):
+    LATIN = "latin"
+    KHMER = "khmer"
 
 
 class Sex(StrEnum):
@@ -50,38 +58,27 @@ class Returnee(Base):
         Index("ix_returnees_created_at_id", "created_at", "id"),
         # The retention review (oldest untouched first) and the person index's watermark.
         Index("ix_returnees_updated_at_id", "updated_at", "id"),
-        # Name search walks these nearest-first within one province (pg_trgm, with btree_gist
-        # for the province); on SQLite they are plain indexes and keys are compared in Python.
+        # People by name key: a search or a duplicate check first finds the alike keys in the
+        # small `name_keys` dictionary, then the people holding them through these btrees (no
+        # trigram index on this table: each GiST insertion cost more than the rest of the row).
         Index(
-            "ix_returnees_province_name_key_trgm",
+            "ix_returnees_province_name_key",
             "home_province",
             "name_key",
-            postgresql_using="gist",
-            postgresql_ops={"name_key": "gist_trgm_ops"},
+            "id",
+            postgresql_where=literal_column("merged_into_id IS NULL"),
+            sqlite_where=literal_column("merged_into_id IS NULL"),
         ),
         Index(
-            "ix_returnees_province_name_key_km_trgm",
+            "ix_returnees_province_name_key_km",
             "home_province",
             "name_key_km",
-            postgresql_using="gist",
-            postgresql_ops={"name_key_km": "gist_trgm_ops"},
+            "id",
+            postgresql_where=literal_column("merged_into_id IS NULL"),
+            sqlite_where=literal_column("merged_into_id IS NULL"),
         ),
-        # The duplicate check: people born in a given year with an alike name, in one index
-        # walk (btree_gist lets the date sit beside the trigrams).
-        Index(
-            "ix_returnees_birth_name_key_trgm",
-            "date_of_birth",
-            "name_key",
-            postgresql_using="gist",
-            postgresql_ops={"name_key": "gist_trgm_ops"},
-        ),
-        Index(
-            "ix_returnees_birth_name_key_km_trgm",
-            "date_of_birth",
-            "name_key_km",
-            postgresql_using="gist",
-            postgresql_ops={"name_key_km": "gist_trgm_ops"},
-        ),
+        Index("ix_returnees_name_key_birth", "name_key", "date_of_birth"),
+        Index("ix_returnees_name_key_km_birth", "name_key_km", "date_of_birth"),
         # "KH01-2025-" prefix search: a plain btree cannot serve LIKE under a non-C collation.
         Index(
             "ix_returnees_case_number_prefix",
@@ -314,10 +311,83 @@ class Merge(Base):
     merged: Mapped[Returnee] = relationship(foreign_keys=[merged_id], lazy="joined")
 
 
+class NameKey(Base):
+    """Every distinct name key the registry holds, once: the dictionary a name search or a
+    duplicate check reads first.
+
+    Names repeat: a million people share perhaps a few tens of thousands of keys. Finding the
+    keys alike to a query here (pg_trgm, nearest first) and then the people holding them by
+    btree keeps both costs flat as the registry grows, where a trigram index over every
+    person's row grew with it and made each registration pay for a GiST insertion. `swapped`
+    is the Latin key with the family name first, so a search ranks either order alike; it
+    is empty for Khmer keys. A key stays when its last holder leaves (it then finds nobody).
+    """
+
+    __tablename__ = "name_keys"
+    __table_args__ = (
+        UniqueConstraint("script", "key", "swapped", name="uq_name_keys_script_key_swapped"),
+        one_of("script", NameScript, name="script"),
+        Index(
+            "ix_name_keys_key_trgm",
+            "key",
+            postgresql_using="gist",
+            postgresql_ops={"key": "gist_trgm_ops"},
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    script: Mapped[str] = mapped_column(String(5))
+    key: Mapped[str] = mapped_column(String(210))
+    swapped: Mapped[str] = mapped_column(String(210), default="", server_default="")
+
+
+def name_key_rows(given: str, family: str, name_km: str | None) -> list[dict[str, str]]:
+    """The dictionary rows one person's names need (`NameKey`)."""
+    key, key_km = stored_keys(given, family, name_km)
+    rows = [{"script": NameScript.LATIN.value, "key": key, "swapped": swapped_key(given, family)}]
+    if key_km:
+        rows.append({"script": NameScript.KHMER.value, "key": key_km, "swapped": ""})
+    return rows
+
+
+def remember_name_keys(connection: Connection, rows: list[dict[str, str]]) -> None:
+    """Add keys to the dictionary; keys it already holds are left as they are."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        statement: Any = postgresql.insert(NameKey).on_conflict_do_nothing()
+    else:
+        statement = sqlite.insert(NameKey).on_conflict_do_nothing()
+    connection.execute(statement, rows)
+
+
 @event.listens_for(Returnee, "before_insert")
 @event.listens_for(Returnee, "before_update")
 def _keep_name_keys(_mapper: object, _connection: object, returnee: Returnee) -> None:
     """Name keys follow the names whichever door changed them (form, API, import, merge)."""
     returnee.name_key, returnee.name_key_km = stored_keys(
         returnee.given_name or "", returnee.family_name or "", returnee.name_km
+    )
+
+
+@event.listens_for(Returnee, "after_insert")
+def _add_to_name_dictionary(_mapper: object, connection: Connection, returnee: Returnee) -> None:
+    """The dictionary holds every key a person has (see `NameKey`)."""
+    _remember(connection, returnee)
+
+
+@event.listens_for(Returnee, "after_update")
+def _keep_name_dictionary(_mapper: object, connection: Connection, returnee: Returnee) -> None:
+    state = inspect(returnee)
+    if any(state.attrs[name].history.has_changes() for name in _NAMES):
+        _remember(connection, returnee)
+
+
+_NAMES = ("given_name", "family_name", "name_km")
+
+
+def _remember(connection: Connection, returnee: Returnee) -> None:
+    remember_name_keys(
+        connection,
+        name_key_rows(returnee.given_name or "", returnee.family_name or "", returnee.name_km),
     )

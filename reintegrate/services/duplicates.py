@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import and_, or_, select
+from rapidfuzz import fuzz
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from matching.names import khmer_name_similarity, name_key, person_name_similarity
@@ -18,6 +19,26 @@ from reintegrate.services.access import Actor
 
 NAME_THRESHOLD_SAME_BIRTH = 70.0
 NAME_THRESHOLD_SAME_YEAR = 88.0
+# At most this many registered people born a year either side with a nearly identical name
+# are compared (all those born on a near date are).
+NAMESAKES = 100
+# How alike two name keys must be (word order aside) for a near birth year to be worth a look.
+CLOSE_KEYS = 80.0
+
+
+def near_dates(born: date) -> list[date]:
+    """The birth dates a person registered elsewhere may carry for the same birth: the day
+    itself, day and month swapped, and the 1 January put down when only the year is known."""
+    dates = {born, date(born.year, 1, 1)}
+    if born.day <= 12:
+        dates.add(date(born.year, born.day, born.month))
+    return sorted(dates)
+
+
+def _close(keys: list[str], own: str) -> list[str]:
+    return [key for key in keys if fuzz.token_sort_ratio(key, own) >= CLOSE_KEYS]
+
+
 _NON_DIGITS = re.compile(r"\D")
 _KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 
@@ -154,21 +175,12 @@ def find_possible_duplicates(
     """Candidates share a phone or a birth year (an index lookup); names are compared fuzzily
     (`compare`)."""
     key = phone_key(phone)
-    born_that_year = Returnee.date_of_birth.between(
-        date(date_of_birth.year, 1, 1), date(date_of_birth.year, 12, 31)
+    # Birth dates are often approximate: a year either side is looked at (the comparison says
+    # how much a near date counts).
+    born_near = Returnee.date_of_birth.between(
+        date(date_of_birth.year - 1, 1, 1), date(date_of_birth.year + 1, 12, 31)
     )
-    close_names = [
-        condition
-        for condition in (
-            name_lookup.like_name(session, name_key(f"{given_name} {family_name}"), khmer=False),
-            name_lookup.like_name(session, name_key(name_km), khmer=True) if name_km else None,
-        )
-        if condition is not None
-    ]
-    conditions = [and_(born_that_year, close) for close in close_names] or [born_that_year]
-    if key:
-        conditions.append(Returnee.phone_key == key)
-    query = select(
+    columns = (
         Returnee.id,
         Returnee.case_number,
         Returnee.given_name,
@@ -177,12 +189,55 @@ def find_possible_duplicates(
         Returnee.date_of_birth,
         Returnee.phone_key,
         Returnee.home_province,
-    ).where(or_(*conditions), Returnee.merged_into_id.is_(None))
-    if exclude_id is not None:
-        query = query.where(Returnee.id != exclude_id)
+    )
+    own, own_km = name_key(f"{given_name} {family_name}"), name_key(name_km) if name_km else ""
+    latin = name_lookup.alike_keys(session, own, khmer=False)
+    khmer = name_lookup.alike_keys(session, own_km, khmer=True) if own_km else []
+    alike = [
+        name_lookup.key_column(in_khmer).in_(keys)
+        for in_khmer, keys in ((False, latin), (True, khmer))
+        if keys
+    ]
+    queries = []
+    if alike:
+        # Born that day, or on the day and month swapped, or on a 1 January placeholder: an
+        # index probe per key and date.
+        queries.append(
+            select(*columns).where(
+                or_(*alike),
+                Returnee.date_of_birth.in_(near_dates(date_of_birth)),
+                Returnee.merged_into_id.is_(None),
+            )
+        )
+    close = [
+        name_lookup.key_column(in_khmer).in_(keys)
+        for in_khmer, keys in ((False, _close(latin, own)), (True, _close(khmer, own_km)))
+        if keys
+    ]
+    if close:
+        # A year either side with a name that is nearly the same: the newest NAMESAKES, so a
+        # name shared by thousands is read no further. (`id + 0`: sorting the few thousand
+        # found beats walking the whole primary key backwards, which a planner may prefer.)
+        queries.append(
+            select(*columns)
+            .where(or_(*close), born_near, Returnee.merged_into_id.is_(None))
+            .order_by((Returnee.id + 0).desc())
+            .limit(NAMESAKES)
+        )
+    if key:
+        queries.append(
+            select(*columns).where(Returnee.phone_key == key, Returnee.merged_into_id.is_(None))
+        )
+    people = {
+        row.id: row
+        for query in queries
+        for row in session.execute(
+            query if exclude_id is None else query.where(Returnee.id != exclude_id)
+        )
+    }
     found: list[PossibleDuplicate] = []
     elsewhere: list[PossibleDuplicate] = []
-    for other in session.execute(query):
+    for other in people.values():
         evidence = compare(given_name, family_name, name_km, date_of_birth, key, other)
         if evidence is None:
             continue

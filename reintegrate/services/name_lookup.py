@@ -1,12 +1,12 @@
-"""Finding people by name with the database's help, so the cost stays flat as the registry grows.
+"""Finding people by name through the dictionary of name keys, so the cost stays flat as the
+registry grows.
 
-On PostgreSQL the stored name keys (see `Returnee.name_key`) carry pg_trgm GiST indexes. A
-search walks the index nearest-first (`<->>`, word-similarity distance) and stops after a few
-hundred people, so a name shared by tens of thousands costs no more than a rare one; Python ranks
-that short list with the same scorer as before. The duplicate check asks for whole names that
-are alike (`%`) among people born the same year. SQLite (the embedded default,
-for an office-sized registry) has no trigram index: every row in scope is a candidate, read as
-a few narrow columns.
+A million people share a few tens of thousands of distinct name keys (`NameKey`). A search or a
+duplicate check first finds the keys alike to what was typed in that dictionary (on PostgreSQL
+nearest first through a pg_trgm index; SQLite, the embedded default for an office, compares its
+keys in Python), then the people holding those keys through btree indexes on the person's row.
+A search ranks the keys, not the people, so a name shared by tens of thousands costs about what
+a rare one does, and every holder of the best key comes before the holders of a weaker one.
 """
 
 from __future__ import annotations
@@ -15,86 +15,152 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
     Date,
-    Float,
     Integer,
     String,
-    and_,
     bindparam,
     func,
+    lateral,
     select,
+    true,
 )
 from sqlalchemy.orm import Session
 
-from reintegrate.models import Returnee
+from matching.names import key_score
+from reintegrate.models import NameKey, Returnee
+from reintegrate.models.returnee import NameScript
 
-# At most this many people are ranked in Python per query: the strongest come first from the
-# index, so the cap never hides the best match behind older namesakes.
-CANDIDATE_LIMIT = 500
-# pg_trgm's threshold for the duplicate check, kept below what the Python scorer accepts so the
-# index loses no pair the scorer would have kept.
+# At most this many dictionary keys are ranked per search on PostgreSQL, nearest first.
+SEARCH_KEYS = 300
+# A duplicate check considers this many keys alike to the new person's name: pg_trgm's
+# similarity threshold and a loose Python prefilter, both below what `duplicates.compare`
+# accepts, so no pair the comparison would keep is lost at retrieval.
+ALIKE_KEYS = 50
 SIMILARITY = 0.25
+_PREFILTER = 50.0
 
 
 def uses_trigrams(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _set_threshold(session: Session) -> None:
-    session.execute(select(func.set_config("pg_trgm.similarity_threshold", str(SIMILARITY), True)))
+def _script(khmer: bool) -> str:
+    return NameScript.KHMER.value if khmer else NameScript.LATIN.value
 
 
-def _column(khmer: bool) -> ColumnElement[str | None]:
+def key_column(khmer: bool) -> ColumnElement[str | None]:
+    """The person's column that holds keys of that script."""
     return Returnee.name_key_km if khmer else Returnee.name_key  # type: ignore[return-value]
 
 
-def nearest_first(session: Session, key: str, *, khmer: bool) -> ColumnElement[float] | None:
-    """An ORDER BY for names that contain something close to `key` (a search box query),
-    nearest first through the index, or None where the database cannot judge it (SQLite: the
-    caller scores every row in scope)."""
-    if not uses_trigrams(session):
-        return None
-    return _column(khmer).op("<->>", return_type=Float)(key)
+def search_keys(
+    session: Session, query: str, key: str, *, khmer: bool, threshold: float
+) -> dict[str, float]:
+    """The dictionary's keys that fit a search box query, with their `key_score` (at least
+    `threshold`): on PostgreSQL among the `SEARCH_KEYS` nearest by word similarity."""
+    rows = select(NameKey.key, NameKey.swapped).where(NameKey.script == _script(khmer))
+    if uses_trigrams(session):
+        rows = rows.order_by(NameKey.key.op("<->>")(key)).limit(SEARCH_KEYS)
+    scores: dict[str, float] = {}
+    for row in session.execute(rows):
+        score = key_score(query, row.key, row.swapped)
+        if score >= threshold and score > scores.get(row.key, -1.0):
+            scores[row.key] = score
+    return scores
 
 
-def like_name(session: Session, key: str, *, khmer: bool) -> ColumnElement[bool] | None:
-    """A condition for whole names close to `key` (the duplicate check), or None on SQLite."""
-    if not uses_trigrams(session):
-        return None
-    _set_threshold(session)
-    return _column(khmer).op("%")(key)
+def alike_keys(session: Session, key: str, *, khmer: bool) -> list[str]:
+    """Keys close enough to `key` for a duplicate check to look at their holders (either name
+    order: trigrams and the token-sorted prefilter ignore word order)."""
+    if not key:
+        return []
+    script = _script(khmer)
+    if uses_trigrams(session):
+        _set_threshold(session)
+        return list(
+            session.scalars(
+                select(NameKey.key)
+                .where(NameKey.script == script, NameKey.key.op("%")(key))
+                .group_by(NameKey.key)
+                .order_by(func.min(NameKey.key.op("<->")(key)))
+                .limit(ALIKE_KEYS)
+            )
+        )
+    keys = set(session.scalars(select(NameKey.key).where(NameKey.script == script)))
+    found = process.extract(
+        key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=_PREFILTER, limit=ALIKE_KEYS
+    )
+    return [match for match, _score, _ in found]
+
+
+def _set_threshold(session: Session) -> None:
+    session.execute(select(func.set_config("pg_trgm.similarity_threshold", str(SIMILARITY), True)))
 
 
 def born_same_day_alike(
     session: Session, wanted: Sequence[tuple[int, date, str]], *columns: Any
 ) -> list[tuple[int, Any]]:
     """For many people at once (number, birth date, name key): those registered with that
-    birth date, and on PostgreSQL only those whose name is alike (one index walk per person,
-    in one statement). A bulk import asks this once per chunk instead of once per row."""
+    birth date and an alike name key, in two statements per chunk instead of two per row.
+
+    The alike keys of all the chunk's names come from the dictionary in one statement (on
+    PostgreSQL a lateral nearest-first walk per distinct key), the people from the btree on
+    (name key, birth date)."""
     if not wanted:
         return []
+    distinct = sorted({key for _n, _born, key in wanted if key})
+    alike: dict[str, list[str]] = {}
+    if uses_trigrams(session):
+        _set_threshold(session)
+        probe = select(
+            func.unnest(bindparam("keys", distinct, ARRAY(String))).label("key")
+        ).subquery("probe")
+        near = lateral(
+            select(NameKey.key.label("alike"))
+            .where(NameKey.script == NameScript.LATIN.value, NameKey.key.op("%")(probe.c.key))
+            .order_by(NameKey.key.op("<->")(probe.c.key))
+            .limit(ALIKE_KEYS)
+        )
+        for key, other in session.execute(select(probe.c.key, near.c.alike).join(near, true())):
+            alike.setdefault(key, []).append(other)
+    else:
+        for key in distinct:
+            alike[key] = alike_keys(session, key, khmer=False)
     if not uses_trigrams(session):
-        by_day: dict[date, list[int]] = {}
-        for number, born, _key in wanted:
-            by_day.setdefault(born, []).append(number)
-        rows = session.execute(select(*columns).where(Returnee.date_of_birth.in_(by_day)))
-        return [(n, row) for row in rows for n in by_day[row.date_of_birth]]
-    _set_threshold(session)
+        by_day: dict[date, list[tuple[int, set[str]]]] = {}
+        for number, born, key in wanted:
+            by_day.setdefault(born, []).append((number, set(alike.get(key, ()))))
+        rows = session.execute(
+            select(*columns, Returnee.name_key.label("held_key")).where(
+                Returnee.date_of_birth.in_(by_day)
+            )
+        )
+        return [
+            (number, row)
+            for row in rows
+            for number, keys in by_day[row.date_of_birth]
+            if row.held_key in keys
+        ]
+    triples = [
+        (number, born, other)
+        for number, born, key in wanted
+        for other in dict.fromkeys(alike.get(key, ()))
+    ]
+    if not triples:
+        return []
     # Three array parameters rather than a VALUES list of thousands of bound values: the
     # statement stays small to compile, send and parse.
-    probe = (
-        select(
-            func.unnest(bindparam("ns", [n for n, _, _ in wanted], ARRAY(Integer))).label("n"),
-            func.unnest(bindparam("borns", [b for _, b, _ in wanted], ARRAY(Date))).label("born"),
-            func.unnest(bindparam("keys", [k for _, _, k in wanted], ARRAY(String))).label("key"),
-        )
+    table = select(
+        func.unnest(bindparam("ns", [n for n, _, _ in triples], ARRAY(Integer))).label("n"),
+        func.unnest(bindparam("borns", [b for _, b, _ in triples], ARRAY(Date))).label("born"),
+        func.unnest(bindparam("ks", [k for _, _, k in triples], ARRAY(String))).label("key"),
     ).subquery("wanted")
-    query = select(probe.c.n, *columns).join(
-        probe,
-        and_(Returnee.date_of_birth == probe.c.born, Returnee.name_key.op("%")(probe.c.key)),
+    query = select(table.c.n, *columns).join(
+        table, (Returnee.name_key == table.c.key) & (Returnee.date_of_birth == table.c.born)
     )
     return [(row[0], row) for row in session.execute(query)]
 

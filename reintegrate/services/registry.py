@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, or_, select, union_all, update
+from sqlalchemy import Select, String, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
-from matching.names import name_key, query_score
+from matching.names import name_key
 from matching.text import has_khmer
 from reintegrate.errors import N_, InvalidInput, NotFound, TooManyAttempts
 from reintegrate.models import (
@@ -75,39 +75,53 @@ class ReturneeFilters:
     returned_to: date | None = None
 
 
-def _name_candidates(
-    session: Session, query: Select[Any], q: str, provinces: Iterable[str]
-) -> Select[Any]:
-    """The people worth scoring for a name query: on PostgreSQL the closest few hundred by
-    trigram index, elsewhere everyone in the filtered scope (narrow columns only).
+def _by_name(
+    session: Session, query: Select[Any], q: str, *, page: int, page_size: int
+) -> Page[Returnee]:
+    """People whose name fits `q`, best first, then oldest record first among equals.
 
-    The index walk is per province (the index leads with it), so an officer of a small
-    province never waits while the walk passes the namesakes of a large one."""
-    columns = (Returnee.id, Returnee.given_name, Returnee.family_name, Returnee.name_km)
+    The dictionary's keys are ranked (`name_lookup.search_keys`), the holders of each are
+    counted by index, and only the ids on the asked page are read, so neither a name shared by
+    tens of thousands nor a deep page costs more than a few index range scans."""
     khmer = has_khmer(q)
-    nearest = name_lookup.nearest_first(session, name_key(q), khmer=khmer)
-    if nearest is None:
-        return query.with_only_columns(*columns)
-    limit = name_lookup.CANDIDATE_LIMIT
-    per_province = union_all(
-        *(
-            query.with_only_columns(*columns, nearest.label("distance"))
-            .where(Returnee.home_province == province)
-            .order_by(nearest)
-            .limit(limit)
-            for province in sorted(provinces)
-        )
-    ).subquery()
-    return (
-        select(
-            per_province.c.id,
-            per_province.c.given_name,
-            per_province.c.family_name,
-            per_province.c.name_km,
-        )
-        .order_by(per_province.c.distance)
-        .limit(limit)
+    scores = name_lookup.search_keys(
+        session, q, name_key(q), khmer=khmer, threshold=SEARCH_THRESHOLD
     )
+    if not scores:
+        return Page([], 0, page, page_size)
+    column = name_lookup.key_column(khmer)
+    held = dict(
+        session.execute(
+            query.with_only_columns(column, func.count())
+            .where(name_lookup.any_of(session, column, scores, String))
+            .group_by(column)
+        ).all()
+    )
+    tiers: dict[float, list[str]] = {}
+    for key, score in scores.items():
+        if held.get(key):
+            tiers.setdefault(score, []).append(key)
+    total = sum(held.values())
+    start, end = (page - 1) * page_size, page * page_size
+    ids: list[int] = []
+    passed = 0
+    for score in sorted(tiers, reverse=True):
+        keys = tiers[score]
+        size = sum(held[key] for key in keys)
+        if passed + size > start and passed < end:
+            skip = max(0, start - passed)
+            ids += session.scalars(
+                query.with_only_columns(Returnee.id)
+                .where(name_lookup.any_of(session, column, keys, String))
+                .order_by(Returnee.id)
+                .offset(skip)
+                .limit(min(size - skip, end - max(passed, start)))
+            ).all()
+        passed += size
+        if passed >= end:
+            break
+    by_id = {r.id: r for r in session.scalars(select(Returnee).where(Returnee.id.in_(ids)))}
+    return Page([by_id[i] for i in ids], total, page, page_size)
 
 
 def require_officer_in(actor: Actor, province: str, field: str = "home_province") -> None:
@@ -288,14 +302,17 @@ def _create(
     session.flush()
     audit.record(session, actor, "create", "returnee", returnee.id)
     audit_check(session, actor, check, returnee.id)
-    for found in [*check.shown, *check.elsewhere]:
-        if found.returnee_id is None:
-            continue
-        review = reviews.propose_pair(
-            session, actor, returnee.id, found.returnee_id, found.score or 0, list(found.reasons)
-        )
-        if found.in_scope and found.returnee_id in different_from:
-            reviews.dismiss(session, actor, review.id)
+    reviews.propose_for_new_case(
+        session,
+        actor,
+        returnee.id,
+        [
+            (found.returnee_id, found.score or 0, list(found.reasons))
+            for found in [*check.shown, *check.elsewhere]
+            if found.returnee_id is not None
+        ],
+        {found.returnee_id for found in check.shown if found.in_scope} & different_from,
+    )
     return Registration(returnee, check.shown)
 
 
@@ -450,19 +467,4 @@ def _search(
             page=page,
             page_size=page_size,
         )
-    provinces = actor.provinces & {filters.province} if filters.province else actor.provinces
-    if not provinces:
-        return Page([], 0, page, page_size)
-    rows = session.execute(_name_candidates(session, query, q, provinces)).all()
-    scored = sorted(
-        (
-            (score, row.id)
-            for row in rows
-            if (score := query_score(q, row.given_name, row.family_name, row.name_km))
-            >= SEARCH_THRESHOLD
-        ),
-        key=lambda pair: (-pair[0], pair[1]),
-    )
-    ids = [rid for _, rid in scored[(page - 1) * page_size : page * page_size]]
-    by_id = {r.id: r for r in session.scalars(select(Returnee).where(Returnee.id.in_(ids)))}
-    return Page([by_id[i] for i in ids], len(scored), page, page_size)
+    return _by_name(session, query, q, page=page, page_size=page_size)

@@ -46,7 +46,7 @@ from reintegrate.models import (
     ReturneeSkill,
     User,
 )
-from reintegrate.models.returnee import ReturneeStatus
+from reintegrate.models.returnee import ReturneeStatus, name_key_rows, remember_name_keys
 from reintegrate.models.user import Role
 from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeInput
 from reintegrate.services import audit, bulk, imports, name_lookup, reviews
@@ -485,6 +485,12 @@ class _Intake:
                 }
             )
         ids = bulk.insert_rows(self.session, Returnee.__table__, values)
+        names = {
+            tuple(name.items())
+            for row in rows
+            for name in name_key_rows(row.data.given_name, row.data.family_name, row.data.name_km)
+        }
+        remember_name_keys(self.session.connection(), [dict(name) for name in sorted(names)])
         skills = [
             {"returnee_id": returnee_id, **skill}
             for returnee_id, row in zip(ids, rows, strict=True)

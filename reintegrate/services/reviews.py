@@ -7,10 +7,10 @@ sees every pair, without names. A dismissed pair is kept so it is never proposed
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Integer, Select, or_, select
+from sqlalchemy import Integer, Select, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -269,3 +269,64 @@ def propose_pairs(
             ],
         )
     return len(wanted)
+
+
+def propose_for_new_case(
+    session: Session,
+    actor: Actor,
+    returnee_id: int,
+    found: Sequence[tuple[int, int, list[str]]],
+    different_from: Collection[int] = (),
+) -> None:
+    """Queue what a registration's duplicate check found (other id, score, reasons) in one
+    insertion, audited; a pair with someone in `different_from` (the officer said "not the
+    same person") is stored dismissed, so it is never proposed again.
+
+    The case is new, so none of its pairs can be queued already; as in `propose_pair`, a
+    merged record stands for the case it was merged into.
+    """
+    authorize(actor, "duplicates.review")
+    others = {other_id for other_id, _score, _reasons in found}
+    if not others:
+        return
+    survivor = {
+        row.id: row.merged_into_id or row.id
+        for row in session.execute(
+            select(Returnee.id, Returnee.merged_into_id).where(
+                name_lookup.any_of(session, Returnee.id, others, Integer)
+            )
+        )
+    }
+    now = utcnow()
+    wanted: dict[tuple[int, int], dict[str, Any]] = {}
+    for other_id, score, reasons in found:
+        other = survivor.get(other_id)
+        if other is None or other == returnee_id:
+            continue
+        pair = (min(returnee_id, other), max(returnee_id, other))
+        if pair in wanted and wanted[pair]["score"] >= score:
+            continue
+        dismissed = other_id in different_from
+        wanted[pair] = {
+            "returnee_id": pair[0],
+            "other_id": pair[1],
+            "score": max(0, min(100, score)),
+            "reasons": list(dict.fromkeys(str(r)[:MAX_REASON_LENGTH] for r in reasons))[
+                :MAX_REASONS
+            ],
+            "status": (ReviewStatus.DISMISSED if dismissed else ReviewStatus.OPEN).value,
+            "created_by_id": actor.user_id,
+            "created_at": now,
+            "decided_by_id": actor.user_id if dismissed else None,
+            "decided_at": now if dismissed else None,
+        }
+    if not wanted:
+        return
+    created = session.execute(
+        insert(DuplicateReview).returning(DuplicateReview.id, DuplicateReview.status),
+        list(wanted.values()),
+    )
+    for review_id, status in created:
+        audit.record(session, actor, "create", "duplicate_review", review_id)
+        if status == ReviewStatus.DISMISSED.value:
+            audit.record(session, actor, "dismiss", "duplicate_review", review_id)

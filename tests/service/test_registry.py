@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from matching.names import stored_keys
+from matching.names import stored_keys, swapped_key
 from reintegrate.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts
-from reintegrate.models import AuditEntry, DuplicateReview, Returnee
+from reintegrate.models import AuditEntry, DuplicateReview, NameKey, Returnee
 from reintegrate.services import registry, reviews
 from reintegrate.services.access import Actor
 from reintegrate.services.duplicates import ELSEWHERE_NOTICE, PossibleDuplicate
@@ -440,3 +440,70 @@ def test_pages_read_from_the_end_hold_the_same_rows_as_from_the_start(
         pages = [paginate(db_session, query, *order, page=n, page_size=size) for n in range(1, 6)]
         assert [r.id for p in pages for r in p.items] == everyone
         assert {p.total for p in pages} == {len(everyone)}
+
+
+def test_the_name_dictionary_holds_every_registered_and_edited_name(db_session: Session) -> None:
+    """Search and the duplicate check start from the dictionary: a name missing from it
+    would make its holders unfindable by name."""
+    officer = make_user(db_session)
+    person = make_returnee(db_session, officer, given_name="Vannak", family_name="Meas")
+    registry.update_returnee(db_session, Actor.of(officer), person.id, {"given_name": "Pheaktra"})
+    db_session.flush()
+    held = set(db_session.execute(select(NameKey.script, NameKey.key, NameKey.swapped)))
+    assert (
+        "latin",
+        *stored_keys("Vannak", "Meas", None)[:1],
+        swapped_key("Vannak", "Meas"),
+    ) in held
+    assert (
+        "latin",
+        stored_keys("Pheaktra", "Meas", None)[0],
+        swapped_key("Pheaktra", "Meas"),
+    ) in held
+    assert ("khmer", stored_keys("Pheaktra", "Meas", "ឆាយ សុខា")[1], "") in held
+    found = registry.search(db_session, Actor.of(officer), registry.ReturneeFilters(q="Pheaktra"))
+    assert [r.id for r in found.items] == [person.id]
+
+
+def test_name_search_pages_through_every_holder_best_name_first(db_session: Session) -> None:
+    """Holders of the best-fitting name come first (oldest record first among them), then
+    those of the next; every page holds the rows the whole ranking puts there."""
+    officer = make_user(db_session)
+    exact, close = [], []
+    for i in range(7):
+        exact.append(
+            make_returnee(
+                db_session, officer, phone=None, name_km=None, date_of_birth=date(1970 + i, 3, 3)
+            )
+        )
+        close.append(
+            make_returnee(
+                db_session,
+                officer,
+                given_name="Sokhan",
+                phone=None,
+                name_km=None,
+                date_of_birth=date(1970 + i, 4, 4),
+            )
+        )
+    actor = Actor.of(officer)
+    pages = [
+        registry.search(
+            db_session, actor, registry.ReturneeFilters(q="Sokha Chhay"), page=n, page_size=3
+        )
+        for n in range(1, 6)
+    ]
+    assert {page.total for page in pages} == {14}
+    assert [r.id for page in pages for r in page.items] == [p.id for p in exact + close]
+
+
+def test_a_birth_date_written_another_way_still_finds_the_person(db_session: Session) -> None:
+    """Day and month swapped, or a 1 January placeholder, is still the same birth."""
+    officer = make_user(db_session)
+    actor = Actor.of(officer)
+    person = make_returnee(db_session, officer, phone=None, date_of_birth=date(1990, 3, 7))
+    for written in (date(1990, 7, 3), date(1990, 1, 1)):
+        shown = registry.possible_duplicates(
+            db_session, actor, returnee_input(phone=None, date_of_birth=written)
+        )
+        assert person.id in [d.returnee_id for d in shown], written
