@@ -175,6 +175,7 @@ def find_possible_duplicates(
         Returnee.family_name,
         Returnee.name_km,
         Returnee.date_of_birth,
+        Returnee.date_of_birth_approximate,
         Returnee.phone_key,
         Returnee.home_province,
     ).where(or_(*conditions), Returnee.merged_into_id.is_(None))
