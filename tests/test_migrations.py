@@ -169,3 +169,30 @@ def test_the_duplicate_queue_and_merges_go_down_to_0015_and_back(
     db.engine(app).dispose()
     assert statuses[pairs[(kept.id, other.id)]] == "dismissed"
     assert statuses[pairs[(kept.id, merged.id)]] == "open"
+
+
+def test_birth_dates_before_revision_0019_are_exact_and_the_flag_goes_down_and_back(
+    fresh_database_url: str,
+) -> None:
+    """Down to 0018 the flag is gone and the people stay; back up, every date reads as exact
+    (what every date was before 0019)."""
+    upgrade(fresh_database_url)
+    app = create_app({"DATABASE_URL": fresh_database_url})
+    with app.app_context(), db.sessions()() as session:
+        officer = make_user(session)
+        year_only = make_returnee(
+            session, officer, date_of_birth=date(1985, 1, 1), date_of_birth_approximate=True
+        )
+        session.commit()
+    db.engine(app).dispose()
+    command.downgrade(alembic_config(fresh_database_url), "0018")
+    with app.app_context(), db.standalone() as session:
+        returnees = table("returnees", column("id"), column("given_name"))
+        names = dict(session.execute(select(returnees.c.id, returnees.c.given_name)).all())
+    db.engine(app).dispose()
+    upgrade(fresh_database_url)
+    with app.app_context(), db.standalone() as session:
+        flags = dict(session.execute(select(Returnee.id, Returnee.date_of_birth_approximate)).all())
+    db.engine(app).dispose()
+    assert names == {year_only.id: "Sokha"}
+    assert flags == {year_only.id: False}

@@ -31,7 +31,12 @@ class ReturneeOut(Schema):
     family_name = fields.String()
     name_km = fields.String(allow_none=True)
     sex = fields.String()
-    date_of_birth = fields.Date()
+    date_of_birth = fields.Date(
+        metadata={"description": "1 January of the year when only the year is known."}
+    )
+    date_of_birth_approximate = fields.Boolean(
+        metadata={"description": "Only the year of birth is known."}
+    )
     phone = fields.String(allow_none=True)
     home_province = fields.String()
     district = fields.String(allow_none=True)
@@ -50,7 +55,12 @@ class ReturneeOut(Schema):
     interests = fields.List(fields.String())
     consent = fields.Nested(ConsentOut)
     age = fields.Method(
-        "_age", metadata={"type": "integer", "description": "Age in whole years today."}
+        "_age",
+        metadata={
+            "type": "integer",
+            "description": "Age in whole years today; with only the year of birth known, the "
+            "youngest the person can be (the age rules count it that way).",
+        },
     )
     is_child = fields.Method(
         "_is_child",
@@ -73,10 +83,14 @@ class ReturneeOut(Schema):
     updated_at = fields.DateTime()
 
     def _age(self, returnee: Any) -> int:
-        return safeguarding.age(returnee.date_of_birth, local_today())
+        return safeguarding.age(
+            returnee.date_of_birth, local_today(), returnee.date_of_birth_approximate
+        )
 
     def _is_child(self, returnee: Any) -> bool:
-        return safeguarding.is_child(returnee.date_of_birth, local_today())
+        return safeguarding.is_child(
+            returnee.date_of_birth, local_today(), returnee.date_of_birth_approximate
+        )
 
     def _normalised_skills(self, returnee: Any) -> list[dict[str, Any]]:
         return [

@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     event,
+    false,
     func,
     inspect,
     literal_column,
@@ -96,6 +97,9 @@ class Returnee(Base):
     name_key_km: Mapped[str | None] = mapped_column(String(100))
     sex: Mapped[str] = mapped_column(String(8))
     date_of_birth: Mapped[date] = mapped_column(index=True)
+    # Only the year is known: date_of_birth is 1 January of it (see services/safeguarding.py
+    # for how the age rules read such a date).
+    date_of_birth_approximate: Mapped[bool] = mapped_column(default=False, server_default=false())
     phone: Mapped[str | None] = mapped_column(String(32))
     phone_key: Mapped[str | None] = mapped_column(String(20), index=True)
     home_province: Mapped[str] = mapped_column(String(2))

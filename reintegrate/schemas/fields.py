@@ -122,9 +122,13 @@ _NAME_PUNCTUATION = frozenset(" -'\u2019\u02bc")
 _NAME_JOINERS = frozenset("\u200b\u200c")
 
 
-def normalise_phone(text: str) -> str:
+def latin_digits(text: str) -> str:
     """Khmer digits become ASCII digits, so a number is stored and compared one way."""
     return text.translate(_KHMER_DIGITS)
+
+
+def normalise_phone(text: str) -> str:
+    return latin_digits(text)
 
 
 class Phone(Text):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ from reintegrate.schemas.fields import (
     Text,
     country_field,
     language_field,
+    latin_digits,
     page_field,
     page_size_field,
     province_field,
@@ -49,6 +51,7 @@ class ReturneeInput:
     destination_country: str
     trafficking_survivor: bool
     consent: Consent
+    date_of_birth_approximate: bool = False
     name_km: str | None = None
     phone: str | None = None
     district: str | None = None
@@ -70,6 +73,51 @@ def _born_plausibly(value: date) -> None:
     _not_future(value)
     if value < EARLIEST_BIRTH:
         raise ValidationError(_("Must be on or after 1900-01-01."))
+
+
+_YEAR = re.compile(r"[0-9]{4}")
+
+
+class BirthYear(date):
+    """1 January of a birth year given alone: a date to every rule, marked as a year only."""
+
+
+def year_start(born: date) -> date:
+    """How a birth date known only by its year is stored: 1 January of that year."""
+    return date(born.year, 1, 1)
+
+
+class BirthDate(fields.Date):
+    """A full date, or only the year ("1985", Khmer digits too) when that is all the person
+    knows; the year comes back as a `BirthYear`, which the schema marks as approximate."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        if isinstance(value, str):
+            text = latin_digits(value.strip())
+            if _YEAR.fullmatch(text):
+                year, latest = int(text), local_today().year
+                if not EARLIEST_BIRTH.year <= year <= latest:
+                    raise ValidationError(
+                        _(
+                            "The year of birth must be between %(first)s and %(last)s.",
+                            first=EARLIEST_BIRTH.year,
+                            last=latest,
+                        )
+                    )
+                return BirthYear(year, 1, 1)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _settle_birth(data: dict[str, Any]) -> dict[str, Any]:
+    """A year alone is approximate; a full date without the flag is exact; an approximate
+    date keeps only its year (1 January), so every approximate date reads the same way."""
+    born = data.get("date_of_birth")
+    if born is None:
+        return data
+    approximate = isinstance(born, BirthYear) or bool(data.get("date_of_birth_approximate"))
+    data["date_of_birth"] = year_start(born) if approximate else born
+    data["date_of_birth_approximate"] = approximate
+    return data
 
 
 class ConsentSchema(Schema):
@@ -95,7 +143,20 @@ class ReturneeUpdateSchema(Schema):
     sex = fields.String(
         required=True, validate=validate.OneOf([s.value for s in Sex], error=_l("Unknown value."))
     )
-    date_of_birth = fields.Date(required=True, validate=_born_plausibly)
+    date_of_birth = BirthDate(
+        required=True,
+        validate=_born_plausibly,
+        metadata={
+            "description": 'A full date, or only the year ("1985") when that is all '
+            "that is known: it is then stored as 1 January and marked approximate."
+        },
+    )
+    date_of_birth_approximate = fields.Boolean(
+        metadata={
+            "description": "Only the year of birth is known (the date keeps only its year). "
+            "Sending a bare year sets it; a full date without it is exact."
+        }
+    )
     phone = Phone()
     home_province = province_field(required=True)
     district = Text(max_length=100)
@@ -134,6 +195,14 @@ class ReturneeUpdateSchema(Schema):
         if errors:
             raise ValidationError(errors)
 
+    @post_load
+    def _loaded(self, data: dict[str, Any], **_kwargs: Any) -> Any:
+        return self._finish(_settle_birth(data))
+
+    def _finish(self, data: dict[str, Any]) -> Any:
+        """The changes as a dict (PATCH applies the fields sent); registration overrides."""
+        return data
+
 
 class ReturneeCreateSchema(ReturneeUpdateSchema):
     """Registration: status and links are set by the registry, not by the caller."""
@@ -143,8 +212,7 @@ class ReturneeCreateSchema(ReturneeUpdateSchema):
 
     consent = fields.Nested(ConsentSchema, required=True)
 
-    @post_load
-    def _to_input(self, data: dict[str, Any], **_kwargs: Any) -> ReturneeInput:
+    def _finish(self, data: dict[str, Any]) -> ReturneeInput:
         consent = Consent(**data.pop("consent"))
         for key in ("skills", "languages", "preferred_provinces", "interests"):
             data[key] = tuple(dict.fromkeys(data.get(key) or ()))

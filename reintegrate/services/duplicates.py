@@ -187,6 +187,7 @@ def find_possible_duplicates(
         Returnee.family_name,
         Returnee.name_km,
         Returnee.date_of_birth,
+        Returnee.date_of_birth_approximate,
         Returnee.phone_key,
         Returnee.home_province,
     )

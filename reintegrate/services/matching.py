@@ -157,6 +157,8 @@ def listing_index(session: Session, today: date) -> ListingIndex:
 
 
 def person_of(returnee: Returnee) -> Person:
+    """The matcher's view of a person; a year-only birth date is read as the age rules read it
+    (`safeguarding.youngest_birth`), so no child is ranked for a job on a guessed birthday."""
     return Person(
         id=returnee.id,
         skills=frozenset(skill.code for skill in returnee.skills if skill.code),
@@ -165,7 +167,9 @@ def person_of(returnee: Returnee) -> Person:
         preferred_provinces=frozenset(returnee.preferred_provinces or ()),
         languages=frozenset(returnee.languages or ()),
         sex=returnee.sex,
-        date_of_birth=returnee.date_of_birth,
+        date_of_birth=safeguarding.youngest_birth(
+            returnee.date_of_birth, returnee.date_of_birth_approximate
+        ),
         return_date=returnee.return_date,
         trafficking_survivor=returnee.trafficking_survivor,
         interests=frozenset(returnee.interests or ()),
@@ -241,6 +245,7 @@ _CANDIDATE_COLUMNS = (
     Returnee.languages,
     Returnee.sex,
     Returnee.date_of_birth,
+    Returnee.date_of_birth_approximate,
     Returnee.return_date,
     Returnee.trafficking_survivor,
     Returnee.interests,
@@ -275,7 +280,9 @@ def _persons(session: Session, where: Any) -> Iterator[tuple[Any, Person]]:
                 preferred_provinces=one(row.preferred_provinces),
                 languages=one(row.languages),
                 sex=row.sex,
-                date_of_birth=row.date_of_birth,
+                date_of_birth=safeguarding.youngest_birth(
+                    row.date_of_birth, row.date_of_birth_approximate
+                ),
                 return_date=row.return_date,
                 trafficking_survivor=row.trafficking_survivor,
                 interests=one(row.interests),

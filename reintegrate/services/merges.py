@@ -9,6 +9,7 @@ undone: the `Merge` row keeps the ids of what moved and the kept case's fields a
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -201,6 +202,9 @@ def merge(session: Session, actor: Actor, review_id: int, keep: int) -> Merge:
             kept_before["status"] = kept.status
     if "phone" in kept_before:
         kept_before["phone_key"] = kept.phone_key
+    if _exact_birth_fills(kept, merged):
+        kept_before["date_of_birth"] = kept.date_of_birth.isoformat()  # the snapshot is JSON
+        kept_before["date_of_birth_approximate"] = True
 
     _repoint(session, moved, merged.id, kept.id)
     for review_key, (first_id, second_id) in pairs.items():
@@ -239,6 +243,17 @@ def merge(session: Session, actor: Actor, review_id: int, keep: int) -> Merge:
     audit.record(session, actor, "merge", "returnee", kept.id, detail=detail)
     audit.record(session, actor, "merge", "returnee", merged.id, detail=detail)
     return record
+
+
+def _exact_birth_fills(kept: Returnee, merged: Returnee) -> bool:
+    """Whether the kept case, knowing only a birth year, takes the other record's full date of
+    birth in that year: it adds to what is known without contradicting it (another year
+    would, and the kept case's own value stands then, as for any field it has)."""
+    return (
+        kept.date_of_birth_approximate
+        and not merged.date_of_birth_approximate
+        and merged.date_of_birth.year == kept.date_of_birth.year
+    )
 
 
 def _repoint(
@@ -340,7 +355,7 @@ def undo(session: Session, actor: Actor, merge_id: int) -> Merge:
         )
     kept = _case(session, actor, record.kept_id)
     for name, value in snapshot["kept_before"].items():
-        setattr(kept, name, value)
+        setattr(kept, name, date.fromisoformat(value) if name == "date_of_birth" else value)
     review = session.get(DuplicateReview, record.review_id)
     if review is not None:
         review.status = ReviewStatus.OPEN.value

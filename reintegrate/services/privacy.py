@@ -60,6 +60,7 @@ def export_returnee(session: Session, actor: Actor, returnee_id: int) -> dict[st
         "name_km": returnee.name_km,
         "sex": returnee.sex,
         "date_of_birth": returnee.date_of_birth.isoformat(),
+        "date_of_birth_approximate": returnee.date_of_birth_approximate,
         "phone": returnee.phone,
         "home_province": returnee.home_province,
         "district": returnee.district,
@@ -193,6 +194,7 @@ def _erase(session: Session, returnee: Returnee) -> None:
         None
     )
     returnee.date_of_birth = date(returnee.date_of_birth.year, 1, 1)
+    returnee.date_of_birth_approximate = True
     returnee.languages, returnee.preferred_provinces, returnee.interests = [], [], []
     returnee.trafficking_survivor = False
     returnee.consent_referral = returnee.consent_share_with_employers = False

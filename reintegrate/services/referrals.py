@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from matching.scoring import age_on
 from reintegrate.db import utcnow
 from reintegrate.errors import N_, Conflict, Forbidden, InvalidInput, NotFound, RuleBroken
 from reintegrate.models import Listing, Referral, ReferralEvent, Returnee, User
@@ -57,7 +56,13 @@ def refer(
         wrong_kind=N_("Incentive programmes are joined by enrolment, not referral."),
         closed=N_("This listing is closed."),
     )
-    safeguarding.check_job(returnee.date_of_birth, listing.kind, listing.hazardous, local_today())
+    safeguarding.check_job(
+        returnee.date_of_birth,
+        listing.kind,
+        listing.hazardous,
+        local_today(),
+        approximate=returnee.date_of_birth_approximate,
+    )
     existing = session.scalar(
         select(Referral.id).where(
             Referral.returnee_id == returnee.id, Referral.listing_id == listing.id
@@ -104,7 +109,11 @@ def get_referral(session: Session, actor: Actor, referral_id: int) -> Referral:
     hidden_child = (
         referral is not None
         and actor.role == Role.EMPLOYER
-        and safeguarding.is_child(referral.returnee.date_of_birth, local_today())
+        and safeguarding.is_child(
+            referral.returnee.date_of_birth,
+            local_today(),
+            referral.returnee.date_of_birth_approximate,
+        )
     )
     if referral is None or hidden_child:  # out of scope looks, and costs, the same as missing
         raise NotFound("referral not found")
@@ -125,7 +134,12 @@ def _require_safe_hire(actor: Actor, returnee: Returnee, listing: Listing, start
     Age rules keep their codes; officers always get the real one.
     """
     safeguarding.check_job(
-        returnee.date_of_birth, listing.kind, listing.hazardous, local_today(), start
+        returnee.date_of_birth,
+        listing.kind,
+        listing.hazardous,
+        local_today(),
+        start,
+        approximate=returnee.date_of_birth_approximate,
     )
     try:
         screening.require_safe_for(returnee, listing)
@@ -223,7 +237,9 @@ def _visible(actor: Actor, filters: ReferralFilters) -> Select[Any]:
     if actor.role == Role.EMPLOYER:
         query = query.where(
             Listing.employer_id == actor.employer_id,
-            Returnee.date_of_birth <= safeguarding.born_after_is_child(local_today()),
+            safeguarding.not_a_child(
+                Returnee.date_of_birth, Returnee.date_of_birth_approximate, local_today()
+            ),
         )
     else:
         query = query.where(Returnee.home_province.in_(sorted(actor.provinces)))
@@ -304,7 +320,9 @@ class EmployerView:
 def employer_view(referral: Referral) -> EmployerView:
     returnee = referral.returnee
     shared = returnee.consent_share_with_employers
-    age = age_on(returnee.date_of_birth, local_today())
+    age = safeguarding.age(
+        returnee.date_of_birth, local_today(), returnee.date_of_birth_approximate
+    )
     return EmployerView(
         id=referral.id,
         listing_id=referral.listing_id,

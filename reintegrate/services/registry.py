@@ -23,7 +23,7 @@ from reintegrate.models import (
     ReturneeSkill,
 )
 from reintegrate.pagination import Page, paginate
-from reintegrate.schemas.returnees import ReturneeInput
+from reintegrate.schemas.returnees import ReturneeInput, year_start
 from reintegrate.services import audit, name_lookup, reviews
 from reintegrate.services.access import Actor, in_scope
 from reintegrate.services.duplicates import (
@@ -46,6 +46,7 @@ _SIMPLE_FIELDS = (
     "name_km",
     "sex",
     "date_of_birth",
+    "date_of_birth_approximate",
     "phone",
     "home_province",
     "district",
@@ -279,6 +280,7 @@ def _create(
         name_km=data.name_km,
         sex=data.sex,
         date_of_birth=data.date_of_birth,
+        date_of_birth_approximate=data.date_of_birth_approximate,
         phone=data.phone,
         phone_key=phone_key(data.phone),
         home_province=data.home_province,
@@ -360,6 +362,9 @@ def update_returnee(
     returnee = get(session, actor, returnee_id, audited=False)
     if "home_province" in changes:
         require_officer_in(actor, changes["home_province"])
+    if changes.get("date_of_birth_approximate") and "date_of_birth" not in changes:
+        # Marked approximate without a new date: the stored date keeps only its year.
+        changes = {**changes, "date_of_birth": year_start(returnee.date_of_birth)}
     _check_dates(
         changes.get("date_of_birth", returnee.date_of_birth),
         changes.get("return_date", returnee.return_date),

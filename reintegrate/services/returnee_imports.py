@@ -67,6 +67,7 @@ _CANDIDATE_COLUMNS = (
     Returnee.family_name,
     Returnee.name_km,
     Returnee.date_of_birth,
+    Returnee.date_of_birth_approximate,
     Returnee.phone_key,
     Returnee.home_province,
     Returnee.merged_into_id,
@@ -458,6 +459,7 @@ class _Intake:
                     "name_key_km": row.keys[1],
                     "sex": data.sex,
                     "date_of_birth": data.date_of_birth,
+                    "date_of_birth_approximate": data.date_of_birth_approximate,
                     "phone": data.phone,
                     "phone_key": row.phone_key,
                     "home_province": data.home_province,
@@ -569,6 +571,10 @@ class _AsPerson:
     @property
     def date_of_birth(self) -> date:
         return self.row.data.date_of_birth
+
+    @property
+    def date_of_birth_approximate(self) -> bool:
+        return self.row.data.date_of_birth_approximate
 
     @property
     def phone_key(self) -> str | None:

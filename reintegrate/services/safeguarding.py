@@ -16,6 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_
 
 from matching.scoring import age_on
 from matching.text import PhraseFinder, normalise
@@ -44,14 +47,27 @@ RULE_MESSAGES: dict[str, str] = {
 }
 
 
-def age(born: date, on: date) -> int:
-    """Age in whole years on a given day."""
-    return age_on(born, on)
+def youngest_birth(born: date, approximate: bool = False) -> date:
+    """The birth date every age rule counts from: the stored one, or, when only the year is
+    known (stored as 1 January, `approximate`), 31 December of that year.
+
+    Why the last day: a person known only as "born 2008" may have been born on any day of
+    2008, so may still be 17 on any day of the year they turn 18. A rule that protects
+    children must protect everyone who could be a child, so it takes the youngest the person
+    can be; counting from 1 January would make them up to a year older than they may be and
+    let a 17-year-old into hazardous work. This is the one place that choice is made.
+    """
+    return date(born.year, 12, 31) if approximate else born
 
 
-def is_child(born: date, on: date) -> bool:
-    """Under the minimum working age on that day."""
-    return age(born, on) < MINIMUM_WORKING_AGE
+def age(born: date, on: date, approximate: bool = False) -> int:
+    """Age in whole years on a given day; for a year-only birth date, the youngest it can be."""
+    return age_on(youngest_birth(born, approximate), on)
+
+
+def is_child(born: date, on: date, approximate: bool = False) -> bool:
+    """Under the minimum working age on that day (or possibly so, if only the year is known)."""
+    return age(born, on, approximate) < MINIMUM_WORKING_AGE
 
 
 def born_after_is_child(today: date) -> date:
@@ -59,6 +75,17 @@ def born_after_is_child(today: date) -> date:
 
     Lets a query keep children out (``date_of_birth <= born_after_is_child(today)``)."""
     return add_months(today, -12 * MINIMUM_WORKING_AGE)
+
+
+def not_a_child(born: Any, approximate: Any, today: date) -> ColumnElement[bool]:
+    """The SQL form of ``not is_child(born, today, approximate)`` for a query that keeps
+    children out: a year-only date qualifies only if 31 December of its year does."""
+    latest = born_after_is_child(today)
+    last_full_year = latest.year if latest.month == 12 and latest.day == 31 else latest.year - 1
+    return or_(
+        and_(~approximate, born <= latest),
+        and_(approximate, born <= date(last_full_year, 1, 1)),
+    )
 
 
 def minimum_age_for(kind: str, hazardous: bool) -> int | None:
@@ -69,13 +96,15 @@ def minimum_age_for(kind: str, hazardous: bool) -> int | None:
     return HAZARDOUS_MINIMUM_AGE if hazardous else MINIMUM_WORKING_AGE
 
 
-def check_job(born: date, kind: str, hazardous: bool, *days: date) -> None:
-    """Refuse a referral or hire when the person is too young on any of the given days (today,
-    and a hire's start date)."""
+def check_job(
+    born: date, kind: str, hazardous: bool, *days: date, approximate: bool = False
+) -> None:
+    """Refuse a referral or hire when the person is (or, with only a birth year, may be) too
+    young on any of the given days (today, and a hire's start date)."""
     minimum = minimum_age_for(kind, hazardous)
     if minimum is None:
         return
-    youngest = min(age(born, day) for day in days)
+    youngest = min(age(born, day, approximate) for day in days)
     if youngest < MINIMUM_WORKING_AGE:
         raise RuleBroken(UNDER_MINIMUM_AGE, RULE_MESSAGES[UNDER_MINIMUM_AGE])
     if youngest < minimum:

@@ -45,8 +45,13 @@ def _template_helpers() -> dict[str, Any]:
         "can": lambda action: policy.can(_actor_or_none(), action),
         "menu": lambda: navigation.menu_for(_actor_or_none()),
         "hazardous_reason": labels.hazardous_reason,
-        "age_today": lambda born: safeguarding.age(born, local_today()),
-        "is_child": lambda born: safeguarding.is_child(born, local_today()),
+        "age_today": lambda born, approximate=False: safeguarding.age(
+            born, local_today(), approximate
+        ),
+        "is_child": lambda born, approximate=False: safeguarding.is_child(
+            born, local_today(), approximate
+        ),
+        "birth_date": _birth_date,
         "flag_reasons": lambda flags: [screening.describe(f, gettext) for f in flags or ()],
         "shows_flags": lambda: screening.shows_flags(current_actor()),
         "options": labels.options,
@@ -62,6 +67,14 @@ def _template_helpers() -> dict[str, Any]:
 
 def _date(value: date | None) -> str:
     return format_date(value, "medium") if value else ""
+
+
+def _birth_date(person: Any) -> str:
+    """A date of birth as pages show it: when only the year is known, the year with a mark
+    ("c. 1985"), never the 1 January it is stored as."""
+    if person.date_of_birth_approximate:
+        return gettext("c. %(year)s", year=format_date(person.date_of_birth, "y"))
+    return _date(person.date_of_birth)
 
 
 def _datetime(value: datetime | None) -> str:

@@ -31,7 +31,9 @@ CONSENT_PURPOSES = ("referral", "share_with_employers", "research")
 
 
 def returnee_payload(form: MultiDict[str, str], *, with_status: bool) -> dict[str, Any]:
-    """Blank fields are left out (so "required" reads as required), lists and ticks made typed."""
+    """Blank fields are left out (so "required" reads as required), lists and ticks made typed.
+
+    The date of birth is the date field, or, when that is empty, the year typed beside it."""
     data: dict[str, Any] = {}
     for name in _TEXT_FIELDS:
         if name == "status" and not with_status:
@@ -41,6 +43,9 @@ def returnee_payload(form: MultiDict[str, str], *, with_status: bool) -> dict[st
             data[name] = value
         elif name in {"name_km", "phone", "district", "sector_abroad", "notes"}:
             data[name] = None
+    year = form.get("date_of_birth_year", "").strip()
+    if year and "date_of_birth" not in data:
+        data["date_of_birth"] = year  # only the year is known: the schema marks it approximate
     data["skills"] = [line for line in form.get("skills", "").splitlines() if line.strip()]
     for name in _LIST_FIELDS:
         data[name] = [v for v in form.getlist(name) if v]

@@ -268,7 +268,10 @@ def _values_of(returnee: Any) -> dict[str, Any]:
             "status",
         )
     }
-    values["date_of_birth"] = returnee.date_of_birth.isoformat()
+    if returnee.date_of_birth_approximate:
+        values["date_of_birth"], values["date_of_birth_year"] = "", str(returnee.date_of_birth.year)
+    else:
+        values["date_of_birth"] = returnee.date_of_birth.isoformat()
     values["return_date"] = returnee.return_date.isoformat()
     values["skills"] = "\n".join(returnee.skill_texts)
     for name in ("languages", "preferred_provinces", "interests"):

@@ -302,3 +302,31 @@ def test_a_known_number_of_a_case_in_another_province_rejects_its_row(
         select(ReturneeExternalId.returnee_id).where(ReturneeExternalId.external_id == "P-7")
     )
     assert list(holders) == [known.id]
+
+
+def test_a_year_alone_in_the_date_of_birth_cell_is_an_approximate_birth_date(
+    intake: Intake, db_session: Session
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    typed = [person(0, date_of_birth="1985"), person(1, date_of_birth="1899")]
+    for row in typed:
+        sheet.append([row[name] for name in HEADER])
+    as_number = [person(2)[name] for name in HEADER]
+    as_number[HEADER.index("date_of_birth")] = 1979  # a spreadsheet keeps a bare year as a number
+    sheet.append(as_number)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    run = intake(buffer.getvalue(), filename="fair.xlsx")
+    assert (run.status, run.created, run.rejected) == ("partial", 2, 1)
+    assert _issues(run) == {(3, "date_of_birth")}
+    people = db_session.execute(
+        select(Returnee.date_of_birth, Returnee.date_of_birth_approximate).order_by(Returnee.id)
+    ).all()
+    assert [tuple(p) for p in people] == [(date(1985, 1, 1), True), (date(1979, 1, 1), True)]
+    csv_run = intake(people_csv([person(7, date_of_birth="1990")]), filename="border.csv")
+    assert csv_run.created == 1
+    assert db_session.scalar(
+        select(Returnee.date_of_birth_approximate).where(Returnee.date_of_birth == date(1990, 1, 1))
+    )
