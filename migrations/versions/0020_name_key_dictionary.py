@@ -7,7 +7,7 @@ imported row more than the rest of its insertion, are replaced by btrees. The di
 filled from the names already registered.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-03 19:30:00
 """
 
@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from matching.names import stored_keys, swapped_key
 
 revision = "0020"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
@@ -65,7 +65,9 @@ def _fill() -> None:
             rows.add(("latin", key, swapped_key(given, family)))
             if key_km:
                 rows.add(("khmer", key_km, ""))
-        connection.execute(insert, [dict(zip(("script", "key", "swapped"), r)) for r in rows])
+        connection.execute(
+            insert, [dict(zip(("script", "key", "swapped"), r, strict=True)) for r in rows]
+        )
 
 
 def upgrade() -> None:

@@ -35,6 +35,9 @@ INTEREST = {"job": _l("Local jobs"), "incentive": _l("Entrepreneurship incentive
 DUPLICATE_REASON = {
     "same_phone": _l("same phone number"),
     "same_date_of_birth": _l("same date of birth"),
+    "close_date_of_birth": _l(
+        "close date of birth (a year apart, day and month swapped, or only the year known)"
+    ),
     "similar_name": _l("similar name"),
     "linked": _l("registered as the same person before merging existed"),
 }

@@ -11,25 +11,40 @@ from rapidfuzz import fuzz
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from matching.names import khmer_name_similarity, name_key, person_name_similarity
+from matching.names import cross_script_similarity, name_key, record_name_similarity
 from reintegrate.errors import N_
 from reintegrate.models import Returnee
 from reintegrate.services import name_lookup
 from reintegrate.services.access import Actor
 
-NAME_THRESHOLD_SAME_BIRTH = 70.0
-NAME_THRESHOLD_SAME_YEAR = 88.0
-# At most this many registered people born a year either side with a nearly identical name
-# are compared (all those born on a near date are).
+# Name similarity (`matching.names`) needed beside each other piece of evidence: one letter
+# apart in a long word (85) with the same birth date, the same name (100 after folding
+# romanisation, order and script) with a close one, any likeness with the same phone.
+NAME_THRESHOLD_SAME_BIRTH = 80.0
+NAME_THRESHOLD_CLOSE_BIRTH = 95.0
+NAME_THRESHOLD_PHONE = 60.0
+NAME_THRESHOLD_CERTAIN = 88.0
+_NON_DIGITS = re.compile(r"\D")
+_KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
+
+
+# At most this many registered people born a year either side with the same name are compared
+# when the new person's birth date is only a year (all those born on a near date are).
 NAMESAKES = 100
-# How alike two name keys must be (word order aside) for a near birth year to be worth a look.
+# How alike two name keys must be (word order aside) to be worth a look when only the year of
+# birth is known: `compare` then asks for the same name, which folds to the same key.
 CLOSE_KEYS = 80.0
 
 
 def near_dates(born: date) -> list[date]:
-    """The birth dates a person registered elsewhere may carry for the same birth: the day
-    itself, day and month swapped, and the 1 January put down when only the year is known."""
-    dates = {born, date(born.year, 1, 1)}
+    """Every birth date on which `_birth_dates_agree` may find a registered person the same or
+    close: the day itself, a year either side on the same day, day and month swapped, and the 1
+    January put down when only the year is known, from a year before to a year after."""
+    dates = {born}
+    for year in (born.year - 1, born.year, born.year + 1):
+        dates.add(date(year, 1, 1))
+        if year != born.year and not (born.month, born.day) == (2, 29):
+            dates.add(born.replace(year=year))
     if born.day <= 12:
         dates.add(date(born.year, born.day, born.month))
     return sorted(dates)
@@ -37,10 +52,6 @@ def near_dates(born: date) -> list[date]:
 
 def _close(keys: list[str], own: str) -> list[str]:
     return [key for key in keys if fuzz.token_sort_ratio(key, own) >= CLOSE_KEYS]
-
-
-_NON_DIGITS = re.compile(r"\D")
-_KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 
 
 def phone_key(phone: str | None) -> str | None:
@@ -111,7 +122,7 @@ class Evidence:
         import links such a row to the case): the same phone and a similar name, or the same
         birth date and a very similar name."""
         return ("same_phone" in self.reasons and "similar_name" in self.reasons) or (
-            "same_date_of_birth" in self.reasons and self.similarity >= NAME_THRESHOLD_SAME_YEAR
+            "same_date_of_birth" in self.reasons and self.similarity >= NAME_THRESHOLD_CERTAIN
         )
 
 
@@ -123,6 +134,39 @@ class _Person(Protocol):
     phone_key: str | None
 
 
+def _only_year_known(born: date, approximate: bool) -> bool:
+    """1 January is what a registration gets when no one knows the day: only the year is sure."""
+    return approximate or (born.month, born.day) == (1, 1)
+
+
+def _birth_dates_agree(
+    born: date, other_born: date, approximate: bool, other_approximate: bool
+) -> str | None:
+    """Whether two birth dates may be one: "same", "close" (a year apart on the same day, day
+    and month swapped, or only the year known on either side and the years at most one apart)
+    or None.
+
+    A year-only date is allowed the year off as well: someone unsure of their birthday is often
+    unsure of the year. The price is the namesakes with a placeholder in three years: with 5%
+    of a million registered so, `bench/duplicate_quality.py` warns about one new person in five
+    (one in six with the same year only, at a lower recall).
+    """
+    vague = _only_year_known(born, approximate) or _only_year_known(other_born, other_approximate)
+    if born == other_born and not vague:
+        return "same"
+    years_apart = abs(born.year - other_born.year)
+    if vague and years_apart <= 1:
+        return "close"
+    if years_apart == 1 and (born.month, born.day) == (other_born.month, other_born.day):
+        return "close"
+    if born.year == other_born.year and (born.day, born.month) == (
+        other_born.month,
+        other_born.day,
+    ):
+        return "close"
+    return None
+
+
 def compare(
     given_name: str,
     family_name: str,
@@ -130,32 +174,48 @@ def compare(
     date_of_birth: date,
     key: str | None,
     other: _Person,
+    *,
+    approximate: bool = False,
 ) -> Evidence | None:
     """The evidence that a new person is `other`, or None if there is none.
 
-    The score adds points for the same birth date only when the names are similar too, so a
-    differing score cannot confirm a guessed birth date.
+    A name alone is no evidence: in a registry of a million, a common name is carried by dozens
+    of people born within a year of each other. So a warning needs the same phone, or a similar
+    name with the same birth date, or the very same name (romanisation, order and script aside)
+    with a close birth date (`_birth_dates_agree`). `approximate` says the new person's birth
+    date is a guess; the other record's flag is read if it has one. The score adds points for
+    the birth date only when the names are similar too, so a differing score cannot confirm a
+    guessed birth date.
     """
-    reasons = []
-    similarity = max(
-        person_name_similarity(given_name, family_name, other.given_name, other.family_name),
-        khmer_name_similarity(name_km, other.name_km),
+    dates = _birth_dates_agree(
+        date_of_birth,
+        other.date_of_birth,
+        approximate,
+        bool(getattr(other, "date_of_birth_approximate", False)),
     )
-    same_birth = other.date_of_birth == date_of_birth
-    if key and other.phone_key == key:
-        reasons.append("same_phone")
-    if same_birth and similarity >= NAME_THRESHOLD_SAME_BIRTH:
+    same_phone = bool(key and other.phone_key == key)
+    needed = {"same": NAME_THRESHOLD_SAME_BIRTH, "close": NAME_THRESHOLD_CLOSE_BIRTH}.get(
+        dates or "", NAME_THRESHOLD_PHONE if same_phone else None
+    )
+    if needed is None:
+        return None
+    names = (given_name, family_name, name_km, other.given_name, other.family_name, other.name_km)
+    similarity = record_name_similarity(*names)
+    if similarity < needed:
+        similarity = max(similarity, cross_script_similarity(*names))
+    reasons = ["same_phone"] if same_phone else []
+    if dates == "same" and similarity >= NAME_THRESHOLD_SAME_BIRTH:
         reasons += ["same_date_of_birth", "similar_name"]
-    elif similarity >= NAME_THRESHOLD_SAME_YEAR:
-        reasons.append("similar_name")
-    elif "same_phone" in reasons and similarity >= NAME_THRESHOLD_SAME_BIRTH:
+    elif dates == "close" and similarity >= NAME_THRESHOLD_CLOSE_BIRTH:
+        reasons += ["close_date_of_birth", "similar_name"]
+    elif same_phone and similarity >= NAME_THRESHOLD_PHONE:
         reasons.append("similar_name")
     if not reasons:
         return None
     score = (
         similarity
-        + (30 if "same_phone" in reasons else 0)
-        + (20 if "same_date_of_birth" in reasons else 0)
+        + (30 if same_phone else 0)
+        + (20 if "same_date_of_birth" in reasons else 10 if "close_date_of_birth" in reasons else 0)
     )
     return Evidence(tuple(reasons), similarity, min(100, round(score / 1.5)))
 
@@ -171,12 +231,11 @@ def find_possible_duplicates(
     phone: str | None,
     exclude_id: int | None = None,
     limit: int = 5,
+    approximate: bool = False,
 ) -> DuplicateCheck:
-    """Candidates share a phone or a birth year (an index lookup); names are compared fuzzily
-    (`compare`)."""
+    """Candidates share a phone, or hold a name key alike to the person's and a birth date
+    `compare` may take for the same (index lookups, bounded); `compare` decides."""
     key = phone_key(phone)
-    # Birth dates are often approximate: a year either side is looked at (the comparison says
-    # how much a near date counts).
     born_near = Returnee.date_of_birth.between(
         date(date_of_birth.year - 1, 1, 1), date(date_of_birth.year + 1, 12, 31)
     )
@@ -201,8 +260,6 @@ def find_possible_duplicates(
     ]
     queries = []
     if alike:
-        # Born that day, or on the day and month swapped, or on a 1 January placeholder: an
-        # index probe per key and date.
         queries.append(
             select(*columns).where(
                 or_(*alike),
@@ -215,10 +272,11 @@ def find_possible_duplicates(
         for in_khmer, keys in ((False, _close(latin, own)), (True, _close(khmer, own_km)))
         if keys
     ]
-    if close:
-        # A year either side with a name that is nearly the same: the newest NAMESAKES, so a
-        # name shared by thousands is read no further. (`id + 0`: sorting the few thousand
-        # found beats walking the whole primary key backwards, which a planner may prefer.)
+    if close and (approximate or (date_of_birth.month, date_of_birth.day) == (1, 1)):
+        # Only the year is known: anyone a year either side with the same name may be the
+        # person. The newest NAMESAKES, so a name shared by thousands is read no further.
+        # (`id + 0`: sorting the few thousand found beats walking the whole primary key
+        # backwards, which a planner may prefer.)
         queries.append(
             select(*columns)
             .where(or_(*close), born_near, Returnee.merged_into_id.is_(None))
@@ -239,7 +297,9 @@ def find_possible_duplicates(
     found: list[PossibleDuplicate] = []
     elsewhere: list[PossibleDuplicate] = []
     for other in people.values():
-        evidence = compare(given_name, family_name, name_km, date_of_birth, key, other)
+        evidence = compare(
+            given_name, family_name, name_km, date_of_birth, key, other, approximate=approximate
+        )
         if evidence is None:
             continue
         candidate = PossibleDuplicate(

@@ -198,6 +198,7 @@ def _check_duplicates(
         date_of_birth=data.date_of_birth,
         phone=data.phone,
         exclude_id=exclude_id,
+        approximate=data.date_of_birth_approximate,
     )
     if audited:
         audit_check(session, actor, result, None)

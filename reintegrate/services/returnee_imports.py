@@ -393,6 +393,7 @@ class _Intake:
             data.date_of_birth,
             row.phone_key,
             other,
+            approximate=data.date_of_birth_approximate,
         )
 
     def _best(self, row: _Valid, others: Iterable[Any]) -> int | None:

@@ -121,7 +121,9 @@ def test_update_cannot_move_a_returnee_out_of_scope_or_before_birth(db_session: 
         ("Sokhar", "Chay", None, date(1995, 4, 12), "similar_name"),
         ("Chhay", "Sokha", None, date(1995, 4, 12), "similar_name"),
         ("Bopha", "Lim", "+855 12 345 678", date(1970, 1, 1), "same_phone"),
-        ("Sokha", "Chhay", None, date(1995, 9, 30), "similar_name"),
+        ("Sokha", "Chhay", None, date(1995, 12, 4), "close_date_of_birth"),
+        ("Chay", "Sokhar", None, date(1996, 4, 12), "close_date_of_birth"),
+        ("Sokha", "Chhay", None, date(1994, 1, 1), "close_date_of_birth"),
     ],
 )
 def test_possible_duplicates_tolerate_spelling_swaps_and_phone_formats(
@@ -220,6 +222,18 @@ def test_guessing_a_birth_date_elsewhere_is_stopped_by_the_limit_and_audited(
         .where(AuditEntry.user_id == officer.id, AuditEntry.action == "check")
     )
     assert checks == 60
+
+
+def test_a_name_alone_is_no_evidence_of_a_duplicate(db_session: Session) -> None:
+    """Dozens of people share a common name within a year in a national registry."""
+    officer = make_user(db_session)
+    make_returnee(db_session, officer)  # Sokha Chhay, born 1995-04-12, 012 345 678
+    found = registry.possible_duplicates(
+        db_session,
+        Actor.of(officer),
+        returnee_input(phone="097 111 2222", date_of_birth=date(1995, 9, 30)),
+    )
+    assert found == []
 
 
 def test_the_score_adds_nothing_for_a_shared_birth_date_when_names_differ(

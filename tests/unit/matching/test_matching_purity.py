@@ -14,7 +14,7 @@ def test_matching_imports_no_app_code() -> None:
     code = (
         "import json, sys\n"
         "import matching, matching.text, matching.geo, matching.vocabulary, matching.scoring, "
-        "matching.index, matching.reasons\n"
+        "matching.index, matching.reasons, matching.names\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
     out = subprocess.run(
