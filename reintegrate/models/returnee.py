@@ -57,6 +57,23 @@ class Returnee(Base):
         one_of("status", ReturneeStatus, name="status"),
         Index("ix_returnees_province_status", "home_province", "status"),
         Index("ix_returnees_created_at_id", "created_at", "id"),
+        # The officer's list at any depth: its ids newest first per province from the index
+        # alone, and its total counted from a small one.
+        Index(
+            "ix_returnees_province_created_active",
+            "home_province",
+            "created_at",
+            "id",
+            postgresql_where=literal_column("merged_into_id IS NULL"),
+            sqlite_where=literal_column("merged_into_id IS NULL"),
+        ),
+        Index(
+            "ix_returnees_province_status_active",
+            "home_province",
+            "status",
+            postgresql_where=literal_column("merged_into_id IS NULL"),
+            sqlite_where=literal_column("merged_into_id IS NULL"),
+        ),
         # The retention review (oldest untouched first) and the person index's watermark.
         Index("ix_returnees_updated_at_id", "updated_at", "id"),
         # People by name key: a search or a duplicate check first finds the alike keys in the

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, String, func, or_, select, update
+from sqlalchemy import Select, String, func, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
@@ -22,7 +22,7 @@ from reintegrate.models import (
     ReturneeExternalId,
     ReturneeSkill,
 )
-from reintegrate.pagination import Page, paginate
+from reintegrate.pagination import MAX_PAGE, Page, paginate
 from reintegrate.schemas.returnees import ReturneeInput, year_start
 from reintegrate.services import audit, name_lookup, reviews
 from reintegrate.services.access import Actor, in_scope
@@ -429,6 +429,62 @@ def search(
     return result
 
 
+def _provinces(actor: Actor, filters: ReturneeFilters) -> list[str]:
+    provinces = actor.provinces & {filters.province} if filters.province else actor.provinces
+    return sorted(provinces)
+
+
+def _newest_first(
+    session: Session, query: Select[Any], provinces: list[str], *, page: int, page_size: int
+) -> Page[Returnee]:
+    """The officer's list, newest first, at any depth.
+
+    The page's ids are read from a covering index (`ix_returnees_province_created_active`), one
+    ordered walk per province merged, so a deep page skips index entries rather than rows; a
+    page in the back half is read from the oldest end; only the page's records are loaded."""
+    page = min(max(1, page), MAX_PAGE)
+    total = (
+        session.scalar(
+            select(func.count()).select_from(query.with_only_columns(Returnee.id).subquery())
+        )
+        or 0
+    )
+    start = (page - 1) * page_size
+    if start >= total or not provinces:
+        return Page([], total, page, page_size)
+    backwards = start > total // 2
+    if backwards:
+        skip, take = max(0, total - start - page_size), min(page_size, total - start)
+        order = (Returnee.created_at.asc(), Returnee.id.asc())
+    else:
+        skip, take = start, page_size
+        order = (Returnee.created_at.desc(), Returnee.id.desc())
+    walks = [
+        query.with_only_columns(Returnee.id, Returnee.created_at)
+        .where(Returnee.home_province == province)
+        .order_by(*order)
+        .limit(skip + take)
+        for province in provinces
+    ]
+    if len(walks) == 1:
+        ids_query: Select[Any] = walks[0].limit(take).offset(skip)
+    else:
+        # Each walk as its own subquery: SQLite cannot put LIMIT on a part of a UNION.
+        merged = union_all(*(select(w.subquery()) for w in walks)).subquery()
+        newest = (merged.c.created_at, merged.c.id)
+        ids_query = (
+            select(merged.c.id)
+            .order_by(*(c.asc() if backwards else c.desc() for c in newest))
+            .offset(skip)
+            .limit(take)
+        )
+    ids = list(session.scalars(ids_query))
+    if backwards:
+        ids.reverse()
+    by_id = {r.id: r for r in session.scalars(select(Returnee).where(Returnee.id.in_(ids)))}
+    return Page([by_id[i] for i in ids], total, page, page_size)
+
+
 def _search(
     session: Session, actor: Actor, filters: ReturneeFilters, *, page: int, page_size: int
 ) -> Page[Returnee]:
@@ -454,13 +510,8 @@ def _search(
         )
         q = ""
     if not q:
-        return paginate(
-            session,
-            query,
-            Returnee.created_at.desc(),
-            Returnee.id.desc(),
-            page=page,
-            page_size=page_size,
+        return _newest_first(
+            session, query, _provinces(actor, filters), page=page, page_size=page_size
         )
     phone = phone_key(q) if _PHONE_LIKE.fullmatch(q) else None
     if phone:

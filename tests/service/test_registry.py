@@ -456,6 +456,36 @@ def test_pages_read_from_the_end_hold_the_same_rows_as_from_the_start(
         assert {p.total for p in pages} == {len(everyone)}
 
 
+def test_the_officers_list_pages_through_every_province_newest_first(db_session: Session) -> None:
+    """Every page of a list over several provinces, from the front or the back half, holds
+    exactly the rows of the whole list in its order."""
+    officer = make_user(db_session, provinces=["02", "01", "17"])
+    for n in range(9):
+        make_returnee(
+            db_session,
+            officer,
+            home_province=("02", "01", "17")[n % 3],
+            given_name=f"Page{n}",
+            phone=None,
+        )
+    actor = Actor.of(officer)
+    everyone = [
+        r.id
+        for r in db_session.scalars(
+            select(Returnee).order_by(Returnee.created_at.desc(), Returnee.id.desc())
+        )
+    ]
+    for size in (2, 4, 9, 10):
+        pages = [
+            registry.search(db_session, actor, registry.ReturneeFilters(), page=n, page_size=size)
+            for n in range(1, 7)
+        ]
+        assert [r.id for p in pages for r in p.items] == everyone, size
+        assert {p.total for p in pages} == {9}
+    only_01 = registry.search(db_session, actor, registry.ReturneeFilters(province="01"))
+    assert {r.home_province for r in only_01.items} == {"01"} and only_01.total == 3
+
+
 def test_the_name_dictionary_holds_every_registered_and_edited_name(db_session: Session) -> None:
     """Search and the duplicate check start from the dictionary: a name missing from it
     would make its holders unfindable by name."""
