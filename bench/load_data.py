@@ -58,6 +58,7 @@ from reintegrate.models import (  # noqa: E402
     User,
     UserProvince,
 )
+from reintegrate.models.returnee import name_key_rows, remember_name_keys  # noqa: E402
 from reintegrate.reference import SECTORS  # noqa: E402
 from reintegrate.services.duplicates import phone_key  # noqa: E402
 from reintegrate.services.placements import LOCAL_JOBS, add_months, follow_up_state  # noqa: E402
@@ -263,6 +264,11 @@ class Loader:
             skill_rows.extend(self._skill_rows("returnee_id", person.id, person.skills))
             person_of[person.id] = returnee_rows[-1]
         counts["returnees"] = _insert(connection, Returnee, returnee_rows)
+        # The name dictionary a search reads first (the ORM fills it; this load goes around).
+        names = {(r["given_name"], r["family_name"]) for r in returnee_rows}
+        remember_name_keys(
+            connection, [row for g, f in sorted(names) for row in name_key_rows(g, f, None)]
+        )
         counts["returnee_skills"] = _insert(connection, ReturneeSkill, skill_rows)
         _insert(
             connection,

@@ -38,6 +38,7 @@ from matching.names import stored_keys  # noqa: E402
 from reintegrate.db import make_engine  # noqa: E402
 from reintegrate.migrate import upgrade  # noqa: E402
 from reintegrate.models import User  # noqa: E402
+from reintegrate.models.returnee import name_key_rows  # noqa: E402
 from reintegrate.schemas.returnees import Consent, ReturneeInput  # noqa: E402
 from reintegrate.services import registry, users  # noqa: E402
 from reintegrate.services.access import Actor  # noqa: E402
@@ -145,7 +146,9 @@ def _weighted(rng: random.Random, table: list[tuple[str, str, int]]) -> tuple[st
     return latin, khmer
 
 
-def _person_rows(start: int, count: int, seed: int) -> io.StringIO:
+def _person_rows(
+    start: int, count: int, seed: int, names: set[tuple[str, str, str]]
+) -> io.StringIO:
     rng = random.Random(seed + start)
     out = io.StringIO()
     now = datetime(2025, 8, 20, tzinfo=UTC).isoformat()
@@ -153,6 +156,7 @@ def _person_rows(start: int, count: int, seed: int) -> io.StringIO:
         given, given_km = _weighted(rng, GIVEN)
         family, family_km = _weighted(rng, FAMILY)
         name_km = f"{family_km} {given_km}"
+        names.add((given, family, name_km))
         key, key_km = stored_keys(given, family, name_km)
         phone = (
             f"0{rng.choice((10, 12, 15, 16, 17, 77, 78, 89, 96, 97))}{rng.randrange(10**6, 10**7)}"
@@ -193,29 +197,32 @@ def _person_rows(start: int, count: int, seed: int) -> io.StringIO:
 
 
 def load_people(url: str, start: int, count: int, seed: int) -> float:
-    """COPY `count` people into the registry; returns rows per second.
-
-    The trigram indexes are dropped for the load and built again after it, as a DBA loads a
-    big list (each GiST insertion costs more than the whole COPY of its row)."""
+    """COPY `count` people into the registry, and their names into the name dictionary that
+    the ORM fills on registration; returns rows per second."""
     began = time.perf_counter()
     conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    names: set[tuple[str, str, str]] = set()
     with psycopg.connect(conninfo) as connection, connection.cursor() as cursor:
-        definitions = cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes "
-            "WHERE tablename = 'returnees' AND indexdef LIKE '%gist%'"
-        ).fetchall()
-        for index_name, _ in definitions:
-            cursor.execute(f'DROP INDEX "{index_name}"')
         batch = 50_000
         for offset in range(start, start + count, batch):
             size = min(batch, start + count - offset)
             with cursor.copy(f"COPY returnees ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                buffer = _person_rows(offset, size, seed)
+                buffer = _person_rows(offset, size, seed, names)
                 while chunk := buffer.read(1 << 20):
                     copy.write(chunk)
-        for _, definition in definitions:
-            cursor.execute(definition)
+        cursor.executemany(
+            "INSERT INTO name_keys (script, key, swapped) VALUES (%s, %s, %s) "
+            "ON CONFLICT DO NOTHING",
+            sorted(
+                {
+                    (row["script"], row["key"], row["swapped"])
+                    for given, family, name_km in names
+                    for row in name_key_rows(given, family, name_km)
+                }
+            ),
+        )
         cursor.execute("ANALYZE returnees")
+        cursor.execute("ANALYZE name_keys")
     return count / (time.perf_counter() - began)
 
 

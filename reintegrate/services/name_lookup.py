@@ -42,6 +42,9 @@ SEARCH_KEYS = 300
 ALIKE_KEYS = 50
 SIMILARITY = 0.25
 _PREFILTER = 50.0
+# A bulk intake looks only at people born the same day, for whom `duplicates.compare` wants a
+# name at least 80 alike: keys under 70 alike are not worth an index probe each.
+_SAME_DAY_PREFILTER = 70.0
 
 
 def uses_trigrams(session: Session) -> bool:
@@ -126,10 +129,15 @@ def born_same_day_alike(
             .limit(ALIKE_KEYS)
         )
         for key, other in session.execute(select(probe.c.key, near.c.alike).join(near, true())):
-            alike.setdefault(key, []).append(other)
+            if fuzz.token_sort_ratio(key, other) >= _SAME_DAY_PREFILTER:
+                alike.setdefault(key, []).append(other)
     else:
         for key in distinct:
-            alike[key] = alike_keys(session, key, khmer=False)
+            alike[key] = [
+                other
+                for other in alike_keys(session, key, khmer=False)
+                if fuzz.token_sort_ratio(key, other) >= _SAME_DAY_PREFILTER
+            ]
     if not uses_trigrams(session):
         by_day: dict[date, list[tuple[int, set[str]]]] = {}
         for number, born, key in wanted:

@@ -228,6 +228,8 @@ class _Intake:
         self.year = local_today().year
         self.version = file_version()
         self.skill_cache: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        # Name keys this import has put in the dictionary (names repeat down a list).
+        self.names_remembered: set[tuple[tuple[str, str], ...]] = set()
         self.errors: list[dict[str, object]] = []
         self.warnings: list[dict[str, object]] = []
         self.known_ids: set[str] = set()
@@ -303,7 +305,7 @@ class _Intake:
         if written < max(self.analysed_at * 2, CHUNK):
             return
         self.analysed_at = written
-        for table in ("returnees", "returnee_external_ids", "returnee_skills"):
+        for table in ("returnees", "returnee_external_ids", "returnee_skills", "name_keys"):
             self.session.execute(text(f"ANALYZE {table}"))
 
     def _match(self, rows: list[_Valid]) -> list[_Valid]:
@@ -492,8 +494,11 @@ class _Intake:
             tuple(name.items())
             for row in rows
             for name in name_key_rows(row.data.given_name, row.data.family_name, row.data.name_km)
-        }
+        } - self.names_remembered
         remember_name_keys(self.session.connection(), [dict(name) for name in sorted(names)])
+        if len(self.names_remembered) > 200_000:
+            self.names_remembered.clear()
+        self.names_remembered |= names
         skills = [
             {"returnee_id": returnee_id, **skill}
             for returnee_id, row in zip(ids, rows, strict=True)
