@@ -18,10 +18,14 @@ MAX_PAGE = 100_000
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
+    """`more`: the list was counted only up to `total` (a name shared by a hundred thousand
+    people is not worth counting exactly); more match than that."""
+
     items: Sequence[T]
     total: int
     page: int
     page_size: int
+    more: bool = False
 
     @property
     def pages(self) -> int:

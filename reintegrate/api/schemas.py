@@ -137,6 +137,12 @@ class ReturneePageOut(Schema):
     page = fields.Integer()
     page_size = fields.Integer()
     pages = fields.Integer()
+    more = fields.Boolean(
+        metadata={
+            "description": "True when more people match a name query than were counted: "
+            "`total` (10,000) is then a lower bound; add a word or a filter."
+        }
+    )
 
 
 class EligibilityOut(Schema):

@@ -40,6 +40,8 @@ from reintegrate.timeutil import local_today
 # "+855 12 345 678", "(012) 345-678" or the same in Khmer digits.
 _PHONE_LIKE = re.compile(r"[+(]?[0-9០-៩][0-9០-៩ ().-]{5,}")
 SEARCH_THRESHOLD = 75.0
+# A name search counts its matches up to this many (400 pages); beyond, it says "more".
+NAME_MATCHES_COUNTED = 10_000
 _SIMPLE_FIELDS = (
     "given_name",
     "family_name",
@@ -81,48 +83,42 @@ def _by_name(
 ) -> Page[Returnee]:
     """People whose name fits `q`, best first, then oldest record first among equals.
 
-    The dictionary's keys are ranked (`name_lookup.search_keys`), the holders of each are
-    counted by index, and only the ids on the asked page are read, so neither a name shared by
-    tens of thousands nor a deep page costs more than a few index range scans."""
+    The dictionary's keys are ranked (`name_lookup.search_keys`); the holders of the keys of
+    each score are counted by index, best score first, up to NAME_MATCHES_COUNTED in all, and
+    only the ids on the asked page are read. Neither a name shared by a hundred thousand
+    people nor a rare one costs more than a few index range scans."""
     khmer = has_khmer(q)
     scores = name_lookup.search_keys(
         session, q, name_key(q), khmer=khmer, threshold=SEARCH_THRESHOLD
     )
-    if not scores:
-        return Page([], 0, page, page_size)
-    column = name_lookup.key_column(khmer)
-    held = dict(
-        session.execute(
-            query.with_only_columns(column, func.count())
-            .where(name_lookup.any_of(session, column, scores, String))
-            .group_by(column)
-        ).all()
-    )
     tiers: dict[float, list[str]] = {}
     for key, score in scores.items():
-        if held.get(key):
-            tiers.setdefault(score, []).append(key)
-    total = sum(held.values())
+        tiers.setdefault(score, []).append(key)
+    column = name_lookup.key_column(khmer)
     start, end = (page - 1) * page_size, page * page_size
     ids: list[int] = []
-    passed = 0
+    passed, more = 0, False
     for score in sorted(tiers, reverse=True):
-        keys = tiers[score]
-        size = sum(held[key] for key in keys)
+        holders = query.with_only_columns(Returnee.id).where(
+            name_lookup.any_of(session, column, tiers[score], String)
+        )
+        room = NAME_MATCHES_COUNTED - passed
+        size = session.scalar(select(func.count()).select_from(holders.limit(room + 1).subquery()))
+        if size and size > room:
+            size, more = room, True
+        size = size or 0
         if passed + size > start and passed < end:
             skip = max(0, start - passed)
             ids += session.scalars(
-                query.with_only_columns(Returnee.id)
-                .where(name_lookup.any_of(session, column, keys, String))
-                .order_by(Returnee.id)
+                holders.order_by(Returnee.id)
                 .offset(skip)
                 .limit(min(size - skip, end - max(passed, start)))
             ).all()
         passed += size
-        if passed >= end:
+        if more:
             break
     by_id = {r.id: r for r in session.scalars(select(Returnee).where(Returnee.id.in_(ids)))}
-    return Page([by_id[i] for i in ids], total, page, page_size)
+    return Page([by_id[i] for i in ids], passed, page, page_size, more=more)
 
 
 def require_officer_in(actor: Actor, province: str, field: str = "home_province") -> None:

@@ -551,3 +551,40 @@ def test_a_birth_date_written_another_way_still_finds_the_person(db_session: Ses
             db_session, actor, returnee_input(phone=None, date_of_birth=written)
         )
         assert person.id in [d.returnee_id for d in shown], written
+
+
+def test_a_name_shared_by_more_people_than_are_counted_says_so(
+    db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Matches are counted best name first up to a limit; past it the page says "more", and
+    the best-fitting people are still the ones shown."""
+    monkeypatch.setattr(registry, "NAME_MATCHES_COUNTED", 4)
+    officer = make_user(db_session)
+    exact = [
+        make_returnee(
+            db_session, officer, phone=None, name_km=None, date_of_birth=date(1970 + i, 3, 3)
+        )
+        for i in range(3)
+    ]
+    for i in range(3):
+        make_returnee(
+            db_session,
+            officer,
+            given_name="Sokhan",
+            phone=None,
+            name_km=None,
+            date_of_birth=date(1980 + i, 4, 4),
+        )
+    actor = Actor.of(officer)
+    first = registry.search(
+        db_session, actor, registry.ReturneeFilters(q="Sokha Chhay"), page=1, page_size=3
+    )
+    assert (first.total, first.more) == (4, True)
+    assert [r.id for r in first.items] == [p.id for p in exact]
+    second = registry.search(
+        db_session, actor, registry.ReturneeFilters(q="Sokha Chhay"), page=2, page_size=3
+    )
+    assert len(second.items) == 1 and second.more
+    make_returnee(db_session, officer, given_name="Vannak", family_name="Meas", phone=None)
+    few = registry.search(db_session, actor, registry.ReturneeFilters(q="Vannak Meas"))
+    assert (few.total, few.more) == (1, False)

@@ -384,3 +384,18 @@ def test_checks_that_save_nothing_are_limited_per_hour_but_registrations_are_not
     assert registered == [302, 302, 302]
     assert probes == [200, 200, 429]
     assert _count(db_session) == 4
+
+
+def test_a_search_matching_more_people_than_are_counted_says_how_to_narrow_it(
+    client: FlaskClient, db_session: Session, monkeypatch: Any
+) -> None:
+    from reintegrate.services import registry
+
+    monkeypatch.setattr(registry, "NAME_MATCHES_COUNTED", 2)
+    officer = _logged_in_officer(client, db_session)
+    for year in (1980, 1981, 1982):
+        make_returnee(db_session, officer, phone=None, date_of_birth=date(year, 3, 3))
+    page = client.get("/returnees?q=Sokha+Chhay").get_data(as_text=True)
+    assert "More than 2 returnees match: add a word or a filter" in page
+    khmer = client.get("/returnees?q=Sokha+Chhay", headers={"Accept-Language": "km"})
+    assert "មានអ្នកវិលត្រឡប់ច្រើនជាង 2 នាក់" in khmer.get_data(as_text=True)
