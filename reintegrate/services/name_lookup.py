@@ -43,8 +43,9 @@ ALIKE_KEYS = 50
 SIMILARITY = 0.25
 _PREFILTER = 50.0
 # A bulk intake looks only at people born the same day, for whom `duplicates.compare` wants a
-# name at least 80 alike: keys under 70 alike are not worth an index probe each.
-_SAME_DAY_PREFILTER = 70.0
+# name at least 80 alike word by word: keys under 75 alike as a whole are not worth an index
+# probe each.
+_SAME_DAY_PREFILTER = 75.0
 
 
 def uses_trigrams(session: Session) -> bool:

@@ -34,7 +34,6 @@ from jobs_import.people import (
     read_people,
 )
 from jobs_import.records import N_, Message
-from matching.names import stored_keys
 from reintegrate.db import utcnow
 from reintegrate.errors import InvalidInput
 from reintegrate.models import (
@@ -127,6 +126,8 @@ class _Valid:
     external_id: str | None
     phone_key: str | None
     keys: tuple[str, str | None]
+    names: tuple[tuple[tuple[str, str], ...], ...]
+    """The rows its names need in the name dictionary (`name_key_rows`), hashable."""
     target: int | None = None
     """The case this row is linked to, or the index of an earlier new row of the chunk (< 0)."""
     weak: list[tuple[int, Evidence]] = field(default_factory=list)
@@ -166,8 +167,16 @@ def _check(person: PersonRow, officer: Actor) -> _Valid | list[RowIssue]:
         return list(_issues(person.row, error.normalized_messages()))
     except InvalidInput as error:
         return list(_issues(person.row, error.errors))
-    keys = stored_keys(data.given_name, data.family_name, data.name_km)
-    return _Valid(person.row, data, person.external_id, phone_key(data.phone), keys)
+    names = name_key_rows(data.given_name, data.family_name, data.name_km)
+    keys = (names[0]["key"], names[1]["key"] if len(names) > 1 else None)
+    return _Valid(
+        person.row,
+        data,
+        person.external_id,
+        phone_key(data.phone),
+        keys,
+        tuple(tuple(name.items()) for name in names),
+    )
 
 
 def _checked_chunks(
@@ -346,7 +355,11 @@ class _Intake:
             rows = [row for row in rows if row.external_id not in elsewhere]
         self.known_ids = set(known)
         candidates: dict[int, dict[int, Any]] = {}
-        phones = {r.phone_key for r in rows if r.phone_key}
+        # A row whose number is known is linked by it: no need to look for its namesakes.
+        unknown = [r.external_id not in known for r in rows]
+        phones = {
+            r.phone_key for r, look in zip(rows, unknown, strict=True) if look and r.phone_key
+        }
         if phones:
             by_phone: dict[str, list[Any]] = {}
             for other in self.session.execute(
@@ -356,10 +369,10 @@ class _Intake:
             ):
                 by_phone.setdefault(other.phone_key, []).append(other)
             for n, row in enumerate(rows):
-                for other in by_phone.get(row.phone_key or "", ()):
+                for other in by_phone.get(row.phone_key or "", ()) if unknown[n] else ():
                     if other.merged_into_id is None:
                         candidates.setdefault(n, {})[other.id] = other
-        probes = [(n, r.data.date_of_birth, r.keys[0]) for n, r in enumerate(rows)]
+        probes = [(n, r.data.date_of_birth, r.keys[0]) for n, r in enumerate(rows) if unknown[n]]
         for n, other in name_lookup.born_same_day_alike(self.session, probes, *_CANDIDATE_COLUMNS):
             if other.merged_into_id is None:  # a merged record lives on as its survivor
                 candidates.setdefault(n, {})[other.id] = other
@@ -490,11 +503,7 @@ class _Intake:
                 }
             )
         ids = bulk.insert_rows(self.session, Returnee.__table__, values)
-        names = {
-            tuple(name.items())
-            for row in rows
-            for name in name_key_rows(row.data.given_name, row.data.family_name, row.data.name_km)
-        } - self.names_remembered
+        names = {name for row in rows for name in row.names} - self.names_remembered
         remember_name_keys(self.session.connection(), [dict(name) for name in sorted(names)])
         if len(self.names_remembered) > 200_000:
             self.names_remembered.clear()
