@@ -75,14 +75,11 @@ class Record:
     date_of_birth_approximate: bool = False
 
 
-def labelled(path: Path) -> None:
-    """Recall and precision of `compare` on the labelled pairs, overall and per kind."""
+def judged(path: Path) -> list[tuple[str, bool, bool]]:
+    """Each labelled pair as (kind, one person?, flagged by `compare`?)."""
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    flagged_by_kind: Counter[str] = Counter()
-    count_by_kind: Counter[str] = Counter()
-    label_of_kind: dict[str, bool] = {}
-    tp = fp = fn = 0
+    results = []
     for row in rows:
         other = Record(
             row["given_b"],
@@ -101,13 +98,24 @@ def labelled(path: Path) -> None:
             other,
             approximate=row["approximate_a"] == "1",
         )
-        same, flagged = row["same_person"] == "1", evidence is not None
+        results.append((row["kind"], row["same_person"] == "1", evidence is not None))
+    return results
+
+
+def labelled(path: Path) -> None:
+    """Recall and precision of `compare` on the labelled pairs, overall and per kind."""
+    rows = judged(path)
+    flagged_by_kind: Counter[str] = Counter()
+    count_by_kind: Counter[str] = Counter()
+    label_of_kind: dict[str, bool] = {}
+    tp = fp = fn = 0
+    for kind, same, flagged in rows:
         tp += same and flagged
         fp += flagged and not same
         fn += same and not flagged
-        count_by_kind[row["kind"]] += 1
-        flagged_by_kind[row["kind"]] += flagged
-        label_of_kind[row["kind"]] = same
+        count_by_kind[kind] += 1
+        flagged_by_kind[kind] += flagged
+        label_of_kind[kind] = same
     recall, precision = tp / (tp + fn), tp / (tp + fp)
     print(f"labelled pairs: {len(rows)} ({tp + fn} one person, {len(rows) - tp - fn} two)")
     print(f"  recall {recall:.3f}  precision {precision:.3f}  (flagged {tp + fp})")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -509,27 +510,26 @@ def test_the_name_dictionary_holds_every_registered_and_edited_name(db_session: 
     assert [r.id for r in found.items] == [person.id]
 
 
+def _sokhas(session: Session, officer: Any, count: int, given: str = "Sokha") -> list[Returnee]:
+    """`count` people named `given` Chhay, born in successive years, Latin names only."""
+    return [
+        make_returnee(
+            session,
+            officer,
+            given_name=given,
+            phone=None,
+            name_km=None,
+            date_of_birth=date(1970 + i, 3, 3),
+        )
+        for i in range(count)
+    ]
+
+
 def test_name_search_pages_through_every_holder_best_name_first(db_session: Session) -> None:
     """Holders of the best-fitting name come first (oldest record first among them), then
     those of the next; every page holds the rows the whole ranking puts there."""
     officer = make_user(db_session)
-    exact, close = [], []
-    for i in range(7):
-        exact.append(
-            make_returnee(
-                db_session, officer, phone=None, name_km=None, date_of_birth=date(1970 + i, 3, 3)
-            )
-        )
-        close.append(
-            make_returnee(
-                db_session,
-                officer,
-                given_name="Sokhan",
-                phone=None,
-                name_km=None,
-                date_of_birth=date(1970 + i, 4, 4),
-            )
-        )
+    exact, close = _sokhas(db_session, officer, 7), _sokhas(db_session, officer, 7, "Sokhan")
     actor = Actor.of(officer)
     pages = [
         registry.search(
@@ -560,21 +560,8 @@ def test_a_name_shared_by_more_people_than_are_counted_says_so(
     the best-fitting people are still the ones shown."""
     monkeypatch.setattr(registry, "NAME_MATCHES_COUNTED", 4)
     officer = make_user(db_session)
-    exact = [
-        make_returnee(
-            db_session, officer, phone=None, name_km=None, date_of_birth=date(1970 + i, 3, 3)
-        )
-        for i in range(3)
-    ]
-    for i in range(3):
-        make_returnee(
-            db_session,
-            officer,
-            given_name="Sokhan",
-            phone=None,
-            name_km=None,
-            date_of_birth=date(1980 + i, 4, 4),
-        )
+    exact = _sokhas(db_session, officer, 3)
+    _sokhas(db_session, officer, 3, "Sokhan")
     actor = Actor.of(officer)
     first = registry.search(
         db_session, actor, registry.ReturneeFilters(q="Sokha Chhay"), page=1, page_size=3
