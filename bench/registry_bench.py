@@ -212,15 +212,20 @@ def load_people(url: str, start: int, count: int, seed: int) -> float:
                 while chunk := buffer.read(1 << 20):
                     copy.write(chunk)
         cursor.executemany(
-            "INSERT INTO name_keys (script, key, swapped) VALUES (%s, %s, %s) "
-            "ON CONFLICT DO NOTHING",
-            sorted(
-                {
-                    (row["script"], row["key"], row["swapped"])
-                    for given, family, name_km in names
-                    for row in name_key_rows(given, family, name_km)
-                }
-            ),
+            "INSERT INTO name_keys (script, key, swapped) "
+            "SELECT %(s)s::varchar, %(k)s::varchar, %(w)s::varchar "
+            "WHERE NOT EXISTS (SELECT 1 FROM name_keys "
+            "WHERE script = %(s)s AND key = %(k)s AND swapped = %(w)s)",
+            [
+                {"s": s, "k": k, "w": w}
+                for s, k, w in sorted(
+                    {
+                        (row["script"], row["key"], row["swapped"])
+                        for given, family, name_km in names
+                        for row in name_key_rows(given, family, name_km)
+                    }
+                )
+            ],
         )
         connection.commit()
         # As after any bulk load (autovacuum would do it within minutes): the visibility map

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql, sqlite
 
 from matching.names import stored_keys, swapped_key
 
@@ -42,7 +41,8 @@ name_keys = sa.table(
 
 
 def _fill() -> None:
-    """Every distinct name already registered, in batches (names repeat: few distinct)."""
+    """Every distinct name already registered (names repeat: a million people hold a few tens
+    of thousands), written in batches."""
     connection = op.get_bind()
     returnees = sa.table(
         "returnees",
@@ -50,23 +50,23 @@ def _fill() -> None:
         sa.column("family_name", sa.String),
         sa.column("name_km", sa.String),
     )
-    insert = (
-        postgresql.insert(name_keys)
-        if connection.dialect.name == "postgresql"
-        else sqlite.insert(name_keys)
-    ).on_conflict_do_nothing()
     names = connection.execute(
         sa.select(returnees.c.given_name, returnees.c.family_name, returnees.c.name_km).distinct()
-    )
-    while batch := names.fetchmany(_BATCH):
-        rows = set()
-        for given, family, name_km in batch:
-            key, key_km = stored_keys(given, family, name_km)
-            rows.add(("latin", key, swapped_key(given, family)))
-            if key_km:
-                rows.add(("khmer", key_km, ""))
+    ).all()
+    rows = set()
+    for given, family, name_km in names:
+        key, key_km = stored_keys(given, family, name_km)
+        rows.add(("latin", key, swapped_key(given, family)))
+        if key_km:
+            rows.add(("khmer", key_km, ""))
+    ordered = sorted(rows)
+    for start in range(0, len(ordered), _BATCH):
         connection.execute(
-            insert, [dict(zip(("script", "key", "swapped"), r, strict=True)) for r in rows]
+            name_keys.insert(),
+            [
+                dict(zip(("script", "key", "swapped"), row, strict=True))
+                for row in ordered[start : start + _BATCH]
+            ],
         )
 
 
@@ -80,8 +80,8 @@ def upgrade() -> None:
         sa.Column("swapped", sa.String(length=210), server_default="", nullable=False),
         sa.CheckConstraint("script IN ('latin', 'khmer')", name=op.f("ck_name_keys_script")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_name_keys")),
-        sa.UniqueConstraint("script", "key", "swapped", name="uq_name_keys_script_key_swapped"),
     )
+    op.create_index("ix_name_keys_script_key", "name_keys", ["script", "key"], unique=False)
     op.create_index(
         "ix_name_keys_key_trgm",
         "name_keys",
@@ -133,4 +133,5 @@ def downgrade() -> None:
                 postgresql_ops={key: "gist_trgm_ops"},
             )
     op.drop_index("ix_name_keys_key_trgm", table_name="name_keys", postgresql_using="gist")
+    op.drop_index("ix_name_keys_script_key", table_name="name_keys")
     op.drop_table("name_keys")

@@ -18,11 +18,12 @@ from sqlalchemy import (
     event,
     false,
     func,
+    insert,
     inspect,
     literal_column,
     or_,
+    select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -346,7 +347,7 @@ class NameKey(Base):
 
     __tablename__ = "name_keys"
     __table_args__ = (
-        UniqueConstraint("script", "key", "swapped", name="uq_name_keys_script_key_swapped"),
+        Index("ix_name_keys_script_key", "script", "key"),
         one_of("script", NameScript, name="script"),
         Index(
             "ix_name_keys_key_trgm",
@@ -372,14 +373,26 @@ def name_key_rows(given: str, family: str, name_km: str | None) -> list[dict[str
 
 
 def remember_name_keys(connection: Connection, rows: list[dict[str, str]]) -> None:
-    """Add keys to the dictionary; keys it already holds are left as they are."""
-    if not rows:
+    """Add the keys the dictionary does not hold yet.
+
+    Deliberately without a unique constraint: an insertion that conflicted with a key another
+    transaction has just added would wait for that transaction, and a bulk intake holds its
+    own for minutes; a rare race leaves a key twice, which every reader takes once.
+    """
+    wanted = {(row["script"], row["key"], row["swapped"]) for row in rows}
+    if not wanted:
         return
-    if connection.dialect.name == "postgresql":
-        statement: Any = postgresql.insert(NameKey).on_conflict_do_nothing()
-    else:
-        statement = sqlite.insert(NameKey).on_conflict_do_nothing()
-    connection.execute(statement, rows)
+    held = connection.execute(
+        select(NameKey.script, NameKey.key, NameKey.swapped).where(
+            NameKey.key.in_(sorted({key for _script, key, _swapped in wanted}))
+        )
+    )
+    missing = wanted - {tuple(row) for row in held}
+    if missing:
+        connection.execute(
+            insert(NameKey),
+            [{"script": a, "key": b, "swapped": c} for a, b, c in sorted(missing)],
+        )
 
 
 @event.listens_for(Returnee, "before_insert")

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Integer,
     String,
     bindparam,
+    delete,
     func,
     lateral,
     select,
@@ -99,6 +100,19 @@ def alike_keys(session: Session, key: str, *, khmer: bool) -> list[str]:
         key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=_PREFILTER, limit=ALIKE_KEYS
     )
     return [match for match, _score, _ in found]
+
+
+def forget_unheld(session: Session, keys: Iterable[tuple[bool, str | None]]) -> None:
+    """Drop from the dictionary the keys (khmer?, key) that no record holds any more: after an
+    erasure a name must not outlive the person in the dictionary either."""
+    for khmer, key in keys:
+        if not key:
+            continue
+        held = session.scalar(select(Returnee.id).where(key_column(khmer) == key).limit(1))
+        if held is None:
+            session.execute(
+                delete(NameKey).where(NameKey.script == _script(khmer), NameKey.key == key)
+            )
 
 
 def _set_threshold(session: Session) -> None:

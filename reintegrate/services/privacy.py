@@ -23,7 +23,7 @@ from reintegrate.models import (
     ReturneeSkill,
 )
 from reintegrate.models.returnee import ReturneeStatus
-from reintegrate.services import audit, registry
+from reintegrate.services import audit, name_lookup, registry
 from reintegrate.services.access import Actor
 from reintegrate.services.policy import authorize
 from reintegrate.timeutil import LOCAL_ZONE, local_today
@@ -189,6 +189,7 @@ def _erase(session: Session, returnee: Returnee) -> None:
     dates, so the figures managers report do not change; names, contacts, free text, skills
     and the exact birth date go. The audit trail keeps that it happened, and by whom.
     """
+    former_keys = [(False, returnee.name_key), (True, returnee.name_key_km)]
     returnee.given_name = returnee.family_name = ERASED
     returnee.name_km = returnee.phone = returnee.phone_key = returnee.district = returnee.notes = (
         None
@@ -201,6 +202,8 @@ def _erase(session: Session, returnee: Returnee) -> None:
     returnee.linked_to_id = None
     returnee.status = ReturneeStatus.CLOSED.value
     returnee.erased_at = utcnow()
+    session.flush()
+    name_lookup.forget_unheld(session, former_keys)
     session.execute(
         ReturneeSkill.__table__.delete().where(ReturneeSkill.returnee_id == returnee.id)
     )

@@ -15,6 +15,7 @@ from reintegrate.models import (
     CaseNote,
     ErasureRequest,
     FollowUp,
+    NameKey,
     OutcomeAmendment,
     Returnee,
     ReturneeSkill,
@@ -71,6 +72,28 @@ def test_erasure_needs_an_officer_request_and_a_manager_approval(db_session: Ses
     assert len(erase_rows) == 1 and "Sokha" not in str(erase_rows[0].detail)
     with pytest.raises(Conflict):
         privacy.decide_erasure(db_session, Actor.of(manager), request.id, True)
+
+
+def test_an_erased_name_leaves_the_name_dictionary_unless_someone_else_holds_it(
+    db_session: Session,
+) -> None:
+    """Search starts from the dictionary of names: an erased person's name must not stay in it,
+    but a name someone else still bears must."""
+    officer, manager = make_user(db_session), make_user(db_session, "manager")
+    rare = make_returnee(
+        db_session, officer, given_name="Pheaktra", family_name="Vathanak", name_km="វឌ្ឍនៈ ភក្ត្រា"
+    )
+    shared = make_returnee(db_session, officer, phone=None, date_of_birth=date(1975, 5, 5))
+    make_returnee(db_session, officer, phone=None, date_of_birth=date(1960, 6, 6))
+    rare_key, rare_km = rare.name_key, rare.name_key_km
+    shared_key, shared_km = shared.name_key, shared.name_key_km
+    for person in (rare, shared):
+        request = privacy.request_erasure(db_session, Actor.of(officer), person.id, "person_asked")
+        privacy.decide_erasure(db_session, Actor.of(manager), request.id, True)
+    db_session.flush()
+    keys = set(db_session.scalars(select(NameKey.key)))
+    assert rare_key not in keys and rare_km not in keys
+    assert shared_key in keys and shared_km in keys
 
 
 def test_a_rejected_request_erases_nothing(db_session: Session) -> None:

@@ -575,3 +575,22 @@ def test_a_name_shared_by_more_people_than_are_counted_says_so(
     make_returnee(db_session, officer, given_name="Vannak", family_name="Meas", phone=None)
     few = registry.search(db_session, actor, registry.ReturneeFilters(q="Vannak Meas"))
     assert (few.total, few.more) == (1, False)
+
+
+def test_a_key_written_twice_by_racing_registrations_finds_each_person_once(
+    db_session: Session,
+) -> None:
+    """The dictionary has no unique constraint (an insertion must never wait for another
+    transaction's), so two registrations racing on a new name may both add it."""
+    officer = make_user(db_session)
+    person = make_returnee(db_session, officer, given_name="Vannak", family_name="Meas")
+    twin = db_session.scalars(select(NameKey).where(NameKey.key == person.name_key)).one()
+    db_session.add(NameKey(script=twin.script, key=twin.key, swapped=twin.swapped))
+    db_session.flush()
+    actor = Actor.of(officer)
+    found = registry.search(db_session, actor, registry.ReturneeFilters(q="Vannak Meas"))
+    assert [r.id for r in found.items] == [person.id] and found.total == 1
+    shown = registry.possible_duplicates(
+        db_session, actor, returnee_input(given_name="Vannak", family_name="Meas", phone=None)
+    )
+    assert [d.returnee_id for d in shown] == [person.id]
