@@ -370,6 +370,7 @@ def update_returnee(
         if changes["linked_to_id"] == returnee.id:
             raise InvalidInput({"linked_to_id": [N_("A record cannot be linked to itself.")]})
         get(session, actor, changes["linked_to_id"], audited=False)
+    former_keys = [(False, returnee.name_key), (True, returnee.name_key_km)]
     changed = []
     for name in _SIMPLE_FIELDS + _LIST_FIELDS + ("linked_to_id",):
         if name in changes:
@@ -390,6 +391,9 @@ def update_returnee(
         changed.append("skills")
     if changed:
         session.flush()
+        if {"given_name", "family_name", "name_km"} & set(changed):
+            # A corrected name should not linger in the dictionary if no one else bears it.
+            name_lookup.forget_unheld(session, former_keys)
         audit.record(session, actor, "update", "returnee", returnee.id, fields=changed)
     return returnee
 
