@@ -342,7 +342,8 @@ class NameKey(Base):
     btree keeps both costs flat as the registry grows, where a trigram index over every
     person's row grew with it and made each registration pay for a GiST insertion. `swapped`
     is the Latin key with the family name first, so a search ranks either order alike; it
-    is empty for Khmer keys. A key stays when its last holder leaves (it then finds nobody).
+    is empty for Khmer keys. An erasure or a corrected name drops a key no one else bears
+    (`name_lookup.forget_unheld`).
     """
 
     __tablename__ = "name_keys"
