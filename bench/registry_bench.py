@@ -38,7 +38,7 @@ from matching.names import stored_keys  # noqa: E402
 from reintegrate.db import make_engine  # noqa: E402
 from reintegrate.migrate import upgrade  # noqa: E402
 from reintegrate.models import User  # noqa: E402
-from reintegrate.models.returnee import name_key_rows  # noqa: E402
+from reintegrate.models.returnee import name_key_rows, remember_name_keys  # noqa: E402
 from reintegrate.schemas.returnees import Consent, ReturneeInput  # noqa: E402
 from reintegrate.services import registry, users  # noqa: E402
 from reintegrate.services.access import Actor  # noqa: E402
@@ -211,23 +211,14 @@ def load_people(url: str, start: int, count: int, seed: int) -> float:
                 buffer = _person_rows(offset, size, seed, names)
                 while chunk := buffer.read(1 << 20):
                     copy.write(chunk)
-        cursor.executemany(
-            "INSERT INTO name_keys (script, key, swapped) "
-            "SELECT %(s)s::varchar, %(k)s::varchar, %(w)s::varchar "
-            "WHERE NOT EXISTS (SELECT 1 FROM name_keys "
-            "WHERE script = %(s)s AND key = %(k)s AND swapped = %(w)s)",
-            [
-                {"s": s, "k": k, "w": w}
-                for s, k, w in sorted(
-                    {
-                        (row["script"], row["key"], row["swapped"])
-                        for given, family, name_km in names
-                        for row in name_key_rows(given, family, name_km)
-                    }
-                )
-            ],
-        )
         connection.commit()
+        engine = create_engine(url)
+        with engine.begin() as dictionary:
+            remember_name_keys(
+                dictionary,
+                [row for names_of in sorted(names) for row in name_key_rows(*names_of)],
+            )
+        engine.dispose()
         # As after any bulk load (autovacuum would do it within minutes): the visibility map
         # lets the list and the name counts read their indexes alone.
         connection.autocommit = True

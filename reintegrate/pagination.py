@@ -42,27 +42,35 @@ def _reversed(order: Any) -> Any:
     return order.desc()
 
 
+@dataclass(frozen=True)
+class Window:
+    """Where a page lies in a list of `total` rows: skip `skip` rows, take `take`, reading from
+    the end in the opposite order when `backwards` (a page in the back half), so the last page
+    skips a page's worth of rows, not the million before it."""
+
+    skip: int
+    take: int
+    backwards: bool
+
+
+def window(total: int, page: int, page_size: int) -> Window:
+    """The window of a page (1-based, already bounded by MAX_PAGE) in a list of `total` rows."""
+    start = (page - 1) * page_size
+    if start > total // 2 and start < total:
+        return Window(max(0, total - start - page_size), min(page_size, total - start), True)
+    return Window(start, page_size, False)
+
+
 def paginate(
     session: Session, query: Select[Any], *order: Any, page: int, page_size: int
 ) -> Page[Any]:
-    """One page of a query's rows in the given order, with the total count: every list uses it.
-
-    A page in the back half is read from the end in the opposite order, so the last page
-    skips a page's worth of rows, not the million before it (the order must be total).
-    """
+    """One page of a query's rows in the given order, with the total count: every list uses it
+    (the order must be total, since the back half is read in reverse: `window`)."""
     page = min(max(1, page), MAX_PAGE)  # past MAX_PAGE the offset would overflow the database
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    start = (page - 1) * page_size
-    from_end = total - start - page_size
-    if start > total // 2 and start < total:
-        rows = session.scalars(
-            query.order_by(*(_reversed(o) for o in order))
-            .limit(page_size + min(0, from_end))
-            .offset(max(0, from_end))
-        )
-        items = list(reversed(rows.unique().all()))
-    else:
-        items = list(
-            session.scalars(query.order_by(*order).limit(page_size).offset(start)).unique().all()
-        )
-    return Page(items, total, page, page_size)
+    where = window(total, page, page_size)
+    if where.backwards:
+        order = tuple(_reversed(o) for o in order)
+    rows = session.scalars(query.order_by(*order).limit(where.take).offset(where.skip))
+    items = rows.unique().all()
+    return Page(list(reversed(items)) if where.backwards else list(items), total, page, page_size)

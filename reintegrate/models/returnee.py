@@ -405,6 +405,10 @@ def _keep_name_keys(_mapper: object, _connection: object, returnee: Returnee) ->
     )
 
 
+# The fields a person's name keys are made from.
+NAME_FIELDS = ("given_name", "family_name", "name_km")
+
+
 @event.listens_for(Returnee, "after_insert")
 def _add_to_name_dictionary(_mapper: object, connection: Connection, returnee: Returnee) -> None:
     """The dictionary holds every key a person has (see `NameKey`)."""
@@ -414,11 +418,8 @@ def _add_to_name_dictionary(_mapper: object, connection: Connection, returnee: R
 @event.listens_for(Returnee, "after_update")
 def _keep_name_dictionary(_mapper: object, connection: Connection, returnee: Returnee) -> None:
     state = inspect(returnee)
-    if any(state.attrs[name].history.has_changes() for name in _NAMES):
+    if any(state.attrs[name].history.has_changes() for name in NAME_FIELDS):
         _remember(connection, returnee)
-
-
-_NAMES = ("given_name", "family_name", "name_km")
 
 
 def _remember(connection: Connection, returnee: Returnee) -> None:

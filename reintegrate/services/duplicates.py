@@ -28,32 +28,6 @@ _NON_DIGITS = re.compile(r"\D")
 _KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 
 
-# At most this many registered people born a year either side with the same name are compared
-# when the new person's birth date is only a year (all those born on a near date are).
-NAMESAKES = 100
-# How alike two name keys must be (word order aside) to be worth a look when only the year of
-# birth is known: `compare` then asks for the same name, which folds to the same key.
-CLOSE_KEYS = 80.0
-
-
-def near_dates(born: date) -> list[date]:
-    """Every birth date on which `_birth_dates_agree` may find a registered person the same or
-    close: the day itself, a year either side on the same day, day and month swapped, and the 1
-    January put down when only the year is known, from a year before to a year after."""
-    dates = {born}
-    for year in (born.year - 1, born.year, born.year + 1):
-        dates.add(date(year, 1, 1))
-        if year != born.year and not (born.month, born.day) == (2, 29):
-            dates.add(born.replace(year=year))
-    if born.day <= 12:
-        dates.add(date(born.year, born.day, born.month))
-    return sorted(dates)
-
-
-def _close(keys: list[str], own: str) -> list[str]:
-    return [key for key in keys if fuzz.token_sort_ratio(key, own) >= CLOSE_KEYS]
-
-
 def phone_key(phone: str | None) -> str | None:
     """Digits of a Cambodian number without the 0 or +855 prefix: "012 345 678" -> "12345678"."""
     if not phone:
@@ -167,6 +141,32 @@ def _birth_dates_agree(
     return None
 
 
+# At most this many registered people born a year either side with the same name are compared
+# when the new person's birth date is only a year (all those born on a near date are).
+NAMESAKES = 100
+# How alike two name keys must be (word order aside) to be worth a look when only the year of
+# birth is known: `compare` then asks for the same name, which folds to the same key.
+CLOSE_KEYS = 80.0
+
+
+def near_dates(born: date) -> list[date]:
+    """Every birth date on which `_birth_dates_agree` may find a registered person the same or
+    close: the day itself, a year either side on the same day, day and month swapped, and the 1
+    January put down when only the year is known, from a year before to a year after."""
+    dates = {born}
+    for year in (born.year - 1, born.year, born.year + 1):
+        dates.add(date(year, 1, 1))
+        if year != born.year and not (born.month, born.day) == (2, 29):
+            dates.add(born.replace(year=year))
+    if born.day <= 12:
+        dates.add(date(born.year, born.day, born.month))
+    return sorted(dates)
+
+
+def _close(keys: list[str], own: str) -> list[str]:
+    return [key for key in keys if fuzz.token_sort_ratio(key, own) >= CLOSE_KEYS]
+
+
 def compare(
     given_name: str,
     family_name: str,
@@ -272,7 +272,7 @@ def find_possible_duplicates(
         for in_khmer, keys in ((False, _close(latin, own)), (True, _close(khmer, own_km)))
         if keys
     ]
-    if close and (approximate or (date_of_birth.month, date_of_birth.day) == (1, 1)):
+    if close and _only_year_known(date_of_birth, approximate):
         # Only the year is known: anyone a year either side with the same name may be the
         # person. The newest NAMESAKES, so a name shared by thousands is read no further.
         # (`id + 0`: sorting the few thousand found beats walking the whole primary key

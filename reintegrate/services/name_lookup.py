@@ -95,11 +95,24 @@ def alike_keys(session: Session, key: str, *, khmer: bool) -> list[str]:
                 .limit(ALIKE_KEYS)
             )
         )
-    keys = set(session.scalars(select(NameKey.key).where(NameKey.script == script)))
+    return _closest(key, _dictionary(session, script))
+
+
+def _dictionary(session: Session, script: str) -> set[str]:
+    """Every key of a script (SQLite: an office's dictionary is compared in Python)."""
+    return set(session.scalars(select(NameKey.key).where(NameKey.script == script)))
+
+
+def _closest(key: str, keys: set[str]) -> list[str]:
     found = process.extract(
         key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=_PREFILTER, limit=ALIKE_KEYS
     )
     return [match for match, _score, _ in found]
+
+
+def keys_of(returnee: Returnee) -> list[tuple[bool, str | None]]:
+    """A person's keys as `forget_unheld` takes them, read before a name changes."""
+    return [(False, returnee.name_key), (True, returnee.name_key_km)]
 
 
 def forget_unheld(session: Session, keys: Iterable[tuple[bool, str | None]]) -> None:
@@ -131,7 +144,7 @@ def born_same_day_alike(
     if not wanted:
         return []
     distinct = sorted({key for _n, _born, key in wanted if key})
-    alike: dict[str, list[str]] = {}
+    latin = NameScript.LATIN.value
     if uses_trigrams(session):
         _set_threshold(session)
         probe = select(
@@ -139,20 +152,18 @@ def born_same_day_alike(
         ).subquery("probe")
         near = lateral(
             select(NameKey.key.label("alike"))
-            .where(NameKey.script == NameScript.LATIN.value, NameKey.key.op("%")(probe.c.key))
+            .where(NameKey.script == latin, NameKey.key.op("%")(probe.c.key))
             .order_by(NameKey.key.op("<->")(probe.c.key))
             .limit(ALIKE_KEYS)
         )
-        for key, other in session.execute(select(probe.c.key, near.c.alike).join(near, true())):
-            if fuzz.token_sort_ratio(key, other) >= _SAME_DAY_PREFILTER:
-                alike.setdefault(key, []).append(other)
+        pairs = list(session.execute(select(probe.c.key, near.c.alike).join(near, true())))
     else:
-        for key in distinct:
-            alike[key] = [
-                other
-                for other in alike_keys(session, key, khmer=False)
-                if fuzz.token_sort_ratio(key, other) >= _SAME_DAY_PREFILTER
-            ]
+        keys = _dictionary(session, latin)
+        pairs = [(key, other) for key in distinct for other in _closest(key, keys)]
+    alike: dict[str, list[str]] = {}
+    for key, other in pairs:
+        if fuzz.token_sort_ratio(key, other) >= _SAME_DAY_PREFILTER:
+            alike.setdefault(key, []).append(other)
     if not uses_trigrams(session):
         by_day: dict[date, list[tuple[int, set[str]]]] = {}
         for number, born, key in wanted:
@@ -165,8 +176,8 @@ def born_same_day_alike(
         return [
             (number, row)
             for row in rows
-            for number, keys in by_day[row.date_of_birth]
-            if row.held_key in keys
+            for number, keys_held in by_day[row.date_of_birth]
+            if row.held_key in keys_held
         ]
     triples = [
         (number, born, other)

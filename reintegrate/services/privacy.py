@@ -189,7 +189,7 @@ def _erase(session: Session, returnee: Returnee) -> None:
     dates, so the figures managers report do not change; names, contacts, free text, skills
     and the exact birth date go. The audit trail keeps that it happened, and by whom.
     """
-    former_keys = [(False, returnee.name_key), (True, returnee.name_key_km)]
+    former_keys = name_lookup.keys_of(returnee)
     returnee.given_name = returnee.family_name = ERASED
     returnee.name_km = returnee.phone = returnee.phone_key = returnee.district = returnee.notes = (
         None

@@ -22,7 +22,8 @@ from reintegrate.models import (
     ReturneeExternalId,
     ReturneeSkill,
 )
-from reintegrate.pagination import MAX_PAGE, Page, paginate
+from reintegrate.models.returnee import NAME_FIELDS
+from reintegrate.pagination import MAX_PAGE, Page, paginate, window
 from reintegrate.schemas.returnees import ReturneeInput, year_start
 from reintegrate.services import audit, name_lookup, reviews
 from reintegrate.services.access import Actor, in_scope
@@ -103,10 +104,10 @@ def _by_name(
             name_lookup.any_of(session, column, tiers[score], String)
         )
         room = NAME_MATCHES_COUNTED - passed
-        size = session.scalar(select(func.count()).select_from(holders.limit(room + 1).subquery()))
-        if size and size > room:
+        counted = select(func.count()).select_from(holders.limit(room + 1).subquery())
+        size = session.scalar(counted) or 0
+        if size > room:
             size, more = room, True
-        size = size or 0
         if passed + size > start and passed < end:
             skip = max(0, start - passed)
             ids += session.scalars(
@@ -370,7 +371,7 @@ def update_returnee(
         if changes["linked_to_id"] == returnee.id:
             raise InvalidInput({"linked_to_id": [N_("A record cannot be linked to itself.")]})
         get(session, actor, changes["linked_to_id"], audited=False)
-    former_keys = [(False, returnee.name_key), (True, returnee.name_key_km)]
+    former_keys = name_lookup.keys_of(returnee)
     changed = []
     for name in _SIMPLE_FIELDS + _LIST_FIELDS + ("linked_to_id",):
         if name in changes:
@@ -391,7 +392,7 @@ def update_returnee(
         changed.append("skills")
     if changed:
         session.flush()
-        if {"given_name", "family_name", "name_km"} & set(changed):
+        if set(NAME_FIELDS) & set(changed):
             # A corrected name should not linger in the dictionary if no one else bears it.
             name_lookup.forget_unheld(session, former_keys)
         audit.record(session, actor, "update", "returnee", returnee.id, fields=changed)
@@ -449,15 +450,13 @@ def _newest_first(
         )
         or 0
     )
-    start = (page - 1) * page_size
-    if start >= total or not provinces:
+    if (page - 1) * page_size >= total or not provinces:
         return Page([], total, page, page_size)
-    backwards = start > total // 2
+    where = window(total, page, page_size)
+    skip, take, backwards = where.skip, where.take, where.backwards
     if backwards:
-        skip, take = max(0, total - start - page_size), min(page_size, total - start)
         order = (Returnee.created_at.asc(), Returnee.id.asc())
     else:
-        skip, take = start, page_size
         order = (Returnee.created_at.desc(), Returnee.id.desc())
     walks = [
         query.with_only_columns(Returnee.id, Returnee.created_at)

@@ -87,6 +87,23 @@ def _survivor(session: Session, returnee_id: int) -> int:
     return row.merged_into_id or row.id
 
 
+def _survivors(session: Session, ids: Collection[int]) -> dict[int, int]:
+    """For many records at once, the case each lives on (`_survivor`)."""
+    return {
+        row.id: row.merged_into_id or row.id
+        for row in session.execute(
+            select(Returnee.id, Returnee.merged_into_id).where(
+                name_lookup.any_of(session, Returnee.id, ids, Integer)
+            )
+        )
+    }
+
+
+def _kept_reasons(reasons: Sequence[object]) -> list[str]:
+    """Reasons as stored: distinct, each and their number bounded."""
+    return list(dict.fromkeys(str(reason)[:MAX_REASON_LENGTH] for reason in reasons))[:MAX_REASONS]
+
+
 def propose_pair(
     session: Session,
     actor: Actor,
@@ -104,8 +121,7 @@ def propose_pair(
     authorize(actor, "duplicates.review")
     if not 0 <= score <= 100:
         raise InvalidInput({"score": [N_("Must be between 0 and 100.")]})
-    reasons = list(dict.fromkeys(str(reason)[:MAX_REASON_LENGTH] for reason in reasons))
-    reasons = reasons[:MAX_REASONS]
+    reasons = _kept_reasons(reasons)
     settled = session.scalars(
         select(DuplicateReview).where(
             DuplicateReview.returnee_id == min(returnee_id, other_id),
@@ -219,21 +235,14 @@ def propose_pairs(
     if not ids:
         return 0
     with session.no_autoflush:
-        survivor = {
-            row.id: row.merged_into_id or row.id
-            for row in session.execute(
-                select(Returnee.id, Returnee.merged_into_id).where(
-                    name_lookup.any_of(session, Returnee.id, ids, Integer)
-                )
-            )
-        }
+        survivor = _survivors(session, ids)
     wanted: dict[tuple[int, int], dict[str, Any]] = {}
     for returnee_id, other_id, score, reasons in proposals:
         first, second = survivor.get(returnee_id), survivor.get(other_id)
         if first is None or second is None or first == second:
             continue
         pair = (min(first, second), max(first, second))
-        kept = list(dict.fromkeys(str(r)[:MAX_REASON_LENGTH] for r in reasons))[:MAX_REASONS]
+        kept = _kept_reasons(reasons)
         if pair not in wanted or score > wanted[pair]["score"]:
             wanted[pair] = {"score": max(0, min(100, score)), "reasons": kept}
     if not wanted:
@@ -289,14 +298,7 @@ def propose_for_new_case(
     others = {other_id for other_id, _score, _reasons in found}
     if not others:
         return
-    survivor = {
-        row.id: row.merged_into_id or row.id
-        for row in session.execute(
-            select(Returnee.id, Returnee.merged_into_id).where(
-                name_lookup.any_of(session, Returnee.id, others, Integer)
-            )
-        )
-    }
+    survivor = _survivors(session, others)
     now = utcnow()
     wanted: dict[tuple[int, int], dict[str, Any]] = {}
     for other_id, score, reasons in found:
@@ -311,9 +313,7 @@ def propose_for_new_case(
             "returnee_id": pair[0],
             "other_id": pair[1],
             "score": max(0, min(100, score)),
-            "reasons": list(dict.fromkeys(str(r)[:MAX_REASON_LENGTH] for r in reasons))[
-                :MAX_REASONS
-            ],
+            "reasons": _kept_reasons(reasons),
             "status": (ReviewStatus.DISMISSED if dismissed else ReviewStatus.OPEN).value,
             "created_by_id": actor.user_id,
             "created_at": now,
