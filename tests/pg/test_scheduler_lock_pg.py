@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -40,6 +41,27 @@ def test_a_second_scheduler_on_the_same_database_gets_false(
         db.engine(second).dispose()
 
 
+def _wait_until_the_server_has_ended_sessions_holding(url: str) -> None:
+    """A backend ends a moment after its client hangs up; wait for that, as a restart would."""
+    watcher = create_engine(url)
+    try:
+        with watcher.connect() as connection:
+            for _ in range(100):
+                held = connection.execute(
+                    text(
+                        "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+                        " WHERE l.locktype = 'advisory' AND d.datname = current_database()"
+                        " AND l.objid::text::bigint = :k"
+                    ),
+                    {"k": ADVISORY_LOCK_KEY},
+                ).scalar()
+                if not held:
+                    return
+                time.sleep(0.05)
+    finally:
+        watcher.dispose()
+
+
 def test_the_lock_is_released_when_its_holder_disconnects(
     pg_app: Flask, fresh_database_url: str
 ) -> None:
@@ -53,6 +75,7 @@ def test_the_lock_is_released_when_its_holder_disconnects(
             assert acquired is False
         connection.close()
         holder.dispose()  # the server ends the session, as when a process is killed
+        _wait_until_the_server_has_ended_sessions_holding(fresh_database_url)
         with scheduler_lock(pg_app) as acquired:
             assert acquired is True
     finally:
