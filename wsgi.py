@@ -1,5 +1,5 @@
 """WSGI entry point (gunicorn wsgi:app, flask --app wsgi run); never starts the scheduler."""
 
-from reintegrate import create_app
+from reintegrate import create_web_worker
 
-app = create_app()
+app = create_web_worker()

@@ -151,9 +151,14 @@ def measure(url: str, repeat: int, first_sweep: bool) -> dict[str, Any]:
     from reintegrate.models import Listing, Notification, Placement, Returnee
     from reintegrate.pagination import MAX_PAGE
     from reintegrate.scheduler import sweep_follow_ups
+    from reintegrate.services import matching
 
     app = create_app({"DATABASE_URL": url, "WTF_CSRF_ENABLED": False})
     figures: dict[str, Any] = {}
+    with app.app_context():  # as create_web_worker does in a gunicorn worker
+        matching.start_upkeep(db.sessions())
+    figures["warm_up_s"] = _timed(lambda: matching.wait_until_ready(3600)) / 1000
+    figures["rss_after_warm_up_mb"] = _current_rss_mb()
     with app.app_context(), db.standalone() as session:
         figures["returnees"] = session.scalar(select(func.count(Returnee.id)))
         figures["placements"] = session.scalar(select(func.count(Placement.id)))
@@ -205,7 +210,16 @@ def measure(url: str, repeat: int, first_sweep: bool) -> dict[str, Any]:
     for name, samples in runs.items():
         figures[name] = _summary(samples)
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["rss_end_mb"] = _current_rss_mb()
     return figures
+
+
+def _current_rss_mb() -> float:
+    """The worker's resident memory now (the peak also counts the sweeps it ran)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def _child(url: str, args: argparse.Namespace) -> dict[str, Any]:

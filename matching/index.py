@@ -18,6 +18,7 @@ did not ask for incentives.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Literal
@@ -365,57 +366,55 @@ def _or(rules: Eligibility | None, name: str) -> int:
 
 class PersonIndex(_Base):
     """Returnees indexed for ranking against one listing at a time (a listing's candidates).
-    Immutable: rebuild it when returnees change."""
+    Immutable: rebuild it when returnees change.
+
+    Held as columns (numpy arrays, skills in compressed rows), never as an object per person:
+    a million people cost about a hundred megabytes, and ``persons`` is read once, as a stream.
+    The few people returned are rebuilt from the columns (``person``) for ``scoring.score``.
+    """
 
     def __init__(self, persons: Iterable[Person], *, gazetteer: Gazetteer, vocabulary: Vocabulary):
         super().__init__(gazetteer, vocabulary)
-        rows = sorted(persons, key=lambda person: person.id)
-        self._persons = rows
-        self._row_of = {person.id: i for i, person in enumerate(rows)}
-        if len(self._row_of) != len(rows):
-            raise ValueError("person ids must be unique")
-        n = len(rows)
-        self._ids = np.fromiter((p.id for p in rows), np.int64, n)
-        if n and (self._ids.min() < 0 or self._ids.max() >= _ID_SHIFT):
-            raise ValueError("person ids must be in 0..2**40")
-        self._home = np.fromiter((self._province(p.home_province) for p in rows), np.int16, n)
-        self._willing = np.fromiter((p.willing_to_relocate for p in rows), bool, n)
-        self._preferred = np.zeros((len(self._provinces), n), bool)
-        self._languages: dict[str, np.ndarray] = {}
-        self._sex = np.fromiter((self._sex(p.sex) for p in rows), np.int16, n)
-        self._survivor = np.fromiter((p.trafficking_survivor for p in rows), bool, n)
-        self._interests = np.zeros(n, np.int8)
-        self._has_dob = np.fromiter((p.date_of_birth is not None for p in rows), bool, n)
-        self._has_return = np.fromiter((p.return_date is not None for p in rows), bool, n)
-        self._dob = np.zeros((3, n), np.int32)
-        self._return = np.zeros((3, n), np.int32)
-        postings: dict[str, list[int]] = {}
-        for i, person in enumerate(rows):
-            for code in person.skills:
-                postings.setdefault(code, []).append(i)
-            for code in person.preferred_provinces:
-                if code in self._pidx:
-                    self._preferred[self._pidx[code], i] = True
-            for language in person.languages:
-                self._languages.setdefault(language, np.zeros(n, bool))[i] = True
-            self._interests[i] = (
-                ("job" in person.interests)
-                | ("incentive" in person.interests) << 1
-                | bool(person.interests - {"job", "incentive"}) << 2
-            )
-            if person.date_of_birth:
-                self._dob[:, i] = (
-                    person.date_of_birth.year,
-                    person.date_of_birth.month,
-                    person.date_of_birth.day,
-                )
-            if person.return_date:
-                self._return[:, i] = (
-                    person.return_date.year,
-                    person.return_date.month,
-                    person.return_date.day,
-                )
-        self._postings = {code: np.array(r, np.int32) for code, r in postings.items()}
+        columns = _Columns(self)
+        for person in persons:
+            columns.add(person)
+        order = columns.order()
+        n = len(order)
+        self._n = n
+        self._ids = columns.ids[order]
+        self._home = columns.int_column("home", np.int16)[order]
+        self._willing = columns.int_column("willing", bool)[order]
+        self._sex = columns.int_column("sex", np.int16)[order]
+        self._survivor = columns.int_column("survivor", bool)[order]
+        self._interests = columns.int_column("interests", np.int8)[order]
+        self._has_dob = columns.int_column("has_dob", bool)[order]
+        self._has_return = columns.int_column("has_return", bool)[order]
+        self._dob = columns.date_columns("dob")[:, order]
+        self._return = columns.date_columns("return")[:, order]
+        new_row = np.empty(n, np.int64)
+        new_row[order] = np.arange(n)
+        self._preferred = {
+            p: _flags(n, new_row[np.frombuffer(rows, np.int32)])
+            for p, rows in columns.preferred.items()
+        }
+        self._languages = {
+            language: _flags(n, new_row[np.frombuffer(rows, np.int32)])
+            for language, rows in columns.languages.items()
+        }
+        self._no_flags = np.zeros(n, bool)
+        owners = new_row[np.frombuffer(columns.skill_owners, np.int32)]
+        codes = np.frombuffer(columns.skill_codes, np.int32)
+        by_owner = np.argsort(owners, kind="stable")
+        self._skill_names = columns.skill_names
+        self._skill_codes = codes[by_owner]
+        self._skill_start = np.searchsorted(owners[by_owner], np.arange(n + 1))
+        by_code = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[by_code], np.arange(len(columns.skill_names) + 1))
+        self._postings = {
+            name: np.sort(owners[by_code[bounds[i] : bounds[i + 1]]]).astype(np.int32)
+            for i, name in enumerate(columns.skill_names)
+        }
+        self._sex_names = {code: name for name, code in self._sex_codes.items()}
         km = np.array(
             [[gazetteer.distance_km(a, b) for b in self._provinces] for a in self._provinces]
         )
@@ -433,8 +432,40 @@ class PersonIndex(_Base):
             ]
         )
 
+    def person(self, row: int) -> Person:
+        """The person at a row, from the columns, as ``scoring.score`` reads it: interests other
+        than jobs and incentives are kept as "other", which is all the score asks of them."""
+        start, stop = self._skill_start[row], self._skill_start[row + 1]
+        interests = int(self._interests[row])
+        return Person(
+            id=int(self._ids[row]),
+            skills=frozenset(self._skill_names[c] for c in self._skill_codes[start:stop]),
+            home_province=self._provinces[self._home[row]],
+            willing_to_relocate=bool(self._willing[row]),
+            preferred_provinces=frozenset(
+                self._provinces[p] for p, flags in self._preferred.items() if flags[row]
+            ),
+            languages=frozenset(lang for lang, flags in self._languages.items() if flags[row]),
+            sex=self._sex_names.get(int(self._sex[row])),  # type: ignore[arg-type]
+            date_of_birth=_date_at(self._dob, row) if self._has_dob[row] else None,
+            return_date=_date_at(self._return, row) if self._has_return[row] else None,
+            trafficking_survivor=bool(self._survivor[row]),
+            interests=frozenset(
+                name
+                for bit, name in ((1, "job"), (2, "incentive"), (4, "other"))
+                if interests & bit
+            ),
+        )
+
+    def rows_of(self, person_ids: Collection[int]) -> np.ndarray:
+        """Rows of the given ids that are in the index (ids are sorted, so a binary search)."""
+        wanted = np.fromiter(person_ids, np.int64, len(person_ids))
+        at = np.searchsorted(self._ids, wanted)
+        at = np.minimum(at, max(self._n - 1, 0))
+        return at[self._ids[at] == wanted] if self._n else at[:0]
+
     def __len__(self) -> int:
-        return len(self._persons)
+        return self._n
 
     def top_for(
         self,
@@ -444,10 +475,12 @@ class PersonIndex(_Base):
         exclude: Collection[int] = (),
         today: date,
         provinces: Collection[str] | None = None,
+        survivors: bool = True,
     ) -> list[Match]:
         """The k best returnees for a listing, by score descending then person id ascending.
-        ``provinces`` restricts to returnees whose home province is in an officer's scope."""
-        n = len(self._persons)
+        ``provinces`` restricts to returnees whose home province is in an officer's scope;
+        ``survivors=False`` leaves survivors of trafficking out (a flagged listing)."""
+        n = self._n
         if n == 0 or k <= 0:
             return []
         allowed = np.ones(n, bool)
@@ -455,10 +488,10 @@ class PersonIndex(_Base):
             in_scope = np.zeros(len(self._provinces), bool)
             in_scope[[self._pidx[p] for p in provinces if p in self._pidx]] = True
             allowed = in_scope[self._home]
-        for person_id in exclude:
-            row = self._row_of.get(person_id)
-            if row is not None:
-                allowed[row] = False
+        if not survivors:
+            allowed &= ~self._survivor
+        if exclude:
+            allowed[self.rows_of(exclude)] = False
         have = np.zeros(n, np.int16)
         rel = np.zeros(n, np.int16)
         for code in listing.skills:
@@ -488,7 +521,7 @@ class PersonIndex(_Base):
         matches = []
         for row in best:
             match = score(
-                self._persons[row],
+                self.person(int(row)),
                 listing,
                 gazetteer=self._gazetteer,
                 vocabulary=self._vocabulary,
@@ -525,10 +558,11 @@ class PersonIndex(_Base):
         else:
             where = self._province(next(iter(listing.provinces)))
             location = self._distance_values[where][self._willing[rows].astype(np.int8), home]
-            location = np.where(self._preferred[where, rows], PREFERRED_PROVINCE, location)
+            preferred = self._preferred.get(where, self._no_flags)[rows]
+            location = np.where(preferred, PREFERRED_PROVINCE, location)
             location = np.where(home == where, 1.0, location)
             far = self._far_from[where][home] & ~self._willing[rows]
-            far &= ~self._preferred[where, rows] & (home != where)
+            far &= ~preferred & (home != where)
 
         if listing.languages:
             spoken = np.zeros(m, np.int64)
@@ -586,3 +620,85 @@ class PersonIndex(_Base):
         )
         scores = np.where(far, np.minimum(scores, UNREACHABLE_MAX), scores)
         return np.where(ok, scores, -1)
+
+
+def _flags(n: int, rows: np.ndarray) -> np.ndarray:
+    flags = np.zeros(n, bool)
+    flags[rows] = True
+    return flags
+
+
+def _date_at(columns: np.ndarray, row: int) -> date:
+    return date(int(columns[0, row]), int(columns[1, row]), int(columns[2, row]))
+
+
+class _Columns:
+    """What PersonIndex reads from a stream of persons, in compact arrays as they arrive."""
+
+    def __init__(self, index: PersonIndex) -> None:
+        self._index = index
+        self._ids = array("q")
+        self._ints: dict[str, array[int]] = {
+            name: array("h") for name in ("home", "willing", "sex", "survivor", "interests")
+        }
+        self._ints.update({name: array("b") for name in ("has_dob", "has_return")})
+        self._dates = {name: array("i") for name in ("dob", "return")}
+        self.preferred: dict[int, array[int]] = {}
+        self.languages: dict[str, array[int]] = {}
+        self.skill_owners = array("i")
+        self.skill_codes = array("i")
+        self.skill_names: list[str] = []
+        self._skill_number: dict[str, int] = {}
+
+    def add(self, person: Person) -> None:
+        row = len(self._ids)
+        index = self._index
+        self._ids.append(person.id)
+        ints = self._ints
+        ints["home"].append(index._province(person.home_province))
+        ints["willing"].append(bool(person.willing_to_relocate))
+        ints["sex"].append(index._sex(person.sex))
+        ints["survivor"].append(bool(person.trafficking_survivor))
+        ints["interests"].append(
+            ("job" in person.interests)
+            | ("incentive" in person.interests) << 1
+            | bool(person.interests - {"job", "incentive"}) << 2
+        )
+        for name, value in (("dob", person.date_of_birth), ("return", person.return_date)):
+            ints[f"has_{name}"].append(value is not None)
+            packed = value.year * 10_000 + value.month * 100 + value.day if value else 0
+            self._dates[name].append(packed)
+        for code in person.preferred_provinces:
+            if code in index._pidx:
+                self.preferred.setdefault(index._pidx[code], array("i")).append(row)
+        for language in person.languages:
+            self.languages.setdefault(language, array("i")).append(row)
+        for code in person.skills:
+            number = self._skill_number.get(code)
+            if number is None:
+                number = self._skill_number[code] = len(self.skill_names)
+                self.skill_names.append(code)
+            self.skill_owners.append(row)
+            self.skill_codes.append(number)
+
+    @property
+    def ids(self) -> np.ndarray:
+        return np.frombuffer(self._ids, np.int64)
+
+    def order(self) -> np.ndarray:
+        """Rows by person id; ids must be unique and fit the ranking key."""
+        ids = self.ids
+        order = np.argsort(ids, kind="stable")
+        ordered = ids[order]
+        if len(ordered) and (np.any(ordered[1:] == ordered[:-1])):
+            raise ValueError("person ids must be unique")
+        if len(ordered) and (ordered[0] < 0 or ordered[-1] >= _ID_SHIFT):
+            raise ValueError("person ids must be in 0..2**40")
+        return order
+
+    def int_column(self, name: str, dtype: type) -> np.ndarray:
+        return np.frombuffer(self._ints[name], self._ints[name].typecode).astype(dtype)
+
+    def date_columns(self, name: str) -> np.ndarray:
+        packed = np.frombuffer(self._dates[name], np.int32)
+        return np.stack([packed // 10_000, packed // 100 % 100, packed % 100]).astype(np.int32)

@@ -54,3 +54,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # X-Forwarded-For/-Proto (that many hops) so throttling and audit see the real client.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
+
+
+def create_web_worker() -> Flask:
+    """The app as a serving process runs it: its match indexes are built in the background
+    from the start, so no officer's request waits for them (the first after a restart included)."""
+    from reintegrate.db import db
+    from reintegrate.services import matching
+
+    app = create_app()
+    with app.app_context():
+        matching.start_upkeep(db.sessions())
+    return app

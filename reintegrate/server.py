@@ -17,9 +17,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from reintegrate import create_app
+        from reintegrate import create_web_worker
 
-        return create_app()
+        return create_web_worker()
 
 
 THREADS_PER_WORKER = 1

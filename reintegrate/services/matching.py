@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
+from array import array
 from collections import OrderedDict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 
@@ -251,30 +254,55 @@ _CANDIDATE_COLUMNS = (
     Returnee.interests,
     Returnee.merged_into_id,
 )
+IS_CANDIDATE = and_(Returnee.status.in_(CANDIDATE_STATUSES), Returnee.merged_into_id.is_(None))
 WATERMARK_SLACK = timedelta(minutes=5)
 """Rows are stamped before their transaction commits: changes this much older than the newest
 seen are read again, so a slow transaction's rows are not missed (re-reading is idempotent)."""
-MAX_CHANGED = 20_000
-"""Changed people kept beside the base index before it is rebuilt from scratch."""
+SLACK_READ_EVERY = 30.0
+"""Seconds between reads of the slack: a late commit is seen within this (the table watch
+already allows a few seconds between processes); the reads in between start at the watermark."""
+REBUILD_AT = 5_000
+"""Changed people kept beside the base index before a fresh base is built (in the background
+where the process allows it): the small index of changed people is rebuilt on every change,
+so it must stay small."""
+STREAM_ROWS = 10_000
 
 
 def _persons(session: Session, where: Any) -> Iterator[tuple[Any, Person]]:
-    """(row, Person) for returnees matching `where`; equal sets are shared between people,
-    so a million people cost a million small rows, not four million sets."""
+    """(row, Person) for returnees matching `where`, by id, read as a stream: a million people
+    never sit in memory at once, as rows or as objects. Equal sets are shared between people."""
     shared: dict[frozenset[str], frozenset[str]] = {}
 
     def one(values: Any) -> frozenset[str]:
         key = frozenset(values or ())
         return shared.setdefault(key, key)
 
-    ids = select(Returnee.id).where(where).scalar_subquery()
-    skills = _codes_by_owner(session, ReturneeSkill.returnee_id, ids, ReturneeSkill.code)
-    for row in session.execute(select(*_CANDIDATE_COLUMNS).where(where)):
+    streamed = {"yield_per": STREAM_ROWS}
+    rows = session.execute(
+        select(*_CANDIDATE_COLUMNS).where(where).order_by(Returnee.id),
+        execution_options=streamed,
+    )
+    skills = iter(
+        session.execute(
+            select(ReturneeSkill.returnee_id, ReturneeSkill.code)
+            .join(Returnee, Returnee.id == ReturneeSkill.returnee_id)
+            .where(where, ReturneeSkill.code.is_not(None))
+            .order_by(ReturneeSkill.returnee_id),
+            execution_options=streamed,
+        )
+    )
+    pending = next(skills, None)
+    for row in rows:
+        codes = []
+        while pending is not None and pending[0] <= row.id:
+            if pending[0] == row.id:
+                codes.append(pending[1])
+            pending = next(skills, None)
         yield (
             row,
             Person(
                 id=row.id,
-                skills=one(skills.get(row.id, ())),
+                skills=one(codes),
                 home_province=row.home_province,
                 willing_to_relocate=row.willing_to_relocate,
                 preferred_provinces=one(row.preferred_provinces),
@@ -290,34 +318,43 @@ def _persons(session: Session, where: Any) -> Iterator[tuple[Any, Person]]:
         )
 
 
-class _ScopeIndex:
-    """The candidates of one scope: a base index, and the people changed since it was built.
+def _stamp(moment: datetime) -> int:
+    return int(moment.timestamp() * 1_000_000)
 
-    A registration or an edit costs reading the rows stamped after the watermark (an index
-    range scan) and re-indexing those few, never rebuilding the million: changed people
+
+class _CandidateIndex:
+    """Every candidate in the country: a base index, and the people changed since it was built.
+
+    One per process, whatever the officer's scope (scope is a filter at ranking time), held as
+    columns. A registration or an edit costs reading the rows stamped after the watermark (an
+    index range scan) and re-indexing those few, never rebuilding the million: changed people
     are hidden in the base and ranked from a small index of their own, and the two rankings
     are merged.
     """
 
-    def __init__(self, session: Session, provinces: Sequence[str]) -> None:
-        self.provinces = tuple(provinces)
+    def __init__(self, session: Session) -> None:
         self.vocabulary = current_vocabulary(session)
         self.lock = threading.Lock()
-        in_scope = and_(
-            Returnee.home_province.in_(self.provinces),
-            Returnee.status.in_(CANDIDATE_STATUSES),
-            Returnee.merged_into_id.is_(None),
-        )
         # The watermark is read before the rows, so nothing stamped in between is skipped.
-        self.watermark: datetime | None = session.scalar(
-            select(func.max(Returnee.updated_at)).where(Returnee.home_province.in_(provinces))
-        )
+        self.watermark: datetime | None = session.scalar(select(func.max(Returnee.updated_at)))
+        ids, stamps = array("q"), array("q")
+
+        def stamped(rows: Iterator[tuple[Any, Person]]) -> Iterator[Person]:
+            for row, person in rows:
+                ids.append(row.id)
+                stamps.append(_stamp(row.updated_at))
+                yield person
+
         self.base = PersonIndex(
-            (person for _row, person in _persons(session, in_scope)),
+            stamped(_persons(session, IS_CANDIDATE)),
             gazetteer=gazetteer(),
             vocabulary=self.vocabulary,
         )
+        self._base_ids = np.frombuffer(ids, np.int64)
+        self._base_stamps = np.frombuffer(stamps, np.int64)
         self.changed: dict[int, Person | None] = {}
+        self._changed_stamps: dict[int, int] = {}
+        self._slack_read_at = time.monotonic()
         self.overlay = self._index_of_changed()
 
     def _index_of_changed(self) -> PersonIndex:
@@ -327,65 +364,152 @@ class _ScopeIndex:
             vocabulary=self.vocabulary,
         )
 
+    def _known(self, person_id: int, stamp: int) -> bool:
+        """Whether this version of the person is already in the index (a re-read in the slack)."""
+        if person_id in self._changed_stamps:
+            return self._changed_stamps[person_id] == stamp
+        at = int(np.searchsorted(self._base_ids, person_id))
+        return (
+            at < len(self._base_ids)
+            and self._base_ids[at] == person_id
+            and self._base_stamps[at] == stamp
+        )
+
     def catch_up(self, session: Session) -> None:
-        """Take in the people stamped since the watermark (and within the slack before it),
-        in any province: someone who moved out of the scope must leave it."""
+        """Take in the people stamped since the watermark; every SLACK_READ_EVERY seconds also
+        those within the slack before it (late commits). Versions already held are skipped, so
+        re-reading costs a range scan and never grows the small index."""
+        now = time.monotonic()
         if self.watermark is None:
-            where = Returnee.home_province.in_(self.provinces)
-        else:
+            where = Returnee.id.is_not(None)
+        elif now - self._slack_read_at >= SLACK_READ_EVERY:
             where = Returnee.updated_at >= self.watermark - WATERMARK_SLACK
+            self._slack_read_at = now
+        else:
+            where = Returnee.updated_at >= self.watermark
         seen = list(_persons(session, where))
         with self.lock:
-            before = dict(self.changed)
+            grown = False
             for row, person in seen:
-                wanted = (
-                    row.status in CANDIDATE_STATUSES
-                    and row.home_province in self.provinces
-                    and row.merged_into_id is None
-                )
-                self.changed[row.id] = person if wanted else None
+                stamp = _stamp(row.updated_at)
                 if self.watermark is None or row.updated_at > self.watermark:
                     self.watermark = row.updated_at
-            if self.changed != before:
+                if self._known(row.id, stamp):
+                    continue
+                wanted = row.status in CANDIDATE_STATUSES and row.merged_into_id is None
+                self.changed[row.id] = person if wanted else None
+                self._changed_stamps[row.id] = stamp
+                grown = True
+            if grown:
                 self.overlay = self._index_of_changed()
 
     def forget(self, person_ids: Collection[int]) -> None:
         """People found gone (a record erased): never ranked again."""
         with self.lock:
             self.changed.update(dict.fromkeys(person_ids))
+            self._changed_stamps.update(dict.fromkeys(person_ids, -1))
             self.overlay = self._index_of_changed()
 
-    def top_for(self, listing: Opening, *, k: int, exclude: set[int]) -> list[Match]:
+    def top_for(
+        self,
+        listing: Opening,
+        *,
+        k: int,
+        exclude: set[int],
+        provinces: Sequence[str],
+        survivors: bool,
+    ) -> list[Match]:
         with self.lock:
             changed, overlay = set(self.changed), self.overlay
         today = local_today()
-        found = self.base.top_for(
-            listing, k=k, exclude=exclude | changed, today=today, provinces=self.provinces
-        ) + overlay.top_for(listing, k=k, exclude=exclude, today=today, provinces=self.provinces)
+        ask = {"k": k, "today": today, "provinces": provinces, "survivors": survivors}
+        found = self.base.top_for(listing, exclude=exclude | changed, **ask) + overlay.top_for(
+            listing, exclude=exclude, **ask
+        )
         return sorted(found, key=lambda m: (-m.score, m.person_id))[:k]
 
 
-_scope_indexes: OrderedDict[tuple[Any, ...], _ScopeIndex] = OrderedDict()
-_scope_lock = threading.Lock()
-MAX_SCOPES = 4
-"""Scopes kept per process (officers of the same provinces share one); least recently used
-goes first, so memory is bounded however many scopes ask."""
+class _Candidates:
+    """The process's candidate index: built once, caught up per request, rebuilt when many
+    people have changed. Where a session factory was given (a web worker, `start_upkeep`),
+    building happens in a background thread and requests go on with the index they have."""
+
+    def __init__(self) -> None:
+        self.index: _CandidateIndex | None = None
+        self.sessions: Callable[[], Session] | None = None
+        self._building = threading.Lock()
+        self.ready = threading.Event()
+
+    def get(self, session: Session) -> _CandidateIndex:
+        """The index, caught up with every change committed so far. Built here only where no
+        background builder runs (tests, the command line); a worker waits for its start-up
+        build and then goes on with the index it has while a fresher one is built."""
+        version = current_vocabulary(session).version
+        if self.index is None and self.sessions is not None:
+            self.ready.wait(WARM_UP_WAIT)
+        index = self.index
+        if index is None or (self.sessions is None and index.vocabulary.version != version):
+            with self._building:
+                index = self.index
+                if index is None or index.vocabulary.version != version:
+                    index = self.index = _CandidateIndex(session)
+        index.catch_up(session)
+        if len(index.changed) > REBUILD_AT or index.vocabulary.version != version:
+            self._rebuild(session, index)
+        return self.index or index
+
+    def _rebuild(self, session: Session, stale: _CandidateIndex) -> None:
+        if self.sessions is None:
+            with self._building:
+                if self.index is stale:
+                    self.index = _CandidateIndex(session)
+                    self.index.catch_up(session)
+            return
+        if self._building.acquire(blocking=False):
+            threading.Thread(
+                target=self._build_in_background, name="candidate-index", daemon=True
+            ).start()
+
+    def _build_in_background(self) -> None:
+        """Runs holding `_building`; a failure leaves the current index in place."""
+        try:
+            if self.sessions is None:
+                return
+            with self.sessions() as session:
+                if self.index is None:
+                    listing_index(session, local_today())
+                fresh = _CandidateIndex(session)
+                fresh.catch_up(session)
+                self.index = fresh
+                gc.collect()
+                gc.freeze()
+        finally:
+            self.ready.set()
+            self._building.release()
+
+    def start(self, sessions: Callable[[], Session]) -> None:
+        self.sessions = sessions
+        self.ready.clear()
+        if self._building.acquire(blocking=False):
+            threading.Thread(
+                target=self._build_in_background, name="candidate-index", daemon=True
+            ).start()
 
 
-def _scope_index(session: Session, provinces: Sequence[str]) -> _ScopeIndex:
-    key = (tuple(provinces), current_vocabulary(session).version)
-    with _scope_lock:
-        index = _scope_indexes.get(key)
-        if index is not None:
-            _scope_indexes.move_to_end(key)
-    if index is None or len(index.changed) > MAX_CHANGED:
-        index = _ScopeIndex(session, provinces)
-        with _scope_lock:
-            _scope_indexes[key] = index
-            while len(_scope_indexes) > MAX_SCOPES:
-                _scope_indexes.popitem(last=False)
-    index.catch_up(session)
-    return index
+WARM_UP_WAIT = 120.0
+"""How long a request waits for the index a worker builds at start before building its own."""
+_candidates = _Candidates()
+
+
+def start_upkeep(sessions: Callable[[], Session]) -> None:
+    """Build a web worker's match indexes at start, and rebuild them later, in the background,
+    so no officer's request pays for it (the first request after a restart included)."""
+    _candidates.start(sessions)
+
+
+def wait_until_ready(timeout: float) -> bool:
+    """Whether the start-up build has finished within `timeout` seconds (benchmarks, probes)."""
+    return _candidates.ready.wait(timeout)
 
 
 def candidates_for_listing(
@@ -403,18 +527,16 @@ def candidates_for_listing(
     authorize(actor, "listings.candidates")
     listing = listings.get_listing(session, actor, listing_id)
     provinces = sorted(actor.provinces)
-    index = _scope_index(session, provinces)
-    excluded = set(exclude)
-    if screening.survivor_rule_broken(listing) is not None:
-        excluded |= set(
-            session.scalars(
-                select(Returnee.id).where(
-                    Returnee.home_province.in_(provinces), Returnee.trafficking_survivor.is_(True)
-                )
-            )
-        )
+    index = _candidates.get(session)
+    survivors = screening.survivor_rule_broken(listing) is None
     while True:
-        found = index.top_for(opening_of(listing), k=min(limit, MAX_LIMIT), exclude=excluded)
+        found = index.top_for(
+            opening_of(listing),
+            k=min(limit, MAX_LIMIT),
+            exclude=set(exclude),
+            provinces=provinces,
+            survivors=survivors,
+        )
         by_id = {
             row.id: row
             for row in session.scalars(

@@ -37,7 +37,9 @@ def test_pages_and_json_are_gzipped_for_clients_that_accept_it(
         assert "Content-Encoding" not in plain.headers
         assert packed.headers["Content-Encoding"] == "gzip"
         assert "Accept-Encoding" in packed.headers["Vary"]
-        assert _without_csrf_tokens(gzip.decompress(packed.data)) == _without_csrf_tokens(plain.data)
+        assert _without_csrf_tokens(gzip.decompress(packed.data)) == _without_csrf_tokens(
+            plain.data
+        )
         assert len(packed.data) < len(plain.data) / 2
         assert packed.headers["Cache-Control"] == "no-store"
 

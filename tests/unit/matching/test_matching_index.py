@@ -118,6 +118,25 @@ def test_person_index_equals_brute_force(
         k = rng.choice([1, 5, 10, 50])
         got = index.top_for(listing, k=k, today=TODAY)
         assert [_key(m) for m in got] == [_key(m) for m in brute[:k]]
+        assert got == brute[:k]  # the same reasons too: the people rebuilt from the columns
+
+
+def test_the_person_index_gives_back_each_person_as_given(
+    gazetteer: Gazetteer, vocabulary: Vocabulary
+) -> None:
+    rng = random.Random(11)
+    codes = rng.sample(vocabulary.codes(), 12)
+    persons = [_random_person(rng, i * 7 + 3, codes, gazetteer.codes()) for i in range(300)]
+    rng.shuffle(persons)
+    index = PersonIndex(persons, gazetteer=gazetteer, vocabulary=vocabulary)
+    by_id = {person.id: person for person in persons}
+    assert len(index) == len(persons)
+    for row in range(len(index)):
+        rebuilt = index.person(row)
+        assert rebuilt == by_id[rebuilt.id]
+    assert list(index.rows_of([3, 4, 10, 2_000_000])) == [0, 1]
+    with pytest.raises(ValueError, match="unique"):
+        PersonIndex(persons + persons[:1], gazetteer=gazetteer, vocabulary=vocabulary)
 
 
 def test_exclude_and_scope(gazetteer: Gazetteer, vocabulary: Vocabulary) -> None:
