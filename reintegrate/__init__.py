@@ -56,13 +56,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def create_web_worker() -> Flask:
+def create_web_worker(config: Mapping[str, Any] | None = None) -> Flask:
     """The app as a serving process runs it: its match indexes are built in the background
-    from the start, so no officer's request waits for them (the first after a restart included)."""
+    from the start and its templates compiled, so no officer's request waits for them (the
+    first after a restart included)."""
     from reintegrate.db import db
     from reintegrate.services import matching
 
-    app = create_app()
+    app = create_app(config)
     with app.app_context():
         matching.start_upkeep(db.sessions())
+        for name in app.jinja_env.list_templates(extensions=["html", "txt", "csv"]):
+            app.jinja_env.get_template(name)  # compiled once here, not in someone's request
     return app

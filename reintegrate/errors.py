@@ -65,6 +65,16 @@ class TooManyQueries(TooManyAttempts):
         )
 
 
+class NotReady(DomainError):
+    """Something a worker builds at start is not built yet; the client may ask again soon."""
+
+    status = 503
+
+    def __init__(self, retry_after_seconds: int, message: str) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class InvalidInput(DomainError):
     """Field-level problems, keyed by field name, shown next to the field or as 422 JSON."""
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from reintegrate.errors import DomainError, InvalidInput, RuleBroken, TooManyAttempts
+from reintegrate.errors import DomainError, InvalidInput, NotReady, RuleBroken, TooManyAttempts
 from reintegrate.extensions import api
 
 API_PREFIX = "/api/"
@@ -31,12 +31,13 @@ def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
             body["message"] = _(error.message)
         response = jsonify(body)
         response.status_code = error.status
-        if isinstance(error, TooManyAttempts):
-            response.headers["Retry-After"] = str(error.retry_after_seconds)
-        return response
-    return render_template(
-        "errors/error.html", status=error.status, message=_(error.message) if error.message else ""
-    ), error.status
+    else:
+        message = _(error.message) if error.message else ""
+        page = render_template("errors/error.html", status=error.status, message=message)
+        response = make_response(page, error.status)
+    if isinstance(error, TooManyAttempts | NotReady):
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
+    return response
 
 
 def _status_name(status: int) -> str:

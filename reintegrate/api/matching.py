@@ -137,6 +137,11 @@ class ReturneeMatches(MethodView):
 class ListingCandidates(MethodView):
     @blp.arguments(LimitArgs, location="query")
     @blp.response(200, CandidatePage)
+    @blp.alt_response(
+        503,
+        description="A worker that has just started is still building its index of candidates;"
+        " Retry-After gives the seconds to wait.",
+    )
     def get(self, args: dict[str, Any], listing_id: int):  # type: ignore[no-untyped-def]
         """The returnees in your provinces who fit a listing best (officers only)."""
         with db.transaction() as session:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload, lazyload
 from matching.index import ListingIndex, PersonIndex
 from matching.scoring import Eligibility, Match, Person
 from matching.scoring import Listing as Opening
+from reintegrate.errors import N_, NotReady
 from reintegrate.models import Listing, ListingProvince, ListingSkill, Returnee, ReturneeSkill
 from reintegrate.models.listing import ListingStatus
 from reintegrate.models.returnee import ReturneeStatus
@@ -445,8 +446,14 @@ class _Candidates:
         background builder runs (tests, the command line); a worker waits for its start-up
         build and then goes on with the index it has while a fresher one is built."""
         version = current_vocabulary(session).version
-        if self.index is None and self.sessions is not None:
-            self.ready.wait(WARM_UP_WAIT)
+        if self.index is None and self.sessions is not None and not self.ready.wait(WARM_UP_WAIT):
+            raise NotReady(
+                RETRY_AFTER_SECONDS,
+                N_(
+                    "The list of candidates is still being prepared after a restart."
+                    " Please try again in a minute."
+                ),
+            )
         index = self.index
         if index is None or (self.sessions is None and index.vocabulary.version != version):
             with self._building:
@@ -496,8 +503,10 @@ class _Candidates:
             ).start()
 
 
-WARM_UP_WAIT = 120.0
-"""How long a request waits for the index a worker builds at start before building its own."""
+WARM_UP_WAIT = 10.0
+"""How long a request waits for the index a worker builds at start before it is told to come
+back (a worker builds one index, never a second one in a request beside it)."""
+RETRY_AFTER_SECONDS = 60
 _candidates = _Candidates()
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from jobs_import import ListingRecord
-from reintegrate.services import listings
+from reintegrate.services import listings, matching
 from reintegrate.services.access import Actor
 from reintegrate.timeutil import local_today
 from tests.builders import PASSWORD, make_returnee, make_user
@@ -54,6 +55,25 @@ def test_candidates_page_lists_the_returnee(client: FlaskClient, db_session: Ses
     log_in(client, officer.email, PASSWORD)
     page = client.get(f"/listings/{listing.id}/candidates").get_data(as_text=True)
     assert returnee.case_number in page
+
+
+def test_candidates_asked_for_while_a_worker_still_builds_its_index_answer_come_back_soon(
+    client: FlaskClient, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    officer, listing, _returnee = _setup(db_session)
+    building = matching._Candidates()
+    building.sessions = lambda: db_session  # a worker whose start-up build has not finished
+    monkeypatch.setattr(matching, "_candidates", building)
+    monkeypatch.setattr(matching, "WARM_UP_WAIT", 0.01)
+    log_in(client, officer.email, PASSWORD)
+    page = client.get(f"/listings/{listing.id}/candidates")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "60"
+    assert "still being prepared" in page.get_data(as_text=True)
+    answer = client.get(f"/api/v1/listings/{listing.id}/candidates")
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "60"
+    client.post("/language", data={"lang": "km", "csrf_token": csrf_token(client, "/returnees")})
+    khmer = client.get(f"/listings/{listing.id}/candidates").get_data(as_text=True)
+    assert "បញ្ជីបេក្ខជនកំពុងរៀបចំនៅឡើយ" in khmer
 
 
 def test_employers_never_see_candidates(client: FlaskClient, db_session: Session) -> None:

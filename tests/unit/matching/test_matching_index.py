@@ -157,6 +157,11 @@ def test_exclude_and_scope(gazetteer: Gazetteer, vocabulary: Vocabulary) -> None
     got = person_index.top_for(listings[0], k=50, provinces=scope, today=TODAY)
     homes = {m.person_id: p.home_province for p in persons for m in got if m.person_id == p.id}
     assert set(homes.values()) <= scope
+    survivors = {p.id for p in persons if p.trafficking_survivor}
+    everyone = person_index.top_for(listings[0], k=200, today=TODAY)
+    spared = person_index.top_for(listings[0], k=200, today=TODAY, survivors=False)
+    assert survivors & {m.person_id for m in everyone}
+    assert [m for m in everyone if m.person_id not in survivors] == spared
 
 
 def test_ties_break_by_id(gazetteer: Gazetteer, vocabulary: Vocabulary) -> None:
