@@ -21,6 +21,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-0123456
 from reintegrate import create_app  # noqa: E402
 from reintegrate.db import db, make_engine  # noqa: E402
 from reintegrate.migrate import upgrade  # noqa: E402
+from reintegrate.services import table_watch  # noqa: E402
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -66,6 +67,7 @@ def db_session(app: Flask, engine: Engine) -> Iterator[Session]:
     session.close()
     outer.rollback()
     connection.close()
+    table_watch.look_again()  # what the test wrote is gone; no process cache may still hold it
 
 
 @pytest.fixture

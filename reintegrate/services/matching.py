@@ -6,7 +6,6 @@ import gc
 import threading
 import time
 from array import array
-from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -52,36 +51,71 @@ class CandidateMatch:
     match: Match
 
 
-class _IndexCache:
-    """Indexes rebuilt only when what they were built from changes; one per process."""
+class _Background:
+    """Where a process builds its indexes: in a background thread when a worker gave a session
+    factory (`start_upkeep`), in the asking request otherwise (tests, the command line)."""
 
-    def __init__(self, size: int) -> None:
-        self._entries: OrderedDict[Any, Any] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
+    sessions: Callable[[], Session] | None = None
 
-    def get(self, key: Any, build: Any) -> Any:
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-        value = build()
-        with self._lock:
-            self._entries[key] = value
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-        return value
+    @classmethod
+    def run(cls, building: threading.Lock, work: Callable[[Session], None], name: str) -> bool:
+        """Start `work` in a thread with a session of its own unless one holds `building`
+        already; the thread releases it. Whether a build is now under way."""
+        sessions = cls.sessions
+        if sessions is None:
+            return False
+        if building.acquire(blocking=False):
+
+            def target() -> None:
+                try:
+                    with sessions() as session:
+                        work(session)
+                finally:
+                    building.release()
+
+            threading.Thread(target=target, name=name, daemon=True).start()
+        return True
 
 
-_listing_indexes = _IndexCache(size=2)
+class _Listings:
+    """The process's listing index, for the listing tables as they are, the day and the
+    vocabulary. A worker builds a changed one in the background and answers meanwhile from the
+    one it has, a few seconds behind, as one process already is behind another (closed
+    listings are dropped when read, so none is offered)."""
+
+    def __init__(self) -> None:
+        self.key: Any = None
+        self.index: ListingIndex | None = None
+        self.building = threading.Lock()
+
+    def get(self, session: Session, today: date) -> ListingIndex:
+        key = (listings_watch.state(session), today, current_vocabulary(session).version)
+        index = self.index
+        if self.key == key and index is not None:
+            return index
+        if index is not None and _Background.run(self.building, self._build, "listing-index"):
+            return index
+        return self._build(session, key)
+
+    def _build(self, session: Session, key: Any = None) -> ListingIndex:
+        today = local_today() if key is None else key[1]
+        if key is None:
+            key = (listings_watch.state(session), today, current_vocabulary(session).version)
+        index = _build_listing_index(session, today)
+        self.key, self.index = key, index
+        return index
 
 
-def _open_listings(today: date) -> Any:
-    return select(Listing.id).where(
+def _is_open(today: date) -> Any:
+    return and_(
         Listing.status == ListingStatus.OPEN,
         Listing.duplicate_of_id.is_(None),
         or_(Listing.valid_through.is_(None), Listing.valid_through >= today),
     )
+
+
+def _open_listings(today: date) -> Any:
+    return select(Listing.id).where(_is_open(today))
 
 
 def _codes_by_owner(
@@ -155,9 +189,11 @@ listings_watch = TableWatch(
 )
 
 
+_listings = _Listings()
+
+
 def listing_index(session: Session, today: date) -> ListingIndex:
-    key = (listings_watch.state(session), today, current_vocabulary(session).version)
-    return _listing_indexes.get(key, lambda: _build_listing_index(session, today))
+    return _listings.get(session, today)
 
 
 def person_of(returnee: Returnee) -> Person:
@@ -232,7 +268,7 @@ def matches_for_returnee(
         row.id: row
         for row in session.scalars(
             select(Listing)
-            .where(Listing.id.in_([m.listing_id for m in found]))
+            .where(Listing.id.in_([m.listing_id for m in found]), _is_open(today))
             .options(joinedload(Listing.province_links), lazyload(Listing.skills))
         ).unique()
     }
@@ -432,75 +468,56 @@ class _CandidateIndex:
 
 class _Candidates:
     """The process's candidate index: built once, caught up per request, rebuilt when many
-    people have changed. Where a session factory was given (a web worker, `start_upkeep`),
-    building happens in a background thread and requests go on with the index they have."""
+    people have changed. A worker (`start_upkeep`) builds it in the background, at start and
+    later, and requests go on with the index they have meanwhile."""
 
     def __init__(self) -> None:
         self.index: _CandidateIndex | None = None
-        self.sessions: Callable[[], Session] | None = None
-        self._building = threading.Lock()
+        self.building = threading.Lock()
         self.ready = threading.Event()
 
     def get(self, session: Session) -> _CandidateIndex:
-        """The index, caught up with every change committed so far. Built here only where no
-        background builder runs (tests, the command line); a worker waits for its start-up
-        build and then goes on with the index it has while a fresher one is built."""
+        """The index, caught up with every change committed so far."""
         version = current_vocabulary(session).version
-        if self.index is None and self.sessions is not None and not self.ready.wait(WARM_UP_WAIT):
-            raise NotReady(
-                RETRY_AFTER_SECONDS,
-                N_(
-                    "The list of candidates is still being prepared after a restart."
-                    " Please try again in a minute."
-                ),
-            )
+        if self.index is None and _Background.sessions is not None:
+            if not self.ready.wait(WARM_UP_WAIT):
+                raise NotReady(
+                    RETRY_AFTER_SECONDS,
+                    N_(
+                        "The list of candidates is still being prepared after a restart."
+                        " Please try again in a minute."
+                    ),
+                )
         index = self.index
-        if index is None or (self.sessions is None and index.vocabulary.version != version):
-            with self._building:
+        stale = index is None or index.vocabulary.version != version
+        if index is None or (stale and _Background.sessions is None):
+            with self.building:
                 index = self.index
                 if index is None or index.vocabulary.version != version:
                     index = self.index = _CandidateIndex(session)
+            stale = False
         index.catch_up(session)
-        if len(index.changed) > REBUILD_AT or index.vocabulary.version != version:
-            self._rebuild(session, index)
+        if stale or len(index.changed) > REBUILD_AT:
+            if not _Background.run(self.building, self._build, "candidate-index"):
+                with self.building:
+                    self._build(session)
         return self.index or index
 
-    def _rebuild(self, session: Session, stale: _CandidateIndex) -> None:
-        if self.sessions is None:
-            with self._building:
-                if self.index is stale:
-                    self.index = _CandidateIndex(session)
-                    self.index.catch_up(session)
-            return
-        if self._building.acquire(blocking=False):
-            threading.Thread(
-                target=self._build_in_background, name="candidate-index", daemon=True
-            ).start()
+    def _build(self, session: Session) -> None:
+        fresh = _CandidateIndex(session)
+        fresh.catch_up(session)
+        self.index = fresh
+        gc.collect()
+        gc.freeze()
 
-    def _build_in_background(self) -> None:
-        """Runs holding `_building`; a failure leaves the current index in place."""
+    def warm_up(self, session: Session) -> None:
+        """A worker's start: the listing index, then the candidates; a failure is logged by the
+        thread and the first request that needs the index is told to come back."""
         try:
-            if self.sessions is None:
-                return
-            with self.sessions() as session:
-                if self.index is None:
-                    listing_index(session, local_today())
-                fresh = _CandidateIndex(session)
-                fresh.catch_up(session)
-                self.index = fresh
-                gc.collect()
-                gc.freeze()
+            listing_index(session, local_today())
+            self._build(session)
         finally:
             self.ready.set()
-            self._building.release()
-
-    def start(self, sessions: Callable[[], Session]) -> None:
-        self.sessions = sessions
-        self.ready.clear()
-        if self._building.acquire(blocking=False):
-            threading.Thread(
-                target=self._build_in_background, name="candidate-index", daemon=True
-            ).start()
 
 
 WARM_UP_WAIT = 10.0
@@ -513,7 +530,9 @@ _candidates = _Candidates()
 def start_upkeep(sessions: Callable[[], Session]) -> None:
     """Build a web worker's match indexes at start, and rebuild them later, in the background,
     so no officer's request pays for it (the first request after a restart included)."""
-    _candidates.start(sessions)
+    _Background.sessions = sessions
+    _candidates.ready.clear()
+    _Background.run(_candidates.building, _candidates.warm_up, "match-indexes")
 
 
 def wait_until_ready(timeout: float) -> bool:

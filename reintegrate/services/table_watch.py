@@ -72,6 +72,14 @@ class TableWatch:
         session.info.pop(self._flag, None)
 
 
+def look_again() -> None:
+    """Every watch asks the database at its next use: the tables changed behind the sessions'
+    backs (a test's outer transaction rolled back, a database restored)."""
+    for watch in _watches:
+        with watch._lock:
+            watch._generation += 1
+
+
 @event.listens_for(Session, "after_flush")
 def _note_flushed(session: Session, _context: UOWTransaction) -> None:
     written = {type(row) for rows in (session.new, session.dirty, session.deleted) for row in rows}

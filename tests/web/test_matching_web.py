@@ -61,9 +61,10 @@ def test_candidates_asked_for_while_a_worker_still_builds_its_index_answer_come_
     client: FlaskClient, db_session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     officer, listing, _returnee = _setup(db_session)
-    building = matching._Candidates()
-    building.sessions = lambda: db_session  # a worker whose start-up build has not finished
-    monkeypatch.setattr(matching, "_candidates", building)
+    # A worker whose start-up build has not finished.
+    monkeypatch.setattr(matching._Background, "sessions", lambda: db_session)
+    monkeypatch.setattr(matching, "_candidates", matching._Candidates())
+    monkeypatch.setattr(matching, "_listings", matching._Listings())
     monkeypatch.setattr(matching, "WARM_UP_WAIT", 0.01)
     log_in(client, officer.email, PASSWORD)
     page = client.get(f"/listings/{listing.id}/candidates")
