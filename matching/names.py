@@ -40,16 +40,26 @@ def name_key(name: str) -> str:
 def stored_keys(given: str, family: str, name_km: str | None) -> tuple[str, str | None]:
     """The keys kept on a person's row so the database can find them by name.
 
-    The Latin key (given then family, folded) carries a trigram index on PostgreSQL; the
-    Khmer key is the Khmer name without spaces. Both come from `name_key`, so what the
-    database retrieves and what `query_score` ranks agree.
+    The Latin key (given then family, folded) and the Khmer key (the Khmer name without
+    spaces) both come from `name_key`, so what the database retrieves and what `query_score`
+    ranks agree. A name written only in Khmer (some are registered with Khmer in the given and
+    family name fields) gets its Latin key from the transducer's romanisation and its Khmer
+    key from what was written: a record with only the Latin name then finds it, and so does a
+    search in Khmer.
     """
-    km = name_key(name_km) if name_km and has_khmer(name_km) else None
-    return name_key(f"{given} {family}"), km or None
+    latin, khmer = _forms(given, family, name_km)
+    key_km = name_key(khmer) if khmer else None
+    if latin is None and khmer:
+        written = f"{given} {family}".strip()  # given name first, as a Latin key has it
+        latin = latin_of_khmer(written if has_khmer(written) else khmer)
+    return name_key(latin or ""), key_km or None
 
 
 def swapped_key(given: str, family: str) -> str:
-    """The Latin key with the family name first, as people often give their names."""
+    """The Latin key with the family name first, as people often give their names (a name
+    written in Khmer is romanised first, as `stored_keys` does)."""
+    if has_khmer(f"{given} {family}"):
+        given, family = latin_of_khmer(given), latin_of_khmer(family)
     return name_key(f"{family} {given}")
 
 
@@ -190,8 +200,15 @@ def _transliterator() -> Callable[[str], str]:
 
 @lru_cache(maxsize=50_000)
 def _latin_word_of_khmer(word: str) -> str:
-    # About 80 ms a word in the transducer; names repeat, so each word is done once.
-    return str(_transliterator()(word)).casefold()
+    """One word romanised; a word the transducer cannot read (stray signs, mixed scripts) is
+    kept as written rather than failing a registration. About 80 ms a word in the
+    transducer; names repeat, so each word is done once."""
+    from pynini.lib.rewrite import Error as Unreadable  # noqa: PLC0415 - loaded with the transducer
+
+    try:
+        return str(_transliterator()(word)).casefold()
+    except Unreadable:
+        return word.casefold()
 
 
 @lru_cache(maxsize=200_000)

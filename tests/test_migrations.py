@@ -196,3 +196,48 @@ def test_birth_dates_before_revision_0019_are_exact_and_the_flag_goes_down_and_b
     db.engine(app).dispose()
     assert names == {year_only.id: "Sokha"}
     assert flags == {year_only.id: False}
+
+
+def test_people_registered_in_khmer_only_before_revision_0022_get_a_romanised_key(
+    fresh_database_url: str,
+) -> None:
+    upgrade(fresh_database_url, "0021")
+    app = create_app({"DATABASE_URL": fresh_database_url})
+    with app.app_context(), db.standalone() as session:
+        session.execute(
+            insert(table("name_keys", column("script"), column("key"), column("swapped"))).values(
+                script="latin", key="សុភាលឹម", swapped="លឹមសុភា"
+            )
+        )
+    engine = db.engine(app)
+    people = table(
+        "returnees",
+        column("id"),
+        column("given_name"),
+        column("family_name"),
+        column("name_key"),
+        column("name_key_km"),
+    )
+    with app.app_context(), db.sessions()() as session:
+        person = make_returnee(
+            session, make_user(session), given_name="សុភា", family_name="លឹម", name_km=None
+        )
+        session.execute(  # the keys as the code before 0022 stored them
+            update(people)
+            .where(people.c.id == person.id)
+            .values(name_key="សុភាលឹម", name_key_km=None)
+        )
+        session.commit()
+    engine.dispose()
+    upgrade(fresh_database_url)
+    with app.app_context(), db.standalone() as session:
+        stored = session.execute(select(people.c.name_key, people.c.name_key_km)).one()
+        keys = set(
+            session.execute(
+                select(column("script"), column("key")).select_from(table("name_keys"))
+            ).all()
+        )
+    db.engine(app).dispose()
+    assert tuple(stored) == ("sope lim", "សុភាលឹម")
+    assert ("latin", "sope lim") in keys and ("khmer", "សុភាលឹម") in keys
+    assert ("latin", "សុភាលឹម") not in keys

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from matching.names import cross_script_similarity, name_key, record_name_similarity
+from matching.names import cross_script_similarity, record_name_similarity, stored_keys
 from reintegrate.errors import N_
 from reintegrate.models import Returnee
 from reintegrate.services import name_lookup
@@ -250,9 +250,10 @@ def find_possible_duplicates(
         Returnee.phone_key,
         Returnee.home_province,
     )
-    own, own_km = name_key(f"{given_name} {family_name}"), name_key(name_km) if name_km else ""
+    own, own_km = stored_keys(given_name, family_name, name_km)
     latin = name_lookup.alike_keys(session, own, khmer=False)
     khmer = name_lookup.alike_keys(session, own_km, khmer=True) if own_km else []
+    own_km = own_km or ""
     alike = [
         name_lookup.key_column(in_khmer).in_(keys)
         for in_khmer, keys in ((False, latin), (True, khmer))

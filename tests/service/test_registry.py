@@ -144,6 +144,38 @@ def test_possible_duplicates_tolerate_spelling_swaps_and_phone_formats(
     assert found[0].name == "Sokha Chhay"
 
 
+LATIN_ONLY = {"given_name": "Sophea", "family_name": "Lim", "name_km": None}
+KHMER_ONLY = {"given_name": "សុភា", "family_name": "លឹម", "name_km": None}
+
+
+@pytest.mark.parametrize(
+    ("first", "then"), [(LATIN_ONLY, KHMER_ONLY), (KHMER_ONLY, LATIN_ONLY)], ids=["latin", "khmer"]
+)
+def test_a_name_written_only_in_khmer_and_one_only_in_latin_find_each_other(
+    db_session: Session, first: dict[str, Any], then: dict[str, Any]
+) -> None:
+    officer = make_user(db_session)
+    born = date(1965, 9, 10)
+    existing = make_returnee(db_session, officer, phone=None, date_of_birth=born, **first)
+    found = registry.possible_duplicates(
+        db_session,
+        Actor.of(officer),
+        returnee_input(phone=None, date_of_birth=born, **then),
+    )
+    assert [d.case_number for d in found] == [existing.case_number]
+
+
+def test_a_name_written_only_in_khmer_is_found_by_a_search_in_either_script(
+    db_session: Session,
+) -> None:
+    officer = make_user(db_session)
+    person = make_returnee(db_session, officer, phone=None, **KHMER_ONLY)
+    actor = Actor.of(officer)
+    for q in ("សុភា", "Sophea Lim"):
+        page = registry.search(db_session, actor, registry.ReturneeFilters(q=q))
+        assert [r.id for r in page.items] == [person.id], q
+
+
 def test_different_people_are_not_flagged(db_session: Session) -> None:
     officer = make_user(db_session)
     make_returnee(db_session, officer)
