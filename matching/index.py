@@ -393,21 +393,21 @@ class PersonIndex(_Base):
         self._return = columns.date_columns("return")[:, order]
         new_row = np.empty(n, np.int64)
         new_row[order] = np.arange(n)
+        # Few people name preferred provinces: each province keeps its rows, not a flag per person.
         self._preferred = {
-            p: _flags(n, new_row[np.frombuffer(rows, np.int32)])
+            p: np.sort(new_row[np.frombuffer(rows, np.int32)]).astype(np.int32)
             for p, rows in columns.preferred.items()
         }
         self._languages = {
             language: _flags(n, new_row[np.frombuffer(rows, np.int32)])
             for language, rows in columns.languages.items()
         }
-        self._no_flags = np.zeros(n, bool)
         owners = new_row[np.frombuffer(columns.skill_owners, np.int32)]
         codes = np.frombuffer(columns.skill_codes, np.int32)
         by_owner = np.argsort(owners, kind="stable")
         self._skill_names = columns.skill_names
-        self._skill_codes = codes[by_owner]
-        self._skill_start = np.searchsorted(owners[by_owner], np.arange(n + 1))
+        self._skill_codes = codes[by_owner].astype(np.int32)
+        self._skill_start = np.searchsorted(owners[by_owner], np.arange(n + 1)).astype(np.int32)
         by_code = np.argsort(codes, kind="stable")
         bounds = np.searchsorted(codes[by_code], np.arange(len(columns.skill_names) + 1))
         self._postings = {
@@ -443,7 +443,7 @@ class PersonIndex(_Base):
             home_province=self._provinces[self._home[row]],
             willing_to_relocate=bool(self._willing[row]),
             preferred_provinces=frozenset(
-                self._provinces[p] for p, flags in self._preferred.items() if flags[row]
+                self._provinces[p] for p, rows in self._preferred.items() if _holds(rows, row)
             ),
             languages=frozenset(lang for lang, flags in self._languages.items() if flags[row]),
             sex=self._sex_names.get(int(self._sex[row])),  # type: ignore[arg-type]
@@ -456,6 +456,11 @@ class PersonIndex(_Base):
                 if interests & bit
             ),
         )
+
+    def _preferred_flags(self, province: int) -> np.ndarray:
+        flags = np.zeros(self._n, bool)
+        flags[self._preferred.get(province, flags[:0].astype(np.int32))] = True
+        return flags
 
     def rows_of(self, person_ids: Collection[int]) -> np.ndarray:
         """Rows of the given ids that are in the index (ids are sorted, so a binary search)."""
@@ -558,7 +563,7 @@ class PersonIndex(_Base):
         else:
             where = self._province(next(iter(listing.provinces)))
             location = self._distance_values[where][self._willing[rows].astype(np.int8), home]
-            preferred = self._preferred.get(where, self._no_flags)[rows]
+            preferred = self._preferred_flags(where)[rows]
             location = np.where(preferred, PREFERRED_PROVINCE, location)
             location = np.where(home == where, 1.0, location)
             far = self._far_from[where][home] & ~self._willing[rows]
@@ -626,6 +631,11 @@ def _flags(n: int, rows: np.ndarray) -> np.ndarray:
     flags = np.zeros(n, bool)
     flags[rows] = True
     return flags
+
+
+def _holds(rows: np.ndarray, row: int) -> bool:
+    at = int(np.searchsorted(rows, row))
+    return at < len(rows) and int(rows[at]) == row
 
 
 def _date_at(columns: np.ndarray, row: int) -> date:
@@ -701,4 +711,5 @@ class _Columns:
 
     def date_columns(self, name: str) -> np.ndarray:
         packed = np.frombuffer(self._dates[name], np.int32)
-        return np.stack([packed // 10_000, packed // 100 % 100, packed % 100]).astype(np.int32)
+        # int16 is wide enough for years, months and days and for the age and month sums.
+        return np.stack([packed // 10_000, packed // 100 % 100, packed % 100]).astype(np.int16)

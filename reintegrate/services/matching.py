@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import threading
 import time
@@ -466,6 +467,16 @@ class _CandidateIndex:
         return sorted(found, key=lambda m: (-m.score, m.person_id))[:k]
 
 
+def _give_back_memory() -> None:
+    """Hand the heap a replaced index leaves free back to the system: glibc keeps it otherwise,
+    and a worker would carry two indexes' worth of memory after its first rebuild."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to ask
+        return
+    libc.malloc_trim(0)
+
+
 class _Candidates:
     """The process's candidate index: built once, caught up per request, rebuilt when many
     people have changed. A worker (`start_upkeep`) builds it in the background, at start and
@@ -508,7 +519,7 @@ class _Candidates:
         fresh.catch_up(session)
         self.index = fresh
         gc.collect()
-        gc.freeze()
+        _give_back_memory()
 
     def warm_up(self, session: Session) -> None:
         """A worker's start: the listing index, then the candidates; a failure is logged by the
