@@ -24,6 +24,7 @@ from reintegrate.schemas.placements import (
 )
 from reintegrate.services import followups, notifications, placements, privacy, referrals, timeline
 from reintegrate.services.access import Actor
+from reintegrate.services.followups import OutcomeInput
 from reintegrate.services.policy import can
 from reintegrate.web.auth import safe_next
 from reintegrate.web.forms import flatten_errors, whole_or_text
@@ -233,7 +234,7 @@ def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
     back = safe_next(request.values.get("next"), url_for("placements.work"))
     if request.method == "POST":
         try:
-            data = OutcomeSchema().load(_outcome_payload())
+            data = OutcomeInput(**OutcomeSchema().load(_outcome_payload()))
             with db.transaction() as session:
                 followups.record_outcome(session, actor, follow_up_id, data)
         except ValidationError as exc:
@@ -280,7 +281,7 @@ def amend_outcome(outcome_id: int) -> Response | tuple[str, int]:
             data = OutcomeAmendmentSchema().load(_outcome_payload())
             with db.transaction() as session:
                 outcome = followups.amend_outcome(
-                    session, actor, outcome_id, data["outcome"], data["reason"]
+                    session, actor, outcome_id, OutcomeInput(**data["outcome"]), data["reason"]
                 )
                 placement_id = outcome.follow_up.placement_id
         except ValidationError as exc:
