@@ -273,6 +273,7 @@ def import_returnees(file: Path, officer: str, source: str | None, strict: bool)
     Exit status: 0 all rows imported, 1 some rows rejected (the rest imported), 2 nothing
     imported (unreadable file, or --strict and a bad row).
     """
+    from reintegrate.schemas.returnees import ReturneeListRows
     from reintegrate.services import returnee_imports
     from reintegrate.services.access import Actor
 
@@ -282,7 +283,12 @@ def import_returnees(file: Path, officer: str, source: str | None, strict: bool)
     _run_import(
         file,
         lambda sessions, stream, progress: returnee_imports.import_returnees(
-            sessions, Actor.system("cli"), stream, options, on_progress=progress
+            sessions,
+            Actor.system("cli"),
+            stream,
+            options,
+            rules=ReturneeListRows(),
+            on_progress=progress,
         ),
         format_returnee_report,
     )

@@ -15,6 +15,7 @@ from reintegrate.api.schemas import ImportRunOut
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.schemas.imports import ImportForm
+from reintegrate.schemas.returnees import ReturneeListRows
 from reintegrate.services import imports, returnee_imports
 
 blp = ApiBlueprint(
@@ -60,6 +61,7 @@ class Imports(MethodView):
                     officer=form.get("officer"),
                     strict=form["strict"],
                 ),
+                rules=ReturneeListRows(),
             )
         else:
             form.pop("officer", None)

@@ -51,6 +51,11 @@ class Sex(StrEnum):
     OTHER = "other"
 
 
+def year_start(born: date) -> date:
+    """How a birth date known only by its year is stored: 1 January of that year."""
+    return date(born.year, 1, 1)
+
+
 class Returnee(Base):
     __tablename__ = "returnees"
     __table_args__ = (

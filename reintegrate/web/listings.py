@@ -21,6 +21,7 @@ from reintegrate.schemas.listings import (
     ListingListArgs,
     ListingUpdateSchema,
 )
+from reintegrate.schemas.returnees import ReturneeListRows
 from reintegrate.services import imports, listings, returnee_imports, safeguarding
 from reintegrate.services.access import Actor
 from reintegrate.services.listings import record_of
@@ -231,6 +232,7 @@ def _import_upload(actor: Actor, upload: FileStorage, form: dict[str, Any]) -> A
                 officer=form.get("officer"),
                 strict=form["strict"],
             ),
+            rules=ReturneeListRows(),
         )
     form.pop("officer", None)
     return imports.import_feed(

@@ -92,7 +92,9 @@ def new() -> Response | tuple[str, int]:
         return _form("returnees/form.html", values={}, errors={}, scope=sorted(actor.provinces))
     form = request.form
     try:
-        data = ReturneeCreateSchema().load(returnee_payload(form, with_status=False))
+        data = registry.ReturneeInput.of(
+            ReturneeCreateSchema().load(returnee_payload(form, with_status=False))
+        )
     except ValidationError as exc:
         return _form(
             "returnees/form.html",

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reintegrate.models import AuditEntry, Returnee, User
-from reintegrate.schemas.returnees import Consent
+from reintegrate.services.registry import Consent
 from reintegrate.timeutil import local_today
 from reintegrate.web.dashboard import spreadsheet_safe
 from tests.builders import PASSWORD, make_returnee, make_user
