@@ -45,11 +45,10 @@ from reintegrate.models import (
     User,
 )
 from reintegrate.models.returnee import ReturneeStatus, name_key_rows, remember_name_keys
-from reintegrate.models.user import Role
 from reintegrate.services import audit, bulk, imports, name_lookup, reviews
 from reintegrate.services.access import Actor
 from reintegrate.services.duplicates import ELSEWHERE_NOTICE, Evidence, compare, phone_key
-from reintegrate.services.policy import authorize
+from reintegrate.services.policy import authorize, can
 from reintegrate.services.registry import ReturneeInput, require_officer_in
 from reintegrate.services.skills import file_version, skill_values
 from reintegrate.timeutil import local_today
@@ -96,7 +95,7 @@ class ReturneeImportOptions:
 def officer_actor(session: Session, actor: Actor, officer: str | None) -> Actor:
     """Who registers the people: an officer imports as themselves; an admin (or the CLI)
     names an active officer account."""
-    if actor.role == Role.OFFICER:
+    if can(actor, "imports.returnee_lists"):
         if officer and officer.strip().lower() != actor.email:
             raise InvalidInput({"officer": [N_("An officer imports as themselves.")]})
         return actor
@@ -104,7 +103,7 @@ def officer_actor(session: Session, actor: Actor, officer: str | None) -> Actor:
     if not officer:
         raise InvalidInput({"officer": [N_("Name the officer who registers these people.")]})
     user = session.scalar(select(User).where(User.email == officer.strip().lower()))
-    if user is None or user.role != Role.OFFICER or not user.active:
+    if user is None or not user.active or not can(Actor.of(user), "imports.returnee_lists"):
         raise InvalidInput({"officer": [N_("No active officer account has this e-mail.")]})
     return Actor.of(user, ip=actor.ip)
 

@@ -98,6 +98,20 @@ def test_the_edges_do_not_compare_role_names_where_the_policy_answers() -> None:
     assert offending == []
 
 
+def test_the_services_ask_the_policy_rather_than_the_actors_role() -> None:
+    """Province scope and ownership are the services' own checks; what a role may do is not."""
+    decided_by_role = re.compile(r"\bactor\.role\s*(?:==|!=|in\b|not in\b)")
+    exempt = {"policy.py", "access.py"}
+    offending = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted((ROOT / "reintegrate/services").rglob("*.py"))
+        if path.name not in exempt
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if decided_by_role.search(line)
+    ]
+    assert offending == []
+
+
 @pytest.mark.parametrize(
     ("role", "menu"),
     [
