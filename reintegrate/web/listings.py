@@ -26,7 +26,13 @@ from reintegrate.services import imports, listings, returnee_imports, safeguardi
 from reintegrate.services.access import Actor
 from reintegrate.services.listings import record_of
 from reintegrate.services.policy import authorize, can
-from reintegrate.web.forms import flatten_errors, form_values, listing_payload, listing_values
+from reintegrate.web.forms import (
+    flatten_errors,
+    form_values,
+    listing_payload,
+    listing_values,
+    submit,
+)
 from reintegrate.web.import_messages import issue_message, run_message
 
 LISTING_LISTS = ("languages", "provinces")
@@ -76,24 +82,16 @@ def new() -> Response | tuple[str, int]:
     kind = "incentive" if wants_incentive and can(actor, "listings.post_incentive") else "job"
     if request.method == "GET":
         return _page("listings/form.html", kind=kind, values={"kind": kind}, errors={})
-    try:
-        record = ListingCreateSchema().load(listing_payload(request.form, kind))
-        with db.transaction() as session:
-            listing = listings.create_listing(session, current_actor(), record)
-    except ValidationError as exc:
-        errors = flatten_errors(exc.messages_dict)
-    except InvalidInput as exc:
-        errors = exc.errors
-    else:
-        flash(_("Listing published."), "success")
-        return redirect(url_for("listings.detail", listing_id=listing.id))
-    return _page(
-        "listings/form.html",
-        422,
-        kind=kind,
-        values=form_values(request.form, LISTING_LISTS),
-        errors=errors,
+    done = submit(
+        ListingCreateSchema(),
+        listing_payload(request.form, kind),
+        lambda session, record: listings.create_listing(session, actor, record),
     )
+    if done.errors:
+        values = form_values(request.form, LISTING_LISTS)
+        return _page("listings/form.html", 422, kind=kind, values=values, errors=done.errors)
+    flash(_("Listing published."), "success")
+    return redirect(url_for("listings.detail", listing_id=done.result.id))
 
 
 @bp.get("/listings/<int:listing_id>")
@@ -133,28 +131,28 @@ def edit(listing_id: int) -> Response | tuple[str, int]:
             values["hazardous"] = "yes" if listing.hazardous else "no"
     if request.method == "GET":
         return _page("listings/form.html", kind=kind, listing=listing, values=values, errors={})
-    try:
-        changes = ListingUpdateSchema().load(listing_payload(request.form, kind))
-        changes.pop("kind", None)
-        if "employer" not in request.form:  # an employer's form has no such field
-            changes.pop("employer", None)
-        with db.transaction() as session:
-            listings.update_listing(session, actor, listing_id, changes)
-    except ValidationError as exc:
-        errors = flatten_errors(exc.messages_dict)
-    except InvalidInput as exc:
-        errors = exc.errors
-    else:
-        flash(_("Saved."), "success")
-        return redirect(url_for("listings.detail", listing_id=listing_id))
-    return _page(
-        "listings/form.html",
-        422,
-        kind=kind,
-        listing=listing,
-        values=form_values(request.form, LISTING_LISTS),
-        errors=errors,
+    done = submit(
+        ListingUpdateSchema(),
+        listing_payload(request.form, kind),
+        lambda session, changes: listings.update_listing(
+            session, actor, listing_id, _edited(changes)
+        ),
     )
+    if done.errors:
+        values = form_values(request.form, LISTING_LISTS)
+        return _page(
+            "listings/form.html", 422, kind=kind, listing=listing, values=values, errors=done.errors
+        )
+    flash(_("Saved."), "success")
+    return redirect(url_for("listings.detail", listing_id=listing_id))
+
+
+def _edited(changes: dict[str, Any]) -> dict[str, Any]:
+    """The kind never changes; the employer only where the form has the field (staff's)."""
+    changes.pop("kind", None)
+    if "employer" not in request.form:
+        changes.pop("employer", None)
+    return changes
 
 
 @bp.post("/listings/<int:listing_id>/status")

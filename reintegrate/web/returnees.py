@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import ValidationError
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from reintegrate.auth import current_actor
@@ -35,7 +36,7 @@ from reintegrate.services import (
 )
 from reintegrate.services import reviews as review_service
 from reintegrate.services.policy import authorize, can
-from reintegrate.web.forms import flatten_errors, form_values, returnee_payload
+from reintegrate.web.forms import flatten_errors, form_values, returnee_payload, submit
 
 bp = Blueprint("returnees", __name__, url_prefix="/returnees")
 
@@ -88,53 +89,38 @@ def index() -> tuple[str, int]:
 def new() -> Response | tuple[str, int]:
     actor = current_actor()
     authorize(actor, "returnees.register")
+    scope = sorted(actor.provinces)
     if request.method == "GET":
-        return _form("returnees/form.html", values={}, errors={}, scope=sorted(actor.provinces))
-    form = request.form
-    try:
-        data = registry.ReturneeInput.of(
-            ReturneeCreateSchema().load(returnee_payload(form, with_status=False))
-        )
-    except ValidationError as exc:
+        return _form("returnees/form.html", values={}, errors={}, scope=scope)
+    payload = returnee_payload(request.form, with_status=False)
+    done = submit(ReturneeCreateSchema(), payload, _register)
+    registration = done.result
+    if done.errors or isinstance(registration, list):
         return _form(
             "returnees/form.html",
-            422,
-            values=form_values(form),
-            errors=flatten_errors(exc.messages_dict),
-            scope=sorted(actor.provinces),
-        )
-    decision = form.get("decision", "")
-    try:
-        with db.transaction() as session:
-            limit = current_app.config["DUPLICATE_CHECKS_PER_HOUR"]
-            if not decision:
-                outcome = registry.check_then_register(session, actor, data, check_limit=limit)
-                if isinstance(outcome, list):
-                    return _form(
-                        "returnees/form.html",
-                        values=form_values(form),
-                        errors={},
-                        duplicates=outcome,
-                        scope=sorted(actor.provinces),
-                    )
-                registration = outcome
-            else:
-                different = [
-                    number for value in form.getlist("different") if (number := form_id(value))
-                ]
-                registration = registry.register(
-                    session, actor, data, different_from=different, check_limit=limit
-                )
-    except InvalidInput as exc:
-        return _form(
-            "returnees/form.html",
-            422,
-            values=form_values(form),
-            errors=exc.errors,
-            scope=sorted(actor.provinces),
+            422 if done.errors else 200,
+            values=form_values(request.form),
+            errors=done.errors,
+            duplicates=registration,
+            scope=scope,
         )
     flash(_("Registered %(case)s.", case=registration.returnee.case_number), "success")
     return redirect(url_for("returnees.detail", returnee_id=registration.returnee.id))
+
+
+def _register(
+    session: Session, loaded: dict[str, Any]
+) -> registry.Registration | list[registry.PossibleDuplicate]:
+    """Register, or first give back the possible duplicates; once the officer has decided
+    on them (`decision`), register, remembering the ones ticked as different people."""
+    form, limit = request.form, current_app.config["DUPLICATE_CHECKS_PER_HOUR"]
+    data = registry.ReturneeInput.of(loaded)
+    if not form.get("decision", ""):
+        return registry.check_then_register(session, current_actor(), data, check_limit=limit)
+    different = [number for value in form.getlist("different") if (number := form_id(value))]
+    return registry.register(
+        session, current_actor(), data, different_from=different, check_limit=limit
+    )
 
 
 @bp.get("/notes")
@@ -228,26 +214,22 @@ def edit(returnee_id: int) -> Response | tuple[str, int]:
             errors={},
             scope=sorted(actor.provinces),
         )
-    form = request.form
-    try:
-        changes = ReturneeUpdateSchema().load(returnee_payload(form, with_status=True))
-        with db.transaction() as session:
-            returnee = registry.update_returnee(session, actor, returnee_id, changes)
-    except ValidationError as exc:
-        errors = flatten_errors(exc.messages_dict)
-    except InvalidInput as exc:
-        errors = exc.errors
-    else:
+    done = submit(
+        ReturneeUpdateSchema(),
+        returnee_payload(request.form, with_status=True),
+        lambda session, changes: registry.update_returnee(session, actor, returnee_id, changes),
+    )
+    if not done.errors:
         flash(_("Saved."), "success")
-        return redirect(url_for("returnees.detail", returnee_id=returnee.id))
+        return redirect(url_for("returnees.detail", returnee_id=returnee_id))
     with db.transaction() as session:
         returnee = registry.get(session, actor, returnee_id, audited=False)
     return _form(
         "returnees/form.html",
         422,
         returnee=returnee,
-        values=form_values(form),
-        errors=errors,
+        values=form_values(request.form),
+        errors=done.errors,
         scope=sorted(actor.provinces),
     )
 
@@ -290,16 +272,15 @@ def _values_of(returnee: Any) -> dict[str, Any]:
 def safe_migration_briefing(returnee_id: int) -> Response | tuple[str, int]:
     """Record that the officer told the person about safer ways to migrate."""
     typed = {"informed_on": request.form.get("informed_on", "")}
-    try:
-        data = BriefingSchema().load({k: v for k, v in typed.items() if v.strip()})
-        with db.transaction() as session:
-            safe_migration.record_informed(
-                session, current_actor(), returnee_id, data["informed_on"]
-            )
-    except ValidationError as exc:
-        return case_page(returnee_id, Refused("briefing", flatten_errors(exc.messages_dict), typed))
-    except InvalidInput as exc:
-        return case_page(returnee_id, Refused("briefing", exc.errors, typed))
+    done = submit(
+        BriefingSchema(),
+        {k: v for k, v in typed.items() if v.strip()},
+        lambda session, data: safe_migration.record_informed(
+            session, current_actor(), returnee_id, data["informed_on"]
+        ),
+    )
+    if done.errors:
+        return case_page(returnee_id, Refused("briefing", done.errors, typed))
     flash(_("Recorded that the person was informed."), "success")
     return redirect(url_for("returnees.detail", returnee_id=returnee_id) + "#safer-leaving")
 
