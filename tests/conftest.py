@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
@@ -16,14 +16,15 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+if TYPE_CHECKING:
+    from reintegrate.models import User
+
 os.environ["REINTEGRATE_ENV"] = "testing"
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
 
 from reintegrate import create_app  # noqa: E402
 from reintegrate.db import db, make_engine  # noqa: E402
 from reintegrate.migrate import upgrade  # noqa: E402
-from reintegrate.models import User  # noqa: E402
-from tests.builders import PASSWORD, make_user  # noqa: E402
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -125,6 +126,8 @@ class AuthActions:
         **account: Any,
     ) -> User:
         """A new account of this role, logged in, its pages in ``lang``."""
+        from tests.builders import PASSWORD, make_user
+
         browser = client or self.client
         user = make_user(self.session, role, **account)
         log_in(browser, user.email, PASSWORD)
