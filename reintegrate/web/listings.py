@@ -8,7 +8,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import ValidationError
-from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from jobs_import.records import EMPLOYMENT_TYPES
@@ -22,8 +21,7 @@ from reintegrate.schemas.listings import (
     ListingUpdateSchema,
 )
 from reintegrate.schemas.returnees import ReturneeListRows
-from reintegrate.services import imports, listings, returnee_imports, safeguarding
-from reintegrate.services.access import Actor
+from reintegrate.services import imports, listings, returnee_imports, safeguarding, uploads
 from reintegrate.services.listings import record_of
 from reintegrate.services.policy import authorize, can
 from reintegrate.web.forms import (
@@ -185,7 +183,14 @@ def imports_page() -> Response | tuple[str, int]:
             if imports.upload_too_large(upload.stream, current_app.config["IMPORT_MAX_BYTES"]):
                 abort(413)
             try:
-                run = _import_upload(actor, upload, form)
+                run = uploads.import_upload(
+                    db.sessions(),
+                    actor,
+                    upload.stream,
+                    upload.filename or "upload",
+                    form,
+                    rules=ReturneeListRows(),
+                )
             except InvalidInput as exc:
                 errors = exc.errors
             else:
@@ -215,27 +220,6 @@ RETURNEE_COLUMNS = (
     "trafficking_survivor, willing_to_relocate, preferred_provinces, interests, notes, "
     "consent_referral, consent_share_with_employers, consent_research"
 )
-
-
-def _import_upload(actor: Actor, upload: FileStorage, form: dict[str, Any]) -> Any:
-    filename = upload.filename or "upload"
-    if form["kind"] == returnee_imports.KIND:
-        return returnee_imports.import_returnees(
-            db.sessions(),
-            actor,
-            upload.stream,
-            returnee_imports.ReturneeImportOptions(
-                filename=filename,
-                source=form.get("source"),
-                officer=form.get("officer"),
-                strict=form["strict"],
-            ),
-            rules=ReturneeListRows(),
-        )
-    form.pop("officer", None)
-    return imports.import_feed(
-        db.sessions(), actor, upload.stream, imports.ImportOptions(filename=filename, **form)
-    )
 
 
 def _import_form(officer: bool) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
