@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -21,7 +21,7 @@ from reintegrate.schemas.fields import page_field, query_id
 from reintegrate.schemas.safe_migration import SafeMigrationOptionSchema
 from reintegrate.services import audit, employers, safe_migration
 from reintegrate.services.access import Actor
-from reintegrate.web.forms import flatten_errors, submit
+from reintegrate.web.forms import query_args, submit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ACTIONS = tuple(AUDIT_ACTION)
@@ -40,12 +40,8 @@ class AuditArgs(Schema):
 @bp.get("/audit")
 @login_required
 def audit_log() -> tuple[str, int]:
-    errors: dict[str, list[str]] = {}
     raw = {k: v for k, v in request.args.items() if v and k in AuditArgs().fields}
-    try:
-        args = AuditArgs().load(raw)
-    except ValidationError as exc:
-        errors, args = flatten_errors(exc.messages_dict), {"page": 1}
+    args, errors = query_args(AuditArgs())
     page = args.pop("page")
     with db.transaction() as session:
         rows, total = audit.search(session, current_actor(), audit.AuditFilters(**args), page=page)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from flask import request
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import Session
@@ -113,6 +114,17 @@ def submit(
         if conflict_on is None:
             raise
         return Submitted(errors={conflict_on: [_(exc.message)]})
+
+
+def query_args(schema: Schema) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """A list page's filters from its query string: the filled-in ones the schema knows,
+    loaded; after a bad one, the schema's defaults and every error by its field, so the page
+    still shows and names what was wrong."""
+    raw = {k: v for k, v in request.args.items() if v and k in schema.fields}
+    try:
+        return schema.load(raw), {}
+    except ValidationError as exc:
+        return schema.load({}), flatten_errors(exc.messages_dict)
 
 
 def form_values(form: MultiDict[str, str], lists: tuple[str, ...] = _LIST_FIELDS) -> dict[str, Any]:

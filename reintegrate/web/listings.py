@@ -29,6 +29,7 @@ from reintegrate.web.forms import (
     form_values,
     listing_payload,
     listing_values,
+    query_args,
     submit,
 )
 from reintegrate.web.import_messages import issue_message, run_message
@@ -49,12 +50,7 @@ def _page(template: str, http_status: int = 200, **context: Any) -> tuple[str, i
 @bp.get("/listings")
 @login_required
 def index() -> tuple[str, int]:
-    raw = {k: v for k, v in request.args.items() if v and k in ListingListArgs().fields}
-    errors: dict[str, list[str]] = {}
-    try:
-        args = ListingListArgs().load(raw)
-    except ValidationError as exc:
-        errors, args = flatten_errors(exc.messages_dict), ListingListArgs().load({})
+    args, errors = query_args(ListingListArgs())
     page = args.pop("page")
     args.pop("page_size")
     status = args.pop("status")

@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -36,7 +35,12 @@ from reintegrate.services import (
 )
 from reintegrate.services import reviews as review_service
 from reintegrate.services.policy import authorize, can
-from reintegrate.web.forms import flatten_errors, form_values, returnee_payload, submit
+from reintegrate.web.forms import (
+    form_values,
+    query_args,
+    returnee_payload,
+    submit,
+)
 
 bp = Blueprint("returnees", __name__, url_prefix="/returnees")
 
@@ -53,15 +57,7 @@ def _form(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
 
 def _filters() -> tuple[registry.ReturneeFilters, int, dict[str, list[str]]]:
     """The list's filters and page from the query string; bad ones are named, not guessed."""
-    args = request.args
-    errors: dict[str, list[str]] = {}
-    try:
-        loaded = ReturneeListArgs().load(
-            {k: v for k, v in args.items() if v and k in ReturneeListArgs().fields}
-        )
-    except ValidationError as exc:
-        errors = flatten_errors(exc.messages_dict)
-        loaded = {}
+    loaded, errors = query_args(ReturneeListArgs())
     page_number = loaded.pop("page", 1)
     loaded.pop("page_size", None)
     return registry.ReturneeFilters(**loaded), page_number, errors
