@@ -31,6 +31,7 @@ os.environ.setdefault("SECRET_KEY", "benchmark-secret-key-that-is-long-enough-01
 from reintegrate import create_app  # noqa: E402
 from reintegrate.db import db  # noqa: E402
 from reintegrate.migrate import upgrade  # noqa: E402
+from reintegrate.schemas.returnees import ReturneeListRows  # noqa: E402
 from reintegrate.services import returnee_imports, users  # noqa: E402
 from reintegrate.services.access import Actor  # noqa: E402
 
@@ -158,6 +159,7 @@ def timed(url: str, path: Path, officer: str, *, trace: bool) -> tuple[object, f
             returnee_imports.ReturneeImportOptions(
                 filename=path.name, source="bench-list", officer=officer
             ),
+            rules=ReturneeListRows(),
             on_progress=_reporter(path.stat().st_size),
         )
         elapsed = time.perf_counter() - started

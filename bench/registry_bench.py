@@ -39,10 +39,10 @@ from reintegrate.db import make_engine  # noqa: E402
 from reintegrate.migrate import upgrade  # noqa: E402
 from reintegrate.models import User  # noqa: E402
 from reintegrate.models.returnee import name_key_rows, remember_name_keys  # noqa: E402
-from reintegrate.schemas.returnees import Consent, ReturneeInput  # noqa: E402
 from reintegrate.services import registry, users  # noqa: E402
 from reintegrate.services.access import Actor  # noqa: E402
 from reintegrate.services.duplicates import phone_key  # noqa: E402
+from reintegrate.services.registry import Consent, ReturneeInput  # noqa: E402
 
 PROVINCE = "01"  # Banteay Meanchey: Poipet, where most came through in 2025
 # (Latin, Khmer, weight): the most common family names cover most of the population.

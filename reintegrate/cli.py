@@ -1,4 +1,10 @@
-"""The `reintegrate` command: database, accounts, tokens, demo data and the server."""
+"""The `reintegrate` command: database, accounts, tokens, demo data and the server.
+
+Every command gets its app context the same way, Flask's `with_appcontext` (the groups are
+`AppGroup`s; the app is made once per invocation and its connections closed after), a
+session from `_session`, and has a domain error turned into a message and exit status 2 in
+one place, `Commands.invoke`.
+"""
 
 from __future__ import annotations
 
@@ -11,39 +17,66 @@ from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
 
 import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, ScriptInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reintegrate.config import ConfigError
 from reintegrate.errors import DomainError, InvalidInput
 from reintegrate.models import Listing
 from reintegrate.models.user import Role
 
 
-@contextmanager
-def _session() -> Iterator[Session]:
-    """An app context and one transaction; domain errors become clear messages and exit 2."""
+class Commands(AppGroup):
+    """The top group: its commands and groups run in the app context, and a domain error (or
+    a bad setting) from any of them is said on standard error and exits with status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (DomainError, ConfigError) as exc:
+            for line in _error_lines(exc):
+                click.echo(f"error: {line}", err=True)
+            sys.exit(2)
+
+
+def _error_lines(exc: DomainError | ConfigError) -> list[str]:
+    if isinstance(exc, InvalidInput):
+        return [f"{field}: {'; '.join(str(m) for m in msgs)}" for field, msgs in exc.errors.items()]
+    return [exc.message if isinstance(exc, DomainError) else str(exc)]
+
+
+def _app() -> Flask:
+    """The app `with_appcontext` runs a command in; its connections close with the command."""
     from reintegrate import create_app
     from reintegrate.db import db
 
     app = create_app()
-    with app.app_context():
-        try:
-            with db.standalone() as session:
-                yield session
-        except InvalidInput as exc:
-            for field, messages in exc.errors.items():
-                click.echo(f"error: {field}: {'; '.join(str(m) for m in messages)}", err=True)
-            sys.exit(2)
-        except DomainError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            sys.exit(2)
-        finally:
-            db.engine(app).dispose()
+    click.get_current_context().call_on_close(lambda: db.engine(app).dispose())
+    return app
 
 
-@click.group()
-def main() -> None:
+def _current_app() -> Flask:
+    """The app itself, for what runs beyond this context (the scheduler's jobs and threads)."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    return app
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    """One transaction of the command's own, committed if the block succeeds."""
+    from reintegrate.db import db
+
+    with db.standalone() as session:
+        yield session
+
+
+@click.group(cls=Commands)
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Reintegrate: registry, matching and follow-up of returning migrants."""
+    ctx.obj = ScriptInfo(create_app=_app, set_debug_flag=False)
 
 
 @main.group()
@@ -51,7 +84,7 @@ def db() -> None:
     """Database schema."""
 
 
-@db.command("upgrade")
+@db.command("upgrade", with_appcontext=False)
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Migrate the database named by DATABASE_URL to the latest schema."""
@@ -138,8 +171,6 @@ def token() -> None:
 @click.option("--days", type=int, help="Days until it expires (default API_TOKEN_DAYS, 90).")
 def token_create(email: str, days: int | None) -> None:
     """Print a new API token for EMAIL (shown once; only its hash is stored)."""
-    from flask import current_app
-
     from reintegrate.services import users
     from reintegrate.services.access import Actor
 
@@ -218,8 +249,8 @@ def _run_import(
     report: Callable[[Any], str],
 ) -> NoReturn:
     """Open the file, refuse one over the size limit, run the import with a progress bar on
-    the terminal, print its report and exit with its code (0 all in, 1 some rows, 2 none)."""
-    from reintegrate import create_app
+    the terminal, print its report and exit with its code (0 all in, 1 some rows, 2 none).
+    An import refused before it starts (bad options, unknown officer) is a domain error."""
     from reintegrate.db import db
     from reintegrate.services import imports
 
@@ -229,36 +260,15 @@ def _run_import(
     except OSError as exc:
         click.echo(f"error: cannot read {file}: {exc.strerror}", err=True)
         sys.exit(2)
-    app = create_app()
-    limit = app.config["IMPORT_MAX_BYTES"]
-    if size > limit:
-        stream.close()
-        db.engine(app).dispose()
-        click.echo(f"error: {file} is {size:,} bytes; the limit is {limit:,}", err=True)
-        sys.exit(2)
-    with app.app_context(), stream:
-        try:
-            with click.progressbar(
-                length=size, label=f"Importing {file.name}", file=sys.stderr
-            ) as bar:
-                run = start(db.sessions(), stream, bar.update)
-        except DomainError as exc:
-            _refused(exc)
-        finally:
-            db.engine(app).dispose()
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    with stream:
+        if size > limit:
+            click.echo(f"error: {file} is {size:,} bytes; the limit is {limit:,}", err=True)
+            sys.exit(2)
+        with click.progressbar(length=size, label=f"Importing {file.name}", file=sys.stderr) as bar:
+            run = start(db.sessions(), stream, bar.update)
     click.echo(report(run))
     sys.exit(imports.exit_code(run))
-
-
-def _refused(exc: DomainError) -> NoReturn:
-    """An import refused before it started (bad options, unknown officer): say why, exit 2."""
-    message = (
-        "; ".join(f"{k}: {v[0]}" for k, v in exc.errors.items())
-        if isinstance(exc, InvalidInput)
-        else exc.message
-    )
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
 
 
 @import_group.command("returnees")
@@ -273,6 +283,7 @@ def import_returnees(file: Path, officer: str, source: str | None, strict: bool)
     Exit status: 0 all rows imported, 1 some rows rejected (the rest imported), 2 nothing
     imported (unreadable file, or --strict and a bad row).
     """
+    from reintegrate.schemas.returnees import ReturneeListRows
     from reintegrate.services import returnee_imports
     from reintegrate.services.access import Actor
 
@@ -282,7 +293,12 @@ def import_returnees(file: Path, officer: str, source: str | None, strict: bool)
     _run_import(
         file,
         lambda sessions, stream, progress: returnee_imports.import_returnees(
-            sessions, Actor.system("cli"), stream, options, on_progress=progress
+            sessions,
+            Actor.system("cli"),
+            stream,
+            options,
+            rules=ReturneeListRows(),
+            on_progress=progress,
         ),
         format_returnee_report,
     )
@@ -364,16 +380,10 @@ def listings_screen() -> None:
 @main.command()
 def demo() -> None:
     """Load demo data (once) and print the demo logins."""
-    from reintegrate import create_app
     from reintegrate.db import db
     from reintegrate.demo import load_demo
 
-    app = create_app()
-    with app.app_context():
-        try:
-            logins = load_demo(db.sessions())
-        finally:
-            db.engine(app).dispose()
+    logins = load_demo(db.sessions())
     click.echo("Demo logins (passwords generated for this install):")
     for role, email, password in logins:
         click.echo(f"  {role:<9} {email:<32} {password}")
@@ -390,16 +400,9 @@ def followups() -> None:
 )
 def followups_sweep(today: datetime | None) -> None:
     """Move follow-ups to due, overdue or missed and remind officers (the scheduler's sweep)."""
-    from reintegrate import create_app
-    from reintegrate.db import db
     from reintegrate.scheduler import sweep_follow_ups
 
-    app = create_app()
-    try:
-        click.echo(sweep_follow_ups(app, today.date() if today else None))
-    finally:
-        with app.app_context():
-            db.engine(app).dispose()
+    click.echo(sweep_follow_ups(_current_app(), today.date() if today else None))
 
 
 @main.command()
@@ -408,31 +411,22 @@ def scheduler(once: bool) -> None:
     """Run the one scheduler process (a second one against the same database stands by)."""
     import logging
 
-    from reintegrate import create_app
-    from reintegrate.config import ConfigError
-    from reintegrate.db import db
     from reintegrate.scheduler import run_forever, run_once, scheduler_lock
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = create_app()
-    try:
-        if once:
-            with scheduler_lock(app) as acquired:
-                if not acquired:
-                    click.echo("another scheduler holds the lock; nothing was run", err=True)
-                    return
-                for job_id, result in run_once(app).items():
-                    click.echo(f"{job_id}: {result}")
-            return
+    app = _current_app()
+    if not once:
         run_forever(app)
-    except ConfigError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    finally:
-        db.engine(app).dispose()
+        return
+    with scheduler_lock(app) as acquired:
+        if not acquired:
+            click.echo("another scheduler holds the lock; nothing was run", err=True)
+            return
+        for job_id, result in run_once(app).items():
+            click.echo(f"{job_id}: {result}")
 
 
-@main.command()
+@main.command(with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))

@@ -18,7 +18,6 @@ from jobs_import import ListingRecord
 from reintegrate.config import INSTANCE_DIR, PROJECT_ROOT
 from reintegrate.demo_outcomes import load_demo_placements
 from reintegrate.models import Listing, Placement, Returnee, User
-from reintegrate.schemas.returnees import Consent, ReturneeInput
 from reintegrate.services import (
     employers,
     followups,
@@ -30,6 +29,7 @@ from reintegrate.services import (
     users,
 )
 from reintegrate.services.access import Actor
+from reintegrate.services.registry import Consent, ReturneeInput
 from reintegrate.timeutil import add_months, local_today
 
 LOGINS_FILE = INSTANCE_DIR / "demo-logins.txt"

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from reintegrate.models import Returnee, User
-from reintegrate.schemas.returnees import Consent, ReturneeInput
 from reintegrate.services import registry, users
 from reintegrate.services.access import Actor
+from reintegrate.services.registry import Consent, ReturneeInput
 
 PASSWORD = "correct horse battery staple"
 _counter = iter(range(1, 1_000_000))

@@ -7,6 +7,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
@@ -14,6 +15,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from reintegrate.models import User
 
 os.environ["REINTEGRATE_ENV"] = "testing"
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
@@ -100,8 +104,46 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 
 
 def log_in(client: FlaskClient, email: str, password: str) -> None:
+    """The one way a web test logs in: the login form, with its CSRF token (see `auth`)."""
     token = csrf_token(client)
     response = client.post(
         "/login", data={"email": email, "password": password, "csrf_token": token}
     )
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+class AuthActions:
+    """Logging test clients in, as the Flask tutorial's `auth` fixture does: a new account of
+    a role (`make_user`'s arguments) signed in on the test's client or a browser of its own."""
+
+    def __init__(self, app: Flask, client: FlaskClient, session: Session) -> None:
+        self.app, self.client, self.session = app, client, session
+
+    def as_new(
+        self,
+        role: str = "officer",
+        *,
+        client: FlaskClient | None = None,
+        lang: str = "en",
+        **account: Any,
+    ) -> User:
+        """A new account of this role, logged in, its pages in ``lang``."""
+        from tests.builders import PASSWORD, make_user
+
+        browser = client or self.client
+        user = make_user(self.session, role, **account)
+        log_in(browser, user.email, PASSWORD)
+        if lang != "en":
+            token = csrf_token(browser, "/account/password")
+            browser.post("/language", data={"lang": lang, "csrf_token": token})
+        return user
+
+    def browser_as_new(self, role: str = "officer", **account: Any) -> tuple[User, FlaskClient]:
+        """A second person at a browser of their own: a new account logged in on a new client."""
+        browser = self.app.test_client()
+        return self.as_new(role, client=browser, **account), browser
+
+
+@pytest.fixture
+def auth(app: Flask, client: FlaskClient, db_session: Session) -> AuthActions:
+    return AuthActions(app, client, db_session)

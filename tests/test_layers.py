@@ -2,7 +2,7 @@
 
 Every import counts, a deferred one inside a function too (that is how a circle hides). Edges
 (web, api, cli, scheduler) sit on the services; web and api share presenters and schemas below
-them and never import each other.
+them and never import each other; schemas and services never import each other either.
 """
 
 from __future__ import annotations
@@ -110,15 +110,33 @@ def test_no_module_imports_in_a_circle() -> None:
     assert _circles(GRAPH) == []
 
 
-@pytest.mark.parametrize(("edge", "other"), [("web", "api"), ("api", "web")])
-def test_web_and_api_do_not_import_each_other(edge: str, other: str) -> None:
-    prefix = f"reintegrate.{other}"
+def _crossing(graph: dict[str, set[str]], layer: str, other: str) -> dict[str, list[str]]:
+    """Modules under ``reintegrate.<layer>`` that import anything under ``reintegrate.<other>``."""
+    inside, target = f"reintegrate.{layer}", f"reintegrate.{other}"
     crossing = {
-        module: sorted(t for t in targets if t == prefix or t.startswith(f"{prefix}."))
-        for module, targets in GRAPH.items()
-        if module.startswith(f"reintegrate.{edge}")
+        module: sorted(t for t in targets if t == target or t.startswith(f"{target}."))
+        for module, targets in graph.items()
+        if module == inside or module.startswith(f"{inside}.")
     }
-    assert {m: t for m, t in crossing.items() if t} == {}
+    return {m: t for m, t in crossing.items() if t}
+
+
+def test_the_crossing_finder_looks_one_way() -> None:
+    graph = {"reintegrate.schemas.x": {"reintegrate.services.y"}, "reintegrate.services.y": set()}
+    assert _crossing(graph, "schemas", "services") == {
+        "reintegrate.schemas.x": ["reintegrate.services.y"]
+    }
+    assert _crossing(graph, "services", "schemas") == {}
+
+
+@pytest.mark.parametrize(
+    ("layer", "other"),
+    [("web", "api"), ("api", "web"), ("schemas", "services"), ("services", "schemas")],
+)
+def test_sibling_layers_do_not_import_each_other(layer: str, other: str) -> None:
+    """Web and api share what sits below them; schemas (what input looks like) and services
+    (what is done with it) meet only at the edges, which load one and call the other."""
+    assert _crossing(GRAPH, layer, other) == {}
 
 
 @pytest.mark.parametrize(

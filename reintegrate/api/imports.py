@@ -15,7 +15,8 @@ from reintegrate.api.schemas import ImportRunOut
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.schemas.imports import ImportForm
-from reintegrate.services import imports, returnee_imports
+from reintegrate.schemas.returnees import ReturneeListRows
+from reintegrate.services import imports, uploads
 
 blp = ApiBlueprint(
     "imports_api",
@@ -48,23 +49,14 @@ class Imports(MethodView):
         upload = files["file"]
         if imports.upload_too_large(upload.stream, current_app.config["IMPORT_MAX_BYTES"]):
             abort(413)
-        filename = upload.filename or "upload"
-        if form["kind"] == returnee_imports.KIND:
-            run = returnee_imports.import_returnees(
-                db.sessions(),
-                current_actor(),
-                upload.stream,
-                returnee_imports.ReturneeImportOptions(
-                    filename=filename,
-                    source=form.get("source"),
-                    officer=form.get("officer"),
-                    strict=form["strict"],
-                ),
-            )
-        else:
-            form.pop("officer", None)
-            options = imports.ImportOptions(filename=filename, **form)
-            run = imports.import_feed(db.sessions(), current_actor(), upload.stream, options)
+        run = uploads.import_upload(
+            db.sessions(),
+            current_actor(),
+            upload.stream,
+            upload.filename or "upload",
+            form,
+            rules=ReturneeListRows(),
+        )
         return run, (422 if imports.exit_code(run) == 2 else 201)
 
     @blp.response(200, ImportRunOut(many=True))

@@ -239,10 +239,12 @@ class FollowUps(MethodView):
 class FollowUpOutcome(MethodView):
     @blp.arguments(OutcomeSchema)
     @blp.response(201, FollowUpOut)
-    def post(self, data: OutcomeInput, follow_up_id: int):  # type: ignore[no-untyped-def]
+    def post(self, data: dict[str, Any], follow_up_id: int):  # type: ignore[no-untyped-def]
         """Record a contact; re-migrated ends the placement, 3 times unreachable marks it missed."""
         with db.transaction() as session:
-            outcome = followups.record_outcome(session, current_actor(), follow_up_id, data)
+            outcome = followups.record_outcome(
+                session, current_actor(), follow_up_id, OutcomeInput(**data)
+            )
             session.refresh(outcome)
             return followups.get_follow_up(session, current_actor(), outcome.follow_up_id)
 
@@ -255,5 +257,9 @@ class OutcomeById(MethodView):
         """Correct a saved outcome with a reason; the old values stay in `amendments`."""
         with db.transaction() as session:
             return followups.amend_outcome(
-                session, current_actor(), outcome_id, data["outcome"], data["reason"]
+                session,
+                current_actor(),
+                outcome_id,
+                OutcomeInput(**data["outcome"]),
+                data["reason"],
             )

@@ -13,7 +13,6 @@ from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.schemas.returnees import (
     ReturneeCreateSchema,
-    ReturneeInput,
     ReturneeListArgs,
     ReturneeUpdateSchema,
 )
@@ -43,13 +42,13 @@ class Returnees(MethodView):
     @blp.arguments(ReturneeCreateSchema)
     @blp.response(201, RegistrationOut)
     @blp.alt_response(422, description="Invalid field values; nothing was written.")
-    def post(self, data: ReturneeInput):  # type: ignore[no-untyped-def]
+    def post(self, data: dict[str, Any]):  # type: ignore[no-untyped-def]
         """Register a returnee; the answer lists possible duplicates already registered."""
         with db.transaction() as session:
             return registry.register(
                 session,
                 current_actor(),
-                data,
+                registry.ReturneeInput.of(data),
                 check_limit=current_app.config["DUPLICATE_CHECKS_PER_HOUR"],
             )
 

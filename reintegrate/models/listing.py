@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reintegrate.db import Base, utcnow
 from reintegrate.models.employer import Employer
+from reintegrate.models.skill import SkillLine
 from reintegrate.models.values import one_of
 
 
@@ -139,7 +140,7 @@ class ListingProvince(Base):
     province_code: Mapped[str] = mapped_column(String(2), primary_key=True, index=True)
 
 
-class ListingSkill(Base):
+class ListingSkill(SkillLine, Base):
     """One wanted skill or activity as written by the employer or the feed."""
 
     __tablename__ = "listing_skills"
@@ -148,12 +149,6 @@ class ListingSkill(Base):
     listing_id: Mapped[int] = mapped_column(
         ForeignKey("listings.id", ondelete="CASCADE"), index=True
     )
-    position: Mapped[int]
-    raw_text: Mapped[str] = mapped_column(String(200))
-    phrase_key: Mapped[str | None] = mapped_column(String(200), index=True)
-    code: Mapped[str | None] = mapped_column(String(64), index=True)
-    confidence: Mapped[float | None]
-    vocabulary_version: Mapped[str | None] = mapped_column(String(32))
 
 
 class ImportRun(Base):

@@ -233,6 +233,16 @@ class FollowUp(Base):
     )
 
 
+WORK_LIST_SORTS = {
+    "due": (FollowUp.due_date, FollowUp.id),
+    "-due": (FollowUp.due_date.desc(), FollowUp.id.desc()),
+    "name": (Returnee.family_name, Returnee.given_name, FollowUp.due_date, FollowUp.id),
+    "province": (Returnee.home_province, FollowUp.due_date, FollowUp.id),
+}
+"""How the officer's work list can be ordered; "due" (oldest due first) is the default.
+Here, below the follow-up service and the work list's query schema, so both read one list."""
+
+
 class Outcome(Base):
     """What an officer learnt at one contact attempt (several when the person was unreachable)."""
 

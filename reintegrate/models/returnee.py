@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matching.names import stored_keys, swapped_key
 from reintegrate.db import Base, utcnow
+from reintegrate.models.skill import SkillLine
 from reintegrate.models.values import one_of
 
 
@@ -49,6 +50,11 @@ class Sex(StrEnum):
     FEMALE = "female"
     MALE = "male"
     OTHER = "other"
+
+
+def year_start(born: date) -> date:
+    """How a birth date known only by its year is stored: 1 January of that year."""
+    return date(born.year, 1, 1)
 
 
 class Returnee(Base):
@@ -206,7 +212,7 @@ class ErasureRequest(Base):
     decided_at: Mapped[datetime | None]
 
 
-class ReturneeSkill(Base):
+class ReturneeSkill(SkillLine, Base):
     """One skill line as the officer typed it (Khmer or English)."""
 
     __tablename__ = "returnee_skills"
@@ -215,12 +221,6 @@ class ReturneeSkill(Base):
     returnee_id: Mapped[int] = mapped_column(
         ForeignKey("returnees.id", ondelete="CASCADE"), index=True
     )
-    position: Mapped[int]
-    raw_text: Mapped[str] = mapped_column(String(200))
-    phrase_key: Mapped[str | None] = mapped_column(String(200), index=True)
-    code: Mapped[str | None] = mapped_column(String(64), index=True)
-    confidence: Mapped[float | None]
-    vocabulary_version: Mapped[str | None] = mapped_column(String(32))
 
 
 class ReturneeExternalId(Base):

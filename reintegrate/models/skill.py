@@ -10,6 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from reintegrate.db import Base, utcnow
 
 
+class SkillLine:
+    """A skill line as written (`raw_text`, in its place in the list) and as the vocabulary
+    read it: the columns a returnee's skills and a listing's wanted skills share."""
+
+    position: Mapped[int]
+    raw_text: Mapped[str] = mapped_column(String(200))
+    phrase_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    code: Mapped[str | None] = mapped_column(String(64), index=True)
+    confidence: Mapped[float | None]
+    vocabulary_version: Mapped[str | None] = mapped_column(String(32))
+
+
 class SkillMapping(Base):
     """ "moto repair" means `motorbike_repair`: applies to existing and future records."""
 

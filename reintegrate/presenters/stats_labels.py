@@ -6,8 +6,9 @@ from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 
 from reintegrate import reference
+from reintegrate.models.statistics import GroupBy
 from reintegrate.presenters import labels
-from reintegrate.services.outcomes import LOCAL_JOBS, GroupBy
+from reintegrate.services.outcomes import LOCAL_JOBS
 
 GROUP_BY = {
     "province": _l("Province"),

@@ -8,9 +8,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from reintegrate.models.placement import OutcomeStatus, ReferralStatus
+from reintegrate.models.placement import (
+    WORK_LIST_SORTS,
+    OutcomeStatus,
+    ReferralStatus,
+    RemigrationChannel,
+)
 from reintegrate.schemas.fields import NOT_NEGATIVE, Text, country_field, province_field, record_id
-from reintegrate.services.followups import WORK_LIST_SORTS, OutcomeInput
 
 MAX_MONTHLY_INCOME_USD = 10_000
 
@@ -54,7 +58,7 @@ class OutcomeSchema(Schema):
     remigration_country = country_field(allow_none=True)
     remigration_channel = fields.String(
         allow_none=True,
-        validate=validate.OneOf(["regular", "irregular", "unknown"], error=_l("Unknown value.")),
+        validate=validate.OneOf([c.value for c in RemigrationChannel], error=_l("Unknown value.")),
     )
     intends_to_remigrate = fields.Boolean(allow_none=True)
     notes = Text(max_length=2000, multiline=True)
@@ -75,10 +79,6 @@ class OutcomeSchema(Schema):
         if errors:
             raise ValidationError(errors)
 
-    @post_load
-    def _to_input(self, data: dict[str, Any], **_kwargs: Any) -> OutcomeInput:
-        return OutcomeInput(**data)
-
 
 class OutcomeAmendmentSchema(OutcomeSchema):
     """A corrected outcome: every field again, and why it is corrected."""
@@ -86,9 +86,10 @@ class OutcomeAmendmentSchema(OutcomeSchema):
     reason = Text(max_length=1000, multiline=True, required=True)
 
     @post_load
-    def _to_input(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+    def _split(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        """The outcome's fields apart from the reason, as `followups.OutcomeInput` takes them."""
         reason = data.pop("reason")
-        return {"outcome": OutcomeInput(**data), "reason": reason}
+        return {"outcome": data, "reason": reason}
 
 
 WORK_LIST_STATUSES = ("due", "overdue", "scheduled", "missed")

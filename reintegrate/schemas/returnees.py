@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from reintegrate.models.returnee import ReturneeStatus, Sex
+from jobs_import.people import CONSENT_COLUMNS, EXTERNAL_ID, Columns
+from reintegrate.models.returnee import ReturneeStatus, Sex, year_start
 from reintegrate.reference import SECTORS
 from reintegrate.schemas.fields import (
     PersonName,
@@ -31,39 +32,6 @@ EARLIEST_BIRTH = date(1900, 1, 1)
 INTERESTS = ("job", "incentive")
 
 
-@dataclass(frozen=True)
-class Consent:
-    referral: bool
-    share_with_employers: bool
-    research: bool
-
-
-@dataclass(frozen=True)
-class ReturneeInput:
-    """A validated registration, as it crosses from the edge into the registry service."""
-
-    given_name: str
-    family_name: str
-    sex: str
-    date_of_birth: date
-    home_province: str
-    return_date: date
-    destination_country: str
-    trafficking_survivor: bool
-    consent: Consent
-    date_of_birth_approximate: bool = False
-    name_km: str | None = None
-    phone: str | None = None
-    district: str | None = None
-    sector_abroad: str | None = None
-    skills: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-    willing_to_relocate: bool = False
-    preferred_provinces: tuple[str, ...] = ()
-    interests: tuple[str, ...] = ("job",)
-    notes: str | None = None
-
-
 def _not_future(value: date) -> None:
     if value > local_today():
         raise ValidationError(_("Must not be in the future."))
@@ -80,11 +48,6 @@ _YEAR = re.compile(r"[0-9]{4}")
 
 class BirthYear(date):
     """1 January of a birth year given alone: a date to every rule, marked as a year only."""
-
-
-def year_start(born: date) -> date:
-    """How a birth date known only by its year is stored: 1 January of that year."""
-    return date(born.year, 1, 1)
 
 
 class BirthDate(fields.Date):
@@ -196,12 +159,10 @@ class ReturneeUpdateSchema(Schema):
             raise ValidationError(errors)
 
     @post_load
-    def _loaded(self, data: dict[str, Any], **_kwargs: Any) -> Any:
-        return self._finish(_settle_birth(data))
-
-    def _finish(self, data: dict[str, Any]) -> Any:
-        """The changes as a dict (PATCH applies the fields sent); registration overrides."""
-        return data
+    def _loaded(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        """The changes as a dict: PATCH applies the fields sent, registration makes them a
+        `registry.ReturneeInput` (`ReturneeInput.of`)."""
+        return _settle_birth(data)
 
 
 class ReturneeCreateSchema(ReturneeUpdateSchema):
@@ -212,11 +173,34 @@ class ReturneeCreateSchema(ReturneeUpdateSchema):
 
     consent = fields.Nested(ConsentSchema, required=True)
 
-    def _finish(self, data: dict[str, Any]) -> ReturneeInput:
-        consent = Consent(**data.pop("consent"))
-        for key in ("skills", "languages", "preferred_provinces", "interests"):
-            data[key] = tuple(dict.fromkeys(data.get(key) or ()))
-        return ReturneeInput(consent=consent, **data)
+
+class ReturneeListRows:
+    """A returnee list's rows read as registrations, for bulk intake: which columns a list
+    may have, read off this schema (consent as three columns), and each row's check. The
+    edge hands it to `returnee_imports`, which imports no schema, so a row is refused exactly
+    as the form or the API would refuse it."""
+
+    def __init__(self) -> None:
+        self.schema = ReturneeCreateSchema()
+
+    def columns(self) -> Columns:
+        loaded = {n: f for n, f in self.schema.load_fields.items() if n != "consent"}
+        by_type = {
+            kind: frozenset(n for n, f in loaded.items() if isinstance(f, kind))
+            for kind in (fields.List, fields.Boolean, fields.Date)
+        }
+        return Columns(
+            known=frozenset(set(loaded) | set(CONSENT_COLUMNS) | {EXTERNAL_ID}),
+            required=(*(n for n, f in loaded.items() if f.required), *CONSENT_COLUMNS),
+            lists=by_type[fields.List],
+            booleans=by_type[fields.Boolean],
+            dates=by_type[fields.Date],
+        )
+
+    def load(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """One row's registration, or marshmallow's ValidationError naming every bad field."""
+        result: dict[str, Any] = self.schema.load(payload)
+        return result
 
 
 class ReturneeListArgs(Schema):

@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from reintegrate.services.outcomes import Event, GroupBy, Period
+from reintegrate.models.statistics import Event, GroupBy, Period
 from reintegrate.stats.periods import month_end, parse_end, parse_start
 from reintegrate.timeutil import local_today
 

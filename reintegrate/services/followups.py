@@ -26,6 +26,7 @@ from reintegrate.models import (
 )
 from reintegrate.models.placement import (
     OPEN_FOLLOW_UP_STATUSES,
+    WORK_LIST_SORTS,
     FollowUpStatus,
     OutcomeStatus,
     PlacementStatus,
@@ -468,15 +469,6 @@ class FollowUpRow:
     follow_up: FollowUp
     returnee: Returnee
     last_outcome: Outcome | None
-
-
-WORK_LIST_SORTS = {
-    "due": (FollowUp.due_date, FollowUp.id),
-    "-due": (FollowUp.due_date.desc(), FollowUp.id.desc()),
-    "name": (Returnee.family_name, Returnee.given_name, FollowUp.due_date, FollowUp.id),
-    "province": (Returnee.home_province, FollowUp.due_date, FollowUp.id),
-}
-"""How the officer's work list can be ordered; "due" (oldest due first) is the default."""
 
 
 def list_follow_ups(

@@ -17,12 +17,11 @@ from reintegrate.db import utcnow
 from reintegrate.errors import InvalidInput, NotFound
 from reintegrate.models import Employer, ImportRun, Listing, ListingProvince, ListingSkill
 from reintegrate.models.listing import POSTED_SOURCE, ListingStatus
-from reintegrate.models.user import Role
 from reintegrate.reference import gazetteer
 from reintegrate.services import audit, bulk, screening
 from reintegrate.services.access import Actor
 from reintegrate.services.listings import NewListing, apply_record, new_listing
-from reintegrate.services.policy import authorize
+from reintegrate.services.policy import authorize, can
 from reintegrate.timeutil import local_today
 
 CHUNK = 500
@@ -563,6 +562,6 @@ def get_run(session: Session, actor: Actor, run_id: int) -> ImportRun:
     """Any report for an admin; an officer reads only the returnee lists imported for them."""
     authorize(actor, "imports.read")
     run = session.get(ImportRun, run_id)
-    if run is None or (actor.role == Role.OFFICER and run.officer_id != actor.user_id):
+    if run is None or (not can(actor, "imports.read_all") and run.officer_id != actor.user_id):
         raise NotFound("import run not found")
     return run

@@ -194,7 +194,8 @@ def set_hazardous(session: Session, actor: Actor, listing: Listing, value: bool)
         raise InvalidInput({"hazardous": [N_("Only a job can be hazardous work.")]})
     entry = listed_hazard(session, listing)
     decided_by_admin = listing.hazardous_reason == f"{safeguarding.SET_BY}{Role.ADMIN}"
-    if actor.role != Role.ADMIN and decided_by_admin and value != listing.hazardous:
+    overrides = can(actor, "listings.override_hazard")
+    if not overrides and decided_by_admin and value != listing.hazardous:
         raise InvalidInput(
             {
                 "hazardous": [
@@ -202,7 +203,7 @@ def set_hazardous(session: Session, actor: Actor, listing: Listing, value: bool)
                 ]
             }
         )
-    if entry is not None and not value and actor.role != Role.ADMIN:
+    if entry is not None and not value and not overrides:
         raise InvalidInput(
             {
                 "hazardous": [
@@ -281,14 +282,14 @@ def may_edit(session: Session, actor: Actor, listing: Listing) -> bool:
     if listing.source != POSTED_SOURCE:
         return False
     if posted_by_employer(session, listing):
-        return actor.role == Role.EMPLOYER and listing.employer_id == actor.employer_id
-    return actor.role in (Role.OFFICER, Role.ADMIN)
+        return can(actor, "listings.post_own") and listing.employer_id == actor.employer_id
+    return can(actor, "listings.edit_staff_listings")
 
 
 def may_reopen(session: Session, actor: Actor, listing: Listing) -> bool:
     """The owner reopens; staff also reopen imported listings (a feed's listings are theirs)."""
     if listing.source != POSTED_SOURCE:
-        return actor.role in (Role.OFFICER, Role.ADMIN)
+        return can(actor, "listings.edit_staff_listings")
     return may_edit(session, actor, listing)
 
 
@@ -336,7 +337,7 @@ def update_listing(
         record = _check_record_for(actor, session, record)
         apply_record(session, listing, record)
     if changes.get("hazardous") is not None and changes["hazardous"] != listing.hazardous:
-        if actor.role != Role.ADMIN and not may_edit(session, actor, listing):
+        if not can(actor, "listings.override_hazard") and not may_edit(session, actor, listing):
             raise Forbidden(N_("Only the employer who posted this listing may edit it."))
         set_hazardous(session, actor, listing, changes["hazardous"])
     if "status" in changes and changes["status"] != listing.status:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
 from reintegrate.config import DEFAULT_STATS_QUERIES_PER_HOUR
-from reintegrate.errors import N_, InvalidInput, TooManyQueries
+from reintegrate.errors import TooManyQueries
 from reintegrate.models import AuditEntry, FollowUp, Outcome, Placement
 from reintegrate.models.placement import (
     OPEN_FOLLOW_UP_STATUSES,
@@ -35,18 +35,13 @@ from reintegrate.models.placement import (
     OutcomeStatus,
     RemigrationChannel,
 )
+from reintegrate.models.statistics import DEFAULT_PERIOD_MONTHS, Event, GroupBy, Period
 from reintegrate.services import audit
 from reintegrate.services.access import Actor
 from reintegrate.services.facts import decisive
 from reintegrate.services.policy import authorize
 from reintegrate.stats.cellkey import perturb
-from reintegrate.stats.periods import (
-    is_month_end,
-    is_month_start,
-    month_end,
-    month_start,
-    whole_months,
-)
+from reintegrate.stats.periods import whole_months
 from reintegrate.stats.suppression import (
     DEFAULT_THRESHOLD,
     Cell,
@@ -56,7 +51,7 @@ from reintegrate.stats.suppression import (
     truncate_curve,
 )
 from reintegrate.stats.survival import KMPoint, kaplan_meier_from_counts, kaplan_meier_from_risk
-from reintegrate.timeutil import add_months, local_today
+from reintegrate.timeutil import local_today
 
 __all__ = [
     "COVERAGE_COLUMNS",
@@ -79,7 +74,6 @@ __all__ = [
     "retention",
 ]
 
-DEFAULT_PERIOD_MONTHS = 24
 STATISTICS = "statistics"
 """The audit trail's record type for statistics queries and downloads."""
 LATE_AFTER_DAYS = 14
@@ -105,51 +99,11 @@ LOCAL_JOBS = ""
 _COMPLETED = FollowUpStatus.COMPLETED.value
 
 
-class GroupBy(StrEnum):
-    PROVINCE = "province"
-    PROGRAMME = "programme"
-    SECTOR = "sector"
-    SEX = "sex"
-
-
-class Event(StrEnum):
-    REMIGRATION = "remigration"
-    OUT_OF_WORK = "out_of_work"
-
-
 class ExportTable(StrEnum):
     OUTCOMES = "outcomes"
     CHANNELS = "channels"
     COUNTRIES = "countries"
     COVERAGE = "coverage"
-
-
-@dataclass(frozen=True)
-class Period:
-    """Placements whose start date falls in [start, end], both days included.
-
-    Always whole calendar months (see reintegrate.stats.periods): windows that differ by
-    a day or a week would single out the people placed in between.
-    """
-
-    start: date
-    end: date
-
-    def __post_init__(self) -> None:
-        errors: dict[str, list[str]] = {}
-        if not is_month_start(self.start):
-            errors["from"] = [N_("The period must start on the first day of a month.")]
-        if not is_month_end(self.end):
-            errors["to"] = [N_("The period must end on the last day of a month.")]
-        if not errors and self.start > self.end:
-            errors["from"] = [N_("The start of the period must not be after its end.")]
-        if errors:
-            raise InvalidInput(errors)
-
-    @classmethod
-    def last_months(cls, today: date, months: int = DEFAULT_PERIOD_MONTHS) -> Period:
-        """The `months` calendar months up to and including today's."""
-        return cls(month_start(add_months(today, 1 - months)), month_end(today))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ POLICY: Mapping[str, frozenset[Role]] = {
         "notes.search": {OFFICER},
         "retention.review": {OFFICER},
         "duplicates.review": {OFFICER, ADMIN},
+        "duplicates.review_all": {ADMIN},
         "duplicates.merge": {OFFICER},
         # Listings: employers see and post their own openings, officers and admins all of them.
         "listings.read": {OFFICER, EMPLOYER, ADMIN},
@@ -35,10 +36,16 @@ POLICY: Mapping[str, frozenset[Role]] = {
         "listings.post_own": {EMPLOYER},
         "listings.post_incentive": {OFFICER, ADMIN},
         "listings.declare_hazard": {EMPLOYER, ADMIN},
+        "listings.override_hazard": {ADMIN},
+        "listings.edit_staff_listings": {OFFICER, ADMIN},
+        "listings.see_flags": {OFFICER, ADMIN},
         "listings.rescreen": {ADMIN},
         "listings.candidates": {OFFICER},
         # Referrals, placements and follow-ups.
         "referrals.read": {OFFICER, EMPLOYER},
+        "referrals.read_own": {EMPLOYER},
+        "referrals.withdraw": {OFFICER},
+        "referrals.see_refusal_reasons": {OFFICER},
         "referrals.answer": {EMPLOYER},
         "referrals.shared_fields_only": {EMPLOYER},
         "referrals.letter": {OFFICER},
@@ -50,6 +57,7 @@ POLICY: Mapping[str, frozenset[Role]] = {
         "safe_migration.manage": {ADMIN},
         # Imports: feeds are the admins'; officers bring their returnee lists.
         "imports.read": {OFFICER, ADMIN},
+        "imports.read_all": {ADMIN},
         "imports.feeds": {ADMIN},
         "imports.returnee_lists": {OFFICER},
         "imports.name_officer": {ADMIN},

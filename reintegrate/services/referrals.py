@@ -15,7 +15,6 @@ from reintegrate.models import Listing, Referral, ReferralEvent, Returnee, User
 from reintegrate.models.listing import ListingKind, ListingStatus
 from reintegrate.models.placement import ReferralStatus
 from reintegrate.models.returnee import ReturneeStatus
-from reintegrate.models.user import Role
 from reintegrate.pagination import Page, paginate
 from reintegrate.services import audit, safeguarding, screening
 from reintegrate.services.access import Actor, in_scope
@@ -93,7 +92,7 @@ def get_referral(session: Session, actor: Actor, referral_id: int) -> Referral:
     """Officers: referrals of returnees in their provinces; employers: those to their listings."""
     authorize(actor, "referrals.read")
     query = select(Referral).where(Referral.id == referral_id)
-    if actor.role == Role.EMPLOYER:
+    if can(actor, "referrals.read_own"):
         query = query.where(
             Referral.listing_id.in_(
                 select(Listing.id).where(Listing.employer_id == actor.employer_id)
@@ -108,7 +107,7 @@ def get_referral(session: Session, actor: Actor, referral_id: int) -> Referral:
     referral = session.scalars(query).unique().one_or_none()
     hidden_child = (
         referral is not None
-        and actor.role == Role.EMPLOYER
+        and can(actor, "referrals.read_own")
         and safeguarding.is_child(
             referral.returnee.date_of_birth,
             local_today(),
@@ -144,7 +143,9 @@ def _require_safe_hire(actor: Actor, returnee: Returnee, listing: Listing, start
     try:
         screening.require_safe_for(returnee, listing)
     except RuleBroken as refused:
-        if actor.role == Role.EMPLOYER and refused.rule.startswith(SURVIVOR_RULES):
+        if refused.rule.startswith(SURVIVOR_RULES) and not can(
+            actor, "referrals.see_refusal_reasons"
+        ):
             raise RuleBroken(
                 OFFICER_REVIEW,
                 N_("This hire cannot go ahead. The officer who referred the person will explain."),
@@ -163,14 +164,14 @@ def change_status(
 ) -> Referral:
     """Move a referral along referred -> interview -> hired | rejected, or withdraw it."""
     referral = get_referral(session, actor, referral_id)
-    if actor.role == Role.EMPLOYER and status not in EMPLOYER_MAY:
+    if status not in EMPLOYER_MAY and not can(actor, "referrals.withdraw"):
         raise Forbidden(N_("Only the officer can withdraw a referral."))
     if status not in TRANSITIONS.get(referral.status, frozenset()):
         raise Conflict(N_("This step does not follow from the referral's current status."))
     returnee = referral.returnee
     if status == ReferralStatus.HIRED:
         start = check_start_date(
-            start_date, returnee.return_date, say_why=actor.role != Role.EMPLOYER
+            start_date, returnee.return_date, say_why=can(actor, "referrals.see_refusal_reasons")
         )
         _require_safe_hire(actor, returnee, referral.listing, start)
         create_placement(session, actor, returnee, referral.listing, start, referral)
@@ -234,7 +235,7 @@ def _close_if_filled(session: Session, listing: Listing) -> None:
 
 def _visible(actor: Actor, filters: ReferralFilters) -> Select[Any]:
     query = select(Referral).join(Referral.returnee).join(Referral.listing)
-    if actor.role == Role.EMPLOYER:
+    if can(actor, "referrals.read_own"):
         query = query.where(
             Listing.employer_id == actor.employer_id,
             safeguarding.not_a_child(

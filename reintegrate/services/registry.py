@@ -22,9 +22,8 @@ from reintegrate.models import (
     ReturneeExternalId,
     ReturneeSkill,
 )
-from reintegrate.models.returnee import NAME_FIELDS
+from reintegrate.models.returnee import NAME_FIELDS, year_start
 from reintegrate.pagination import MAX_PAGE, Page, paginate, window
-from reintegrate.schemas.returnees import ReturneeInput, year_start
 from reintegrate.services import audit, name_lookup, reviews
 from reintegrate.services.access import Actor, in_scope
 from reintegrate.services.duplicates import (
@@ -62,6 +61,48 @@ _SIMPLE_FIELDS = (
     "status",
 )
 _LIST_FIELDS = ("languages", "preferred_provinces", "interests")
+
+
+@dataclass(frozen=True)
+class Consent:
+    referral: bool
+    share_with_employers: bool
+    research: bool
+
+
+@dataclass(frozen=True)
+class ReturneeInput:
+    """A validated registration, as it crosses from the edge into this service."""
+
+    given_name: str
+    family_name: str
+    sex: str
+    date_of_birth: date
+    home_province: str
+    return_date: date
+    destination_country: str
+    trafficking_survivor: bool
+    consent: Consent
+    date_of_birth_approximate: bool = False
+    name_km: str | None = None
+    phone: str | None = None
+    district: str | None = None
+    sector_abroad: str | None = None
+    skills: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    willing_to_relocate: bool = False
+    preferred_provinces: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ("job",)
+    notes: str | None = None
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> ReturneeInput:
+        """From the registration schema's fields: consent by purpose, each list item once."""
+        values = dict(data)
+        consent = Consent(**values.pop("consent"))
+        for key in ("skills", "languages", "preferred_provinces", "interests"):
+            values[key] = tuple(dict.fromkeys(values.get(key) or ()))
+        return cls(consent=consent, **values)
 
 
 @dataclass(frozen=True)

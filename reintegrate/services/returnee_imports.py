@@ -1,8 +1,9 @@
 """Bulk intake: a returnee list (CSV or XLSX) registered in chunks, with the listing imports'
 report, exit codes and all-or-nothing transaction.
 
-Each row goes through the registration schema (`ReturneeCreateSchema`) and the registry's
-province rule, so a row is refused exactly as the form or the API would refuse it. Writes are
+Each row goes through the registration schema (the edge passes its `RowRules`, as this
+service imports no schema) and the registry's province rule, so a row is refused exactly as
+the form or the API would refuse it. Writes are
 set-based per chunk (Core inserts, one duplicate query per kind of evidence) so the cost per
 row stays flat and memory does not grow with the file.
 """
@@ -16,19 +17,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 from pathlib import PurePath
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 from flask import current_app
 from flask_babel import force_locale
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 from sqlalchemy import String, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from jobs_import import FeedError, RowIssue
 from jobs_import.people import (
-    CONSENT_COLUMNS,
-    EXTERNAL_ID,
     Columns,
     PersonRow,
     read_people,
@@ -46,20 +45,17 @@ from reintegrate.models import (
     User,
 )
 from reintegrate.models.returnee import ReturneeStatus, name_key_rows, remember_name_keys
-from reintegrate.models.user import Role
-from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeInput
 from reintegrate.services import audit, bulk, imports, name_lookup, reviews
 from reintegrate.services.access import Actor
 from reintegrate.services.duplicates import ELSEWHERE_NOTICE, Evidence, compare, phone_key
-from reintegrate.services.policy import authorize
-from reintegrate.services.registry import require_officer_in
+from reintegrate.services.policy import authorize, can
+from reintegrate.services.registry import ReturneeInput, require_officer_in
 from reintegrate.services.skills import file_version, skill_values
 from reintegrate.timeutil import local_today
 
 T = TypeVar("T")
 KIND = "returnees"
 CHUNK = 1000
-_SCHEMA = ReturneeCreateSchema()
 _CANDIDATE_COLUMNS = (
     Returnee.id,
     Returnee.given_name,
@@ -73,21 +69,14 @@ _CANDIDATE_COLUMNS = (
 )
 
 
-def columns() -> Columns:
-    """The list's columns, read off the registration schema (consent as three columns)."""
-    known = {name for name in _SCHEMA.load_fields if name != "consent"}
-    required = [n for n, f in _SCHEMA.load_fields.items() if f.required and n != "consent"]
-    by_type = {
-        kind: frozenset(n for n, f in _SCHEMA.load_fields.items() if isinstance(f, kind))
-        for kind in (fields.List, fields.Boolean, fields.Date)
-    }
-    return Columns(
-        known=frozenset(known | set(CONSENT_COLUMNS) | {EXTERNAL_ID}),
-        required=(*required, *CONSENT_COLUMNS),
-        lists=by_type[fields.List],
-        booleans=by_type[fields.Boolean],
-        dates=by_type[fields.Date],
-    )
+class RowRules(Protocol):
+    """The registration schema's view of a list (`schemas.returnees.ReturneeListRows`)."""
+
+    def columns(self) -> Columns:
+        """The columns a list may have, and their types."""
+
+    def load(self, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        """One row's registration fields, or marshmallow's ValidationError."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +95,7 @@ class ReturneeImportOptions:
 def officer_actor(session: Session, actor: Actor, officer: str | None) -> Actor:
     """Who registers the people: an officer imports as themselves; an admin (or the CLI)
     names an active officer account."""
-    if actor.role == Role.OFFICER:
+    if can(actor, "imports.returnee_lists"):
         if officer and officer.strip().lower() != actor.email:
             raise InvalidInput({"officer": [N_("An officer imports as themselves.")]})
         return actor
@@ -114,7 +103,7 @@ def officer_actor(session: Session, actor: Actor, officer: str | None) -> Actor:
     if not officer:
         raise InvalidInput({"officer": [N_("Name the officer who registers these people.")]})
     user = session.scalar(select(User).where(User.email == officer.strip().lower()))
-    if user is None or user.role != Role.OFFICER or not user.active:
+    if user is None or not user.active or not can(Actor.of(user), "imports.returnee_lists"):
         raise InvalidInput({"officer": [N_("No active officer account has this e-mail.")]})
     return Actor.of(user, ip=actor.ip)
 
@@ -156,12 +145,12 @@ def _texts(value: Any) -> Iterator[str]:
             yield from _texts(inner)
 
 
-def _check(person: PersonRow, officer: Actor) -> _Valid | list[RowIssue]:
+def _check(person: PersonRow, officer: Actor, rules: RowRules) -> _Valid | list[RowIssue]:
     """One row through the registration schema and the registry's province rule."""
     if person.issues:
         return list(person.issues)
     try:
-        data: ReturneeInput = _SCHEMA.load(person.payload)
+        data = ReturneeInput.of(rules.load(person.payload))
         require_officer_in(officer, data.home_province)
     except ValidationError as error:
         return list(_issues(person.row, error.normalized_messages()))
@@ -180,11 +169,11 @@ def _check(person: PersonRow, officer: Actor) -> _Valid | list[RowIssue]:
 
 
 def _checked_chunks(
-    rows: Iterable[PersonRow], officer: Actor
+    rows: Iterable[PersonRow], officer: Actor, rules: RowRules
 ) -> Iterator[list[_Valid | list[RowIssue]]]:
     iterator = iter(rows)
     while chunk := list(islice(iterator, CHUNK)):
-        yield [_check(person, officer) for person in chunk]
+        yield [_check(person, officer, rules) for person in chunk]
 
 
 _DONE = object()
@@ -254,8 +243,8 @@ class _Intake:
         if len(self.warnings) < imports.MAX_KEPT_ISSUES:
             self.warnings.append(imports.issue_data(issue))
 
-    def consume(self, rows: Iterable[PersonRow]) -> None:
-        for chunk in _ahead(lambda: _checked_chunks(rows, self.officer)):
+    def consume(self, rows: Iterable[PersonRow], rules: RowRules) -> None:
+        for chunk in _ahead(lambda: _checked_chunks(rows, self.officer, rules)):
             valid = []
             for checked in chunk:
                 self.run.rows += 1
@@ -602,6 +591,7 @@ def import_returnees(
     stream: BinaryIO,
     options: ReturneeImportOptions,
     *,
+    rules: RowRules,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportRun:
     """Register a returnee list in one transaction and keep its report either way.
@@ -629,10 +619,10 @@ def import_returnees(
             run = session.get_one(ImportRun, run_id)
             intake = _Intake(session, run, officer, source, options.strict)
             reader = imports.CountingStream(stream, on_progress) if on_progress else stream
-            people = read_people(reader, filename=options.filename, columns=columns())
+            people = read_people(reader, filename=options.filename, columns=rules.columns())
             for name in people.unknown_columns[:20]:
                 intake.warn(RowIssue(1, name, N_("unknown column, ignored")))
-            intake.consume(people.rows)
+            intake.consume(people.rows, rules)
             if run.rows == 0:
                 raise FeedError(N_("the file has a header but no data rows"))
             if run.rejected == run.rows:

@@ -18,11 +18,10 @@ from reintegrate.db import utcnow
 from reintegrate.errors import N_, InvalidInput, NotFound, RuleBroken
 from reintegrate.models import DuplicateReview, Returnee
 from reintegrate.models.returnee import ReviewStatus
-from reintegrate.models.user import Role
 from reintegrate.pagination import Page, paginate
 from reintegrate.services import audit, name_lookup
 from reintegrate.services.access import Actor, in_scope
-from reintegrate.services.policy import authorize
+from reintegrate.services.policy import authorize, can
 
 STATUSES = tuple(status.value for status in ReviewStatus)
 MAX_REASONS = 20
@@ -33,7 +32,7 @@ def visible(actor: Actor) -> Select[Any]:
     """Pairs the actor may see: all for an admin, both provinces in scope for an officer."""
     authorize(actor, "duplicates.review")
     query = select(DuplicateReview)
-    if actor.role == Role.ADMIN:
+    if can(actor, "duplicates.review_all"):
         return query
     first, second = aliased(Returnee), aliased(Returnee)
     return (
@@ -134,7 +133,7 @@ def propose_pair(
     first, second = sorted((_survivor(session, returnee_id), _survivor(session, other_id)))
     if first == second:
         raise RuleBroken("same_case", N_("These two records are already one case."))
-    if actor.role == Role.OFFICER.value:
+    if can(actor, "returnees.read"):  # a reader of the registry proposes only what they reach
         in_reach = session.scalar(
             select(Returnee.id).where(
                 Returnee.id.in_((first, second)), in_scope(actor, Returnee.home_province)

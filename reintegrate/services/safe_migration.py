@@ -20,10 +20,9 @@ from reintegrate.models import (
     SafeMigrationOption,
 )
 from reintegrate.models.placement import RemigrationChannel
-from reintegrate.models.user import Role
 from reintegrate.services import audit, registry
 from reintegrate.services.access import Actor
-from reintegrate.services.policy import authorize
+from reintegrate.services.policy import authorize, can
 from reintegrate.stats.suppression import SuppressedRow, suppress_table
 from reintegrate.timeutil import local_today
 
@@ -58,7 +57,7 @@ def list_options(session: Session, actor: Actor) -> list[SafeMigrationOption]:
     query = select(SafeMigrationOption).order_by(
         SafeMigrationOption.kind.desc(), SafeMigrationOption.name
     )
-    if actor.role != Role.ADMIN:
+    if not can(actor, "safe_migration.manage"):
         query = query.where(SafeMigrationOption.active.is_(True))
     return list(session.scalars(query))
 

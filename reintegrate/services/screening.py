@@ -33,11 +33,10 @@ from jobs_import.screening import (
 from reintegrate.errors import N_, RuleBroken
 from reintegrate.models import Employer, Listing, Returnee
 from reintegrate.models.listing import ListingStatus
-from reintegrate.models.user import Role
 from reintegrate.reference import REFERENCE_DIR
 from reintegrate.services import audit
 from reintegrate.services.access import Actor
-from reintegrate.services.policy import authorize
+from reintegrate.services.policy import authorize, can
 from reintegrate.timeutil import local_today
 
 SURVIVOR_FLAGGED_LISTING = "survivor_flagged_listing"
@@ -96,7 +95,7 @@ def _employer_verified(session: Session, employer_id: int | None) -> bool:
 def shows_flags(actor: Actor) -> bool:
     """Officers and admins see why a listing was flagged; its employer is not told which words
     to change to slip past the screening."""
-    return actor.role in (Role.OFFICER, Role.ADMIN)
+    return can(actor, "listings.see_flags")
 
 
 def flags_for(

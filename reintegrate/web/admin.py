@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from reintegrate.auth import current_actor
 from reintegrate.db import db
-from reintegrate.errors import InvalidInput
 from reintegrate.models.safe_migration import OPTION_KINDS
 from reintegrate.presenters.labels import AUDIT_ACTION, AUDIT_RECORD
 from reintegrate.schemas.employers import EmployerUpdateSchema
 from reintegrate.schemas.fields import page_field, query_id
 from reintegrate.schemas.safe_migration import SafeMigrationOptionSchema
 from reintegrate.services import audit, employers, safe_migration
-from reintegrate.web.forms import flatten_errors
+from reintegrate.services.access import Actor
+from reintegrate.web.forms import query_args, submit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ACTIONS = tuple(AUDIT_ACTION)
@@ -36,12 +40,8 @@ class AuditArgs(Schema):
 @bp.get("/audit")
 @login_required
 def audit_log() -> tuple[str, int]:
-    errors: dict[str, list[str]] = {}
     raw = {k: v for k, v in request.args.items() if v and k in AuditArgs().fields}
-    try:
-        args = AuditArgs().load(raw)
-    except ValidationError as exc:
-        errors, args = flatten_errors(exc.messages_dict), {"page": 1}
+    args, errors = query_args(AuditArgs())
     page = args.pop("page")
     with db.transaction() as session:
         rows, total = audit.search(session, current_actor(), audit.AuditFilters(**args), page=page)
@@ -92,14 +92,15 @@ def verify_employer(employer_id: int) -> Response | tuple[str, int]:
         "note": form.get("note", ""),
         "contact": form.get("contact", ""),
     }
-    try:
-        changes = EmployerUpdateSchema().load(payload)
-        with db.transaction() as session:
-            employers.update_employer(session, current_actor(), employer_id, changes)
-    except ValidationError as exc:
-        return _employers_page(flatten_errors(exc.messages_dict), employer_id)
-    except InvalidInput as exc:
-        return _employers_page(exc.errors, employer_id)
+    done = submit(
+        EmployerUpdateSchema(),
+        payload,
+        lambda session, changes: employers.update_employer(
+            session, current_actor(), employer_id, changes
+        ),
+    )
+    if done.errors:
+        return _employers_page(done.errors, employer_id)
     flash(_("Employer saved."), "success")
     return redirect(url_for("admin.employer_list"))
 
@@ -143,26 +144,30 @@ def _options_page(
 def safe_migration_options() -> Response | tuple[str, int]:
     """Safer ways to migrate that officers show people who may leave again."""
     if request.method == "POST":
-        try:
-            data = SafeMigrationOptionSchema().load(_option_payload())
-            with db.transaction() as session:
-                safe_migration.create_option(session, current_actor(), data)
-        except ValidationError as exc:
-            return _options_page(flatten_errors(exc.messages_dict), "new")
-        flash(_("Option saved."), "success")
-        return redirect(url_for("admin.safe_migration_options"))
+        return _save_option(safe_migration.create_option, "new")
     return _options_page()
 
 
 @bp.post("/safe-migration-options/<int:option_id>")
 @login_required
 def update_safe_migration_option(option_id: int) -> Response | tuple[str, int]:
-    try:
-        data = SafeMigrationOptionSchema().load(_option_payload())
-        with db.transaction() as session:
-            safe_migration.update_option(session, current_actor(), option_id, data)
-    except ValidationError as exc:
-        return _options_page(flatten_errors(exc.messages_dict), option_id)
+    return _save_option(
+        lambda session, actor, data: safe_migration.update_option(session, actor, option_id, data),
+        option_id,
+    )
+
+
+def _save_option(
+    save: Callable[[Session, Actor, dict[str, Any]], object], editing: int | str
+) -> Response | tuple[str, int]:
+    """Add or change an option; a refused one comes back in its own form (`editing`)."""
+    done = submit(
+        SafeMigrationOptionSchema(),
+        _option_payload(),
+        lambda session, data: save(session, current_actor(), data),
+    )
+    if done.errors:
+        return _options_page(done.errors, editing)
     flash(_("Option saved."), "success")
     return redirect(url_for("admin.safe_migration_options"))
 

@@ -1,12 +1,23 @@
-"""Turning posted HTML forms into the payloads our marshmallow schemas validate."""
+"""Turning posted HTML forms into the payloads our marshmallow schemas validate, and the one
+way a form page submits them (`submit`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
+from flask import request
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
+
+from reintegrate.db import db
+from reintegrate.errors import Conflict, InvalidInput
+
+T = TypeVar("T")
 
 _TEXT_FIELDS = (
     "given_name",
@@ -68,6 +79,52 @@ def flatten_errors(errors: Mapping[str, Any], prefix: str = "") -> dict[str, lis
         else:
             flat.setdefault(name, []).extend(str(message) for message in value)
     return flat
+
+
+@dataclass(frozen=True)
+class Submitted(Generic[T]):
+    """What a form's one service call gave: its result, or every error by its field."""
+
+    result: T | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def submit(
+    schema: Schema,
+    payload: Mapping[str, Any],
+    call: Callable[[Session, Any], T],
+    *,
+    conflict_on: str | None = None,
+) -> Submitted[T]:
+    """Validate the payload, then call one service with it in one transaction.
+
+    Every form page goes through here so each names every error by its field the same way:
+    the schema's (flattened), the service's `InvalidInput`, and a `Conflict` on the field
+    `conflict_on` when the page shows it there. Other domain errors are the view's to show.
+    """
+    try:
+        loaded = schema.load(payload)
+        with db.transaction() as session:
+            return Submitted(call(session, loaded))
+    except ValidationError as exc:
+        return Submitted(errors=flatten_errors(exc.messages_dict))
+    except InvalidInput as exc:
+        return Submitted(errors=exc.errors)
+    except Conflict as exc:
+        if conflict_on is None:
+            raise
+        return Submitted(errors={conflict_on: [_(exc.message)]})
+
+
+def query_args(schema: Schema) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """A list page's filters from its query string: the filled-in ones the schema knows,
+    loaded; after a bad one, the schema's defaults and every error by its field, so the page
+    still shows and names what was wrong."""
+    raw = {k: v for k, v in request.args.items() if v and k in schema.fields}
+    try:
+        return schema.load(raw), {}
+    except ValidationError as exc:
+        return schema.load({}), flatten_errors(exc.messages_dict)
 
 
 def form_values(form: MultiDict[str, str], lists: tuple[str, ...] = _LIST_FIELDS) -> dict[str, Any]:

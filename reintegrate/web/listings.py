@@ -8,7 +8,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import ValidationError
-from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from jobs_import.records import EMPLOYMENT_TYPES
@@ -21,11 +20,18 @@ from reintegrate.schemas.listings import (
     ListingListArgs,
     ListingUpdateSchema,
 )
-from reintegrate.services import imports, listings, returnee_imports, safeguarding
-from reintegrate.services.access import Actor
+from reintegrate.schemas.returnees import ReturneeListRows
+from reintegrate.services import imports, listings, returnee_imports, safeguarding, uploads
 from reintegrate.services.listings import record_of
 from reintegrate.services.policy import authorize, can
-from reintegrate.web.forms import flatten_errors, form_values, listing_payload, listing_values
+from reintegrate.web.forms import (
+    flatten_errors,
+    form_values,
+    listing_payload,
+    listing_values,
+    query_args,
+    submit,
+)
 from reintegrate.web.import_messages import issue_message, run_message
 
 LISTING_LISTS = ("languages", "provinces")
@@ -44,12 +50,7 @@ def _page(template: str, http_status: int = 200, **context: Any) -> tuple[str, i
 @bp.get("/listings")
 @login_required
 def index() -> tuple[str, int]:
-    raw = {k: v for k, v in request.args.items() if v and k in ListingListArgs().fields}
-    errors: dict[str, list[str]] = {}
-    try:
-        args = ListingListArgs().load(raw)
-    except ValidationError as exc:
-        errors, args = flatten_errors(exc.messages_dict), ListingListArgs().load({})
+    args, errors = query_args(ListingListArgs())
     page = args.pop("page")
     args.pop("page_size")
     status = args.pop("status")
@@ -75,24 +76,16 @@ def new() -> Response | tuple[str, int]:
     kind = "incentive" if wants_incentive and can(actor, "listings.post_incentive") else "job"
     if request.method == "GET":
         return _page("listings/form.html", kind=kind, values={"kind": kind}, errors={})
-    try:
-        record = ListingCreateSchema().load(listing_payload(request.form, kind))
-        with db.transaction() as session:
-            listing = listings.create_listing(session, current_actor(), record)
-    except ValidationError as exc:
-        errors = flatten_errors(exc.messages_dict)
-    except InvalidInput as exc:
-        errors = exc.errors
-    else:
-        flash(_("Listing published."), "success")
-        return redirect(url_for("listings.detail", listing_id=listing.id))
-    return _page(
-        "listings/form.html",
-        422,
-        kind=kind,
-        values=form_values(request.form, LISTING_LISTS),
-        errors=errors,
+    done = submit(
+        ListingCreateSchema(),
+        listing_payload(request.form, kind),
+        lambda session, record: listings.create_listing(session, actor, record),
     )
+    if done.errors:
+        values = form_values(request.form, LISTING_LISTS)
+        return _page("listings/form.html", 422, kind=kind, values=values, errors=done.errors)
+    flash(_("Listing published."), "success")
+    return redirect(url_for("listings.detail", listing_id=done.result.id))
 
 
 @bp.get("/listings/<int:listing_id>")
@@ -132,28 +125,28 @@ def edit(listing_id: int) -> Response | tuple[str, int]:
             values["hazardous"] = "yes" if listing.hazardous else "no"
     if request.method == "GET":
         return _page("listings/form.html", kind=kind, listing=listing, values=values, errors={})
-    try:
-        changes = ListingUpdateSchema().load(listing_payload(request.form, kind))
-        changes.pop("kind", None)
-        if "employer" not in request.form:  # an employer's form has no such field
-            changes.pop("employer", None)
-        with db.transaction() as session:
-            listings.update_listing(session, actor, listing_id, changes)
-    except ValidationError as exc:
-        errors = flatten_errors(exc.messages_dict)
-    except InvalidInput as exc:
-        errors = exc.errors
-    else:
-        flash(_("Saved."), "success")
-        return redirect(url_for("listings.detail", listing_id=listing_id))
-    return _page(
-        "listings/form.html",
-        422,
-        kind=kind,
-        listing=listing,
-        values=form_values(request.form, LISTING_LISTS),
-        errors=errors,
+    done = submit(
+        ListingUpdateSchema(),
+        listing_payload(request.form, kind),
+        lambda session, changes: listings.update_listing(
+            session, actor, listing_id, _edited(changes)
+        ),
     )
+    if done.errors:
+        values = form_values(request.form, LISTING_LISTS)
+        return _page(
+            "listings/form.html", 422, kind=kind, listing=listing, values=values, errors=done.errors
+        )
+    flash(_("Saved."), "success")
+    return redirect(url_for("listings.detail", listing_id=listing_id))
+
+
+def _edited(changes: dict[str, Any]) -> dict[str, Any]:
+    """The kind never changes; the employer only where the form has the field (staff's)."""
+    changes.pop("kind", None)
+    if "employer" not in request.form:
+        changes.pop("employer", None)
+    return changes
 
 
 @bp.post("/listings/<int:listing_id>/status")
@@ -186,7 +179,14 @@ def imports_page() -> Response | tuple[str, int]:
             if imports.upload_too_large(upload.stream, current_app.config["IMPORT_MAX_BYTES"]):
                 abort(413)
             try:
-                run = _import_upload(actor, upload, form)
+                run = uploads.import_upload(
+                    db.sessions(),
+                    actor,
+                    upload.stream,
+                    upload.filename or "upload",
+                    form,
+                    rules=ReturneeListRows(),
+                )
             except InvalidInput as exc:
                 errors = exc.errors
             else:
@@ -216,26 +216,6 @@ RETURNEE_COLUMNS = (
     "trafficking_survivor, willing_to_relocate, preferred_provinces, interests, notes, "
     "consent_referral, consent_share_with_employers, consent_research"
 )
-
-
-def _import_upload(actor: Actor, upload: FileStorage, form: dict[str, Any]) -> Any:
-    filename = upload.filename or "upload"
-    if form["kind"] == returnee_imports.KIND:
-        return returnee_imports.import_returnees(
-            db.sessions(),
-            actor,
-            upload.stream,
-            returnee_imports.ReturneeImportOptions(
-                filename=filename,
-                source=form.get("source"),
-                officer=form.get("officer"),
-                strict=form["strict"],
-            ),
-        )
-    form.pop("officer", None)
-    return imports.import_feed(
-        db.sessions(), actor, upload.stream, imports.ImportOptions(filename=filename, **form)
-    )
 
 
 def _import_form(officer: bool) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -11,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from reintegrate.auth import current_actor
 from reintegrate.db import db
-from reintegrate.errors import Conflict, InvalidInput, RuleBroken
+from reintegrate.errors import Conflict, RuleBroken
 from reintegrate.reference import abroad_country_codes
 from reintegrate.schemas.fields import form_id
 from reintegrate.schemas.placements import (
@@ -24,9 +26,10 @@ from reintegrate.schemas.placements import (
 )
 from reintegrate.services import followups, notifications, placements, privacy, referrals, timeline
 from reintegrate.services.access import Actor
+from reintegrate.services.followups import OutcomeInput
 from reintegrate.services.policy import can
 from reintegrate.web.auth import safe_next
-from reintegrate.web.forms import flatten_errors, whole_or_text
+from reintegrate.web.forms import Submitted, flatten_errors, submit, whole_or_text
 from reintegrate.web.matching import matches_page
 from reintegrate.web.returnees import Refused, case_page
 
@@ -105,18 +108,19 @@ def enrol(returnee_id: int) -> Response | tuple[str, int]:
     payload: dict[str, object] = {"returnee_id": returnee_id}
     payload |= {k: whole_or_text(v) if k == "listing_id" else v for k, v in typed.items() if v}
     try:
-        data = EnrolmentSchema().load(payload)
-        with db.transaction() as session:
-            placement = placements.enrol(
+        done = submit(
+            EnrolmentSchema(),
+            payload,
+            lambda session, data: placements.enrol(
                 session, current_actor(), returnee_id, data["listing_id"], data["start_date"]
-            )
-    except ValidationError as exc:
-        return matches_page(returnee_id, Refused("enrol", flatten_errors(exc.messages_dict), typed))
-    except InvalidInput as exc:
-        return matches_page(returnee_id, Refused("enrol", exc.errors, typed))
+            ),
+        )
     except (Conflict, RuleBroken) as exc:
         flash(_("Not enrolled: %(reason)s", reason=_(exc.message)), "error")
         return redirect(_back(url_for("returnees.detail", returnee_id=returnee_id)))
+    if done.errors:
+        return matches_page(returnee_id, Refused("enrol", done.errors, typed))
+    placement = done.result
     flash(_("Enrolled. Follow-ups are scheduled."), "success")
     with db.transaction() as session:
         clashes = placements.clashing_schedules(
@@ -186,24 +190,23 @@ def referral_status(referral_id: int) -> Response | tuple[str, int]:
         return redirect(f"{target}#referral-{referral_id}")
     errors: dict[str, list[str]] = {}
     try:
-        data = ReferralUpdateSchema().load(payload)
-        with db.transaction() as session:
-            referrals.change_status(
+        errors = submit(
+            ReferralUpdateSchema(),
+            payload,
+            lambda session, data: referrals.change_status(
                 session,
                 current_actor(),
                 referral_id,
                 data["status"],
                 start_date=data.get("start_date"),
                 note=data.get("note"),
-            )
-    except ValidationError as exc:
-        errors = flatten_errors(exc.messages_dict)
-    except InvalidInput as exc:
-        errors = exc.errors
+            ),
+        ).errors
     except Conflict as exc:
         flash(_(exc.message), "error")
     else:
-        flash(_("Saved."), "success")
+        if not errors:
+            flash(_("Saved."), "success")
     if errors and employer:
         page = _referrals_page(
             filter_status,
@@ -229,20 +232,18 @@ def _refused_on_case_page(referral_id: int, errors: dict[str, list[str]]) -> tup
 @login_required
 def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
     actor = current_actor()
-    errors: dict[str, list[str]] = {}
     back = safe_next(request.values.get("next"), url_for("placements.work"))
+    done: Submitted[Any] = Submitted()
     if request.method == "POST":
-        try:
-            data = OutcomeSchema().load(_outcome_payload())
-            with db.transaction() as session:
-                followups.record_outcome(session, actor, follow_up_id, data)
-        except ValidationError as exc:
-            errors = flatten_errors(exc.messages_dict)
-        except InvalidInput as exc:
-            errors = exc.errors
-        except Conflict as exc:
-            errors = {"status": [_(exc.message)]}
-        else:
+        done = submit(
+            OutcomeSchema(),
+            _outcome_payload(),
+            lambda session, data: followups.record_outcome(
+                session, actor, follow_up_id, OutcomeInput(**data)
+            ),
+            conflict_on="status",
+        )
+        if not done.errors:
             flash(_("Outcome recorded."), "success")
             return redirect(back)
     with db.transaction() as session:
@@ -251,12 +252,12 @@ def follow_up(follow_up_id: int) -> Response | tuple[str, int]:
     return render_template(
         "placements/follow_up.html",
         item=item,
-        errors=errors,
+        errors=done.errors,
         values=request.form,
         countries=abroad_country_codes(),
         history=history[:8],
         back=back,
-    ), (422 if errors else 200)
+    ), (422 if done.errors else 200)
 
 
 def _outcome_payload() -> dict[str, object]:
@@ -274,22 +275,20 @@ def _outcome_payload() -> dict[str, object]:
 def amend_outcome(outcome_id: int) -> Response | tuple[str, int]:
     """Correct a saved outcome with a reason; the placement page shows what it replaced."""
     actor = current_actor()
-    errors: dict[str, list[str]] = {}
+    done: Submitted[int] = Submitted()
     if request.method == "POST":
-        try:
-            data = OutcomeAmendmentSchema().load(_outcome_payload())
-            with db.transaction() as session:
-                outcome = followups.amend_outcome(
-                    session, actor, outcome_id, data["outcome"], data["reason"]
-                )
-                placement_id = outcome.follow_up.placement_id
-        except ValidationError as exc:
-            errors = flatten_errors(exc.messages_dict)
-        except InvalidInput as exc:
-            errors = exc.errors
-        else:
+        done = submit(
+            OutcomeAmendmentSchema(),
+            _outcome_payload(),
+            lambda session, data: (
+                followups.amend_outcome(
+                    session, actor, outcome_id, OutcomeInput(**data["outcome"]), data["reason"]
+                ).follow_up.placement_id
+            ),
+        )
+        if not done.errors:
             flash(_("Outcome corrected."), "success")
-            return redirect(url_for("placements.placement", placement_id=placement_id))
+            return redirect(url_for("placements.placement", placement_id=done.result))
     with db.transaction() as session:
         outcome = followups.get_outcome(session, actor, outcome_id)
         posted = request.method == "POST"
@@ -298,10 +297,10 @@ def amend_outcome(outcome_id: int) -> Response | tuple[str, int]:
             "placements/amend_outcome.html",
             outcome=outcome,
             item=outcome.follow_up,
-            errors=errors,
+            errors=done.errors,
             values=values,
             countries=abroad_country_codes(),
-        ), (422 if errors else 200)
+        ), (422 if done.errors else 200)
 
 
 @bp.get("/placements/<int:placement_id>")

@@ -7,14 +7,13 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from marshmallow import ValidationError
 
 from reintegrate.auth import current_actor
 from reintegrate.db import db
 from reintegrate.errors import Conflict, InvalidInput
 from reintegrate.schemas.privacy import ErasureDecisionSchema
 from reintegrate.services import privacy
-from reintegrate.web.forms import flatten_errors, whole_or_text
+from reintegrate.web.forms import submit, whole_or_text
 from reintegrate.web.returnees import Refused, case_page
 
 bp = Blueprint("privacy", __name__)
@@ -59,17 +58,17 @@ def erasures() -> Response | tuple[str, int]:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            data = ErasureDecisionSchema().load(_decision_payload())
-            with db.transaction() as session:
-                privacy.decide_erasure(
+            errors = submit(
+                ErasureDecisionSchema(),
+                _decision_payload(),
+                lambda session, data: privacy.decide_erasure(
                     session, actor, data["request_id"], data["decision"] == "approve"
-                )
-        except ValidationError as exc:
-            errors = flatten_errors(exc.messages_dict)
+                ),
+            ).errors
         except Conflict as exc:
             flash(_(exc.message), "error")
             return redirect(url_for("privacy.erasures"))
-        else:
+        if not errors:
             flash(_("Decision recorded."), "success")
             return redirect(url_for("privacy.erasures"))
     with db.transaction() as session:

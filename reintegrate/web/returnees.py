@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from marshmallow import ValidationError
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from reintegrate.auth import current_actor
@@ -35,7 +35,12 @@ from reintegrate.services import (
 )
 from reintegrate.services import reviews as review_service
 from reintegrate.services.policy import authorize, can
-from reintegrate.web.forms import flatten_errors, form_values, returnee_payload
+from reintegrate.web.forms import (
+    form_values,
+    query_args,
+    returnee_payload,
+    submit,
+)
 
 bp = Blueprint("returnees", __name__, url_prefix="/returnees")
 
@@ -52,15 +57,7 @@ def _form(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
 
 def _filters() -> tuple[registry.ReturneeFilters, int, dict[str, list[str]]]:
     """The list's filters and page from the query string; bad ones are named, not guessed."""
-    args = request.args
-    errors: dict[str, list[str]] = {}
-    try:
-        loaded = ReturneeListArgs().load(
-            {k: v for k, v in args.items() if v and k in ReturneeListArgs().fields}
-        )
-    except ValidationError as exc:
-        errors = flatten_errors(exc.messages_dict)
-        loaded = {}
+    loaded, errors = query_args(ReturneeListArgs())
     page_number = loaded.pop("page", 1)
     loaded.pop("page_size", None)
     return registry.ReturneeFilters(**loaded), page_number, errors
@@ -88,51 +85,38 @@ def index() -> tuple[str, int]:
 def new() -> Response | tuple[str, int]:
     actor = current_actor()
     authorize(actor, "returnees.register")
+    scope = sorted(actor.provinces)
     if request.method == "GET":
-        return _form("returnees/form.html", values={}, errors={}, scope=sorted(actor.provinces))
-    form = request.form
-    try:
-        data = ReturneeCreateSchema().load(returnee_payload(form, with_status=False))
-    except ValidationError as exc:
+        return _form("returnees/form.html", values={}, errors={}, scope=scope)
+    payload = returnee_payload(request.form, with_status=False)
+    done = submit(ReturneeCreateSchema(), payload, _register)
+    registration = done.result
+    if done.errors or isinstance(registration, list):
         return _form(
             "returnees/form.html",
-            422,
-            values=form_values(form),
-            errors=flatten_errors(exc.messages_dict),
-            scope=sorted(actor.provinces),
-        )
-    decision = form.get("decision", "")
-    try:
-        with db.transaction() as session:
-            limit = current_app.config["DUPLICATE_CHECKS_PER_HOUR"]
-            if not decision:
-                outcome = registry.check_then_register(session, actor, data, check_limit=limit)
-                if isinstance(outcome, list):
-                    return _form(
-                        "returnees/form.html",
-                        values=form_values(form),
-                        errors={},
-                        duplicates=outcome,
-                        scope=sorted(actor.provinces),
-                    )
-                registration = outcome
-            else:
-                different = [
-                    number for value in form.getlist("different") if (number := form_id(value))
-                ]
-                registration = registry.register(
-                    session, actor, data, different_from=different, check_limit=limit
-                )
-    except InvalidInput as exc:
-        return _form(
-            "returnees/form.html",
-            422,
-            values=form_values(form),
-            errors=exc.errors,
-            scope=sorted(actor.provinces),
+            422 if done.errors else 200,
+            values=form_values(request.form),
+            errors=done.errors,
+            duplicates=registration,
+            scope=scope,
         )
     flash(_("Registered %(case)s.", case=registration.returnee.case_number), "success")
     return redirect(url_for("returnees.detail", returnee_id=registration.returnee.id))
+
+
+def _register(
+    session: Session, loaded: dict[str, Any]
+) -> registry.Registration | list[registry.PossibleDuplicate]:
+    """Register, or first give back the possible duplicates; once the officer has decided
+    on them (`decision`), register, remembering the ones ticked as different people."""
+    form, limit = request.form, current_app.config["DUPLICATE_CHECKS_PER_HOUR"]
+    data = registry.ReturneeInput.of(loaded)
+    if not form.get("decision", ""):
+        return registry.check_then_register(session, current_actor(), data, check_limit=limit)
+    different = [number for value in form.getlist("different") if (number := form_id(value))]
+    return registry.register(
+        session, current_actor(), data, different_from=different, check_limit=limit
+    )
 
 
 @bp.get("/notes")
@@ -226,26 +210,22 @@ def edit(returnee_id: int) -> Response | tuple[str, int]:
             errors={},
             scope=sorted(actor.provinces),
         )
-    form = request.form
-    try:
-        changes = ReturneeUpdateSchema().load(returnee_payload(form, with_status=True))
-        with db.transaction() as session:
-            returnee = registry.update_returnee(session, actor, returnee_id, changes)
-    except ValidationError as exc:
-        errors = flatten_errors(exc.messages_dict)
-    except InvalidInput as exc:
-        errors = exc.errors
-    else:
+    done = submit(
+        ReturneeUpdateSchema(),
+        returnee_payload(request.form, with_status=True),
+        lambda session, changes: registry.update_returnee(session, actor, returnee_id, changes),
+    )
+    if not done.errors:
         flash(_("Saved."), "success")
-        return redirect(url_for("returnees.detail", returnee_id=returnee.id))
+        return redirect(url_for("returnees.detail", returnee_id=returnee_id))
     with db.transaction() as session:
         returnee = registry.get(session, actor, returnee_id, audited=False)
     return _form(
         "returnees/form.html",
         422,
         returnee=returnee,
-        values=form_values(form),
-        errors=errors,
+        values=form_values(request.form),
+        errors=done.errors,
         scope=sorted(actor.provinces),
     )
 
@@ -288,16 +268,15 @@ def _values_of(returnee: Any) -> dict[str, Any]:
 def safe_migration_briefing(returnee_id: int) -> Response | tuple[str, int]:
     """Record that the officer told the person about safer ways to migrate."""
     typed = {"informed_on": request.form.get("informed_on", "")}
-    try:
-        data = BriefingSchema().load({k: v for k, v in typed.items() if v.strip()})
-        with db.transaction() as session:
-            safe_migration.record_informed(
-                session, current_actor(), returnee_id, data["informed_on"]
-            )
-    except ValidationError as exc:
-        return case_page(returnee_id, Refused("briefing", flatten_errors(exc.messages_dict), typed))
-    except InvalidInput as exc:
-        return case_page(returnee_id, Refused("briefing", exc.errors, typed))
+    done = submit(
+        BriefingSchema(),
+        {k: v for k, v in typed.items() if v.strip()},
+        lambda session, data: safe_migration.record_informed(
+            session, current_actor(), returnee_id, data["informed_on"]
+        ),
+    )
+    if done.errors:
+        return case_page(returnee_id, Refused("briefing", done.errors, typed))
     flash(_("Recorded that the person was informed."), "success")
     return redirect(url_for("returnees.detail", returnee_id=returnee_id) + "#safer-leaving")
 

@@ -22,10 +22,10 @@ from reintegrate.models import (
     Returnee,
     User,
 )
-from reintegrate.schemas.returnees import Consent
 from reintegrate.services import referrals
 from reintegrate.services.access import Actor
 from reintegrate.services.placements import add_months
+from reintegrate.services.registry import Consent
 from reintegrate.timeutil import LOCAL_ZONE, local_today
 from tests.builders import (
     make_incentive,

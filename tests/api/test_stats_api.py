@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from reintegrate.models import Placement, Returnee, User
-from reintegrate.schemas.returnees import Consent
+from reintegrate.services.registry import Consent
 from reintegrate.stats.periods import month_end, month_start, whole_months
 from reintegrate.stats.survival import kaplan_meier
 from reintegrate.timeutil import add_months, local_today

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reintegrate.models import Referral, Returnee
-from reintegrate.schemas.returnees import Consent
 from reintegrate.services import outcomes, referrals
 from reintegrate.services.access import Actor
 from reintegrate.services.outcomes import Event, ExportTable, GroupBy, Period
+from reintegrate.services.registry import Consent
 from reintegrate.timeutil import local_today
 from tests.builders import make_listing, make_returnee, make_user
 from tests.outcome_builders import Contact, Owners, add_placement

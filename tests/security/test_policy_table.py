@@ -81,21 +81,37 @@ def test_no_template_decides_by_a_role_name() -> None:
     assert offending == []
 
 
-def test_the_edges_do_not_compare_role_names_where_the_policy_answers() -> None:
-    decided_by_role = re.compile(r"\.role\s*(?:==|!=|in\b|not in\b)")
-    offending = [
+def _comparing_roles(paths: list[Path], comparison: re.Pattern[str]) -> list[str]:
+    return [
         f"{path.relative_to(ROOT)}:{n}"
-        for path in [
-            ROOT / "reintegrate/web/main.py",
-            ROOT / "reintegrate/web/listings.py",
-            ROOT / "reintegrate/web/returnees.py",
-            ROOT / "reintegrate/web/placements.py",
-            ROOT / "reintegrate/api/placements.py",
-        ]
+        for path in sorted(paths)
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if decided_by_role.search(line)
+        if comparison.search(line)
     ]
-    assert offending == []
+
+
+def test_the_edges_do_not_compare_role_names_where_the_policy_answers() -> None:
+    package = ROOT / "reintegrate"
+    edges = [
+        *(package / "web").rglob("*.py"),
+        *(package / "api").rglob("*.py"),
+        *(package / "presenters").rglob("*.py"),
+        package / "cli.py",
+        package / "scheduler.py",
+    ]
+    assert _comparing_roles(edges, re.compile(r"\.role\s*(?:==|!=|in\b|not in\b)")) == []
+
+
+def test_the_services_ask_the_policy_rather_than_the_actors_role() -> None:
+    """Province scope and ownership are the services' own checks; what a role may do is not.
+    (A query may still select accounts by their role, as the reminders' recipients.)"""
+    services = [
+        path
+        for path in (ROOT / "reintegrate/services").rglob("*.py")
+        if path.name not in {"policy.py", "access.py"}
+    ]
+    comparison = re.compile(r"\bactor\.role\s*(?:==|!=|in\b|not in\b)")
+    assert _comparing_roles(services, comparison) == []
 
 
 @pytest.mark.parametrize(

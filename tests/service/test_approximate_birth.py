@@ -15,16 +15,17 @@ from sqlalchemy.orm import Session
 
 from reintegrate.errors import RuleBroken
 from reintegrate.models import DuplicateReview
-from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeInput, ReturneeUpdateSchema
+from reintegrate.schemas.returnees import ReturneeCreateSchema, ReturneeUpdateSchema
 from reintegrate.services import merges, privacy, registry, safeguarding
 from reintegrate.services.access import Actor
+from reintegrate.services.registry import ReturneeInput
 from reintegrate.timeutil import local_today
 from tests.builders import make_returnee, make_user, returnee_json
 
 
 def _load(app: Flask, **overrides: Any) -> ReturneeInput:
     with app.test_request_context():
-        return ReturneeCreateSchema().load(returnee_json(**overrides))
+        return ReturneeInput.of(ReturneeCreateSchema().load(returnee_json(**overrides)))
 
 
 def _refusal(app: Flask, locale: str, **overrides: Any) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from reintegrate.models import (
     ReturneeExternalId,
     User,
 )
+from reintegrate.schemas.returnees import ReturneeListRows
 from reintegrate.services import registry, returnee_imports
 from reintegrate.services.access import Actor
 from tests.builders import make_returnee, make_user
@@ -49,6 +50,7 @@ def intake(app: Flask, sessions: sessionmaker[Session], officer: User) -> Intake
                 actor or Actor.of(officer),
                 io.BytesIO(data),
                 returnee_imports.ReturneeImportOptions(filename=filename, **options),  # type: ignore[arg-type]
+                rules=ReturneeListRows(),
             )
 
     return run

@@ -9,28 +9,22 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reintegrate.models import Placement, Referral, User
+from reintegrate.models import Placement, Referral
 from reintegrate.services import referrals
 from reintegrate.services.access import Actor
 from reintegrate.timeutil import add_months, local_today
 from tests.builders import PASSWORD, make_listing, make_returnee, make_user
-from tests.conftest import csrf_token, log_in
+from tests.conftest import AuthActions, csrf_token, log_in
 
 
 def _born(years: int, days: int = 0) -> date:
     return add_months(local_today(), -12 * years) - timedelta(days=days)
 
 
-def _officer(client: FlaskClient, db_session: Session) -> User:
-    officer = make_user(db_session, provinces=["02"])
-    log_in(client, officer.email, PASSWORD)
-    return officer
-
-
 def test_a_child_has_a_badge_on_the_case_page_and_the_list(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    officer = _officer(client, db_session)
+    officer = auth.as_new()
     child = make_returnee(db_session, officer, given_name="Nary", date_of_birth=_born(9))
     adult = make_returnee(db_session, officer, given_name="Dara", phone=None)
     case_page = client.get(f"/returnees/{child.id}").get_data(as_text=True)
@@ -41,9 +35,9 @@ def test_a_child_has_a_badge_on_the_case_page_and_the_list(
 
 
 def test_a_child_sees_no_job_and_a_referral_is_refused_with_the_rule(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    officer = _officer(client, db_session)
+    officer = auth.as_new()
     employer = make_user(db_session, "employer", employer="Angkor Garments")
     job = make_listing(db_session, employer, title="Sewing Machine Operator", skills=("sewing",))
     child = make_returnee(db_session, officer, date_of_birth=_born(12), skills=("sewing",))
@@ -64,9 +58,9 @@ def test_a_child_sees_no_job_and_a_referral_is_refused_with_the_rule(
 
 
 def test_an_employer_hire_before_the_15th_birthday_is_flashed(
-    app: Flask, client: FlaskClient, db_session: Session
+    auth: AuthActions, app: Flask, client: FlaskClient, db_session: Session
 ) -> None:
-    officer = _officer(client, db_session)
+    officer = auth.as_new()
     employer = make_user(db_session, "employer", employer="Angkor Garments")
     job = make_listing(db_session, employer, skills=("sewing",))
     person = make_returnee(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -11,21 +10,15 @@ from sqlalchemy.orm import Session
 
 from reintegrate.models import Returnee
 from reintegrate.timeutil import local_today
-from tests.builders import PASSWORD, make_returnee, make_user
-from tests.conftest import csrf_token, log_in
+from tests.builders import make_returnee
+from tests.conftest import AuthActions, csrf_token
 from tests.web.test_returnees_web import _form
 
 
-def _officer(client: FlaskClient, db_session: Session) -> Any:
-    officer = make_user(db_session, provinces=["02"])
-    log_in(client, officer.email, PASSWORD)
-    return officer
-
-
 def test_an_officer_gives_only_the_year_and_the_case_shows_it_marked(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    _officer(client, db_session)
+    auth.as_new()
     form = client.get("/returnees/new").get_data(as_text=True)
     assert 'name="date_of_birth_year"' in form and "inputmode=numeric" in form
     assert "Leave empty when only the year is known." in form
@@ -44,9 +37,9 @@ def test_an_officer_gives_only_the_year_and_the_case_shows_it_marked(
 
 
 def test_the_edit_form_shows_the_year_alone_and_a_full_date_makes_it_exact(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    officer = _officer(client, db_session)
+    officer = auth.as_new()
     returnee = make_returnee(
         db_session, officer, date_of_birth=date(1985, 1, 1), date_of_birth_approximate=True
     )
@@ -65,9 +58,9 @@ def test_the_edit_form_shows_the_year_alone_and_a_full_date_makes_it_exact(
 
 
 def test_a_year_out_of_range_is_refused_on_the_form_and_kept_for_correction(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    _officer(client, db_session)
+    auth.as_new()
     token = csrf_token(client, "/returnees/new")
     future = str(local_today().year + 1)
     data = {**_form(date_of_birth="", date_of_birth_year=future), "csrf_token": token}

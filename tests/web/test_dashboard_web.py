@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reintegrate.models import AuditEntry, Returnee, User
-from reintegrate.schemas.returnees import Consent
+from reintegrate.services.registry import Consent
 from reintegrate.timeutil import local_today
 from reintegrate.web.dashboard import spreadsheet_safe
 from tests.builders import PASSWORD, make_returnee, make_user
-from tests.conftest import csrf_token, log_in
+from tests.conftest import AuthActions, csrf_token, log_in
 from tests.outcome_builders import Contact, Owners, add_placement, in_work, make_owners
 
 RECENT = local_today() - timedelta(days=400)
@@ -31,10 +31,8 @@ def owners(db_session: Session) -> Owners:
 
 
 @pytest.fixture
-def manager(client: FlaskClient, db_session: Session) -> User:
-    user = make_user(db_session, "manager")
-    log_in(client, user.email, PASSWORD)
-    return user
+def manager(auth: AuthActions) -> User:
+    return auth.as_new("manager")
 
 
 def _populate(session: Session, owners: Owners) -> None:

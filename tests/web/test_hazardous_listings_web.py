@@ -9,9 +9,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reintegrate.models import Listing, User
-from tests.builders import PASSWORD, in_days, make_returnee, make_user
-from tests.conftest import csrf_token, log_in
+from reintegrate.models import Listing
+from tests.builders import in_days, make_returnee
+from tests.conftest import AuthActions, csrf_token
 
 
 def _form(**overrides: Any) -> dict[str, Any]:
@@ -26,20 +26,14 @@ def _form(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def _logged_in(client: FlaskClient, session: Session, role: str, **kwargs: Any) -> User:
-    user = make_user(session, role, **kwargs)
-    log_in(client, user.email, PASSWORD)
-    return user
-
-
 def _post(client: FlaskClient, path: str, data: dict[str, Any]):  # type: ignore[no-untyped-def]
     return client.post(path, data={**data, "csrf_token": csrf_token(client, path)})
 
 
 def test_officers_see_that_a_listing_is_hazardous_and_why(
-    app: Flask, client: FlaskClient, db_session: Session
+    auth: AuthActions, app: Flask, client: FlaskClient, db_session: Session
 ) -> None:
-    _logged_in(client, db_session, "employer", employer="Angkor Bricks")
+    auth.as_new("employer", employer="Angkor Bricks")
     assert 'name="hazardous"' in client.get("/listings/new").get_data(as_text=True)
     created = _post(client, "/listings/new", _form())
     assert created.status_code == 302
@@ -47,7 +41,7 @@ def test_officers_see_that_a_listing_is_hazardous_and_why(
     assert listing.hazardous is True
 
     officer_browser = app.test_client()
-    officer = _logged_in(officer_browser, db_session, "officer", provinces=["02"])
+    officer = auth.as_new("officer", client=officer_browser, provinces=["02"])
     adult = make_returnee(db_session, officer, skills=("bricklaying",))
     matches = officer_browser.get(f"/returnees/{adult.id}/matches").get_data(as_text=True)
     assert "Brick kiln loader" in matches and ">Hazardous</span>" in matches
@@ -59,9 +53,9 @@ def test_officers_see_that_a_listing_is_hazardous_and_why(
 
 
 def test_an_employer_marks_work_hazardous_but_cannot_clear_a_listed_one(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    _logged_in(client, db_session, "employer", employer="Angkor Roofing")
+    auth.as_new("employer", employer="Angkor Roofing")
     roofer = _post(client, "/listings/new", _form(title="Roofer", skills="", hazardous="yes"))
     assert roofer.status_code == 302
     listing = db_session.scalars(select(Listing).where(Listing.title == "Roofer")).one()

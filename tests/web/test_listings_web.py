@@ -12,9 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reintegrate.models import ImportRun, Listing, User
-from tests.builders import PASSWORD, in_days, job_board_csv, make_listing, make_user
-from tests.conftest import csrf_token, log_in
+from reintegrate.models import ImportRun, Listing
+from tests.builders import in_days, job_board_csv, make_listing, make_user
+from tests.conftest import AuthActions, csrf_token
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -41,21 +41,15 @@ def _form(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def _logged_in(client: FlaskClient, session: Session, role: str, **kwargs: Any) -> User:
-    user = make_user(session, role, **kwargs)
-    log_in(client, user.email, PASSWORD)
-    return user
-
-
 def _post(client: FlaskClient, path: str, data: dict[str, Any], form_page: str | None = None):  # type: ignore[no-untyped-def]
     token = csrf_token(client, form_page or path)
     return client.post(path, data={**data, "csrf_token": token})
 
 
 def test_employer_posts_an_opening_through_the_form(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    employer = _logged_in(client, db_session, "employer", employer="Battambang Rice Mill")
+    employer = auth.as_new("employer", employer="Battambang Rice Mill")
     response = _post(client, "/listings/new", _form())
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -70,9 +64,9 @@ def test_employer_posts_an_opening_through_the_form(
 
 
 def test_form_errors_are_shown_and_nothing_is_saved(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    _logged_in(client, db_session, "employer")
+    auth.as_new("employer")
     bad = _form(title="", province="99", wage_min_usd="-3", valid_through=in_days(-1).isoformat())
     response = _post(client, "/listings/new", bad)
     assert response.status_code == 422
@@ -82,9 +76,9 @@ def test_form_errors_are_shown_and_nothing_is_saved(
 
 
 def test_employer_cannot_post_an_incentive_through_the_form(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    _logged_in(client, db_session, "employer")
+    auth.as_new("employer")
     page = client.get("/listings/new?kind=incentive").get_data(as_text=True)
     assert 'name="benefit"' not in page
     response = _post(
@@ -102,8 +96,10 @@ def test_employer_cannot_post_an_incentive_through_the_form(
     assert _count(db_session) == 0
 
 
-def test_employer_edits_and_closes_its_listing(client: FlaskClient, db_session: Session) -> None:
-    employer = _logged_in(client, db_session, "employer")
+def test_employer_edits_and_closes_its_listing(
+    auth: AuthActions, client: FlaskClient, db_session: Session
+) -> None:
+    employer = auth.as_new("employer")
     listing = make_listing(db_session, employer)
     edit = f"/listings/{listing.id}/edit"
     form_page = client.get(edit).get_data(as_text=True)
@@ -120,8 +116,10 @@ def test_employer_edits_and_closes_its_listing(client: FlaskClient, db_session: 
     assert "Reopen" in page
 
 
-def test_employer_sees_only_its_own_listings(client: FlaskClient, db_session: Session) -> None:
-    employer = _logged_in(client, db_session, "employer", employer="Angkor Garments")
+def test_employer_sees_only_its_own_listings(
+    auth: AuthActions, client: FlaskClient, db_session: Session
+) -> None:
+    employer = auth.as_new("employer", employer="Angkor Garments")
     make_listing(db_session, employer, title="Sewing Line Leader")
     other = make_user(db_session, "employer", employer="Bayon Builders")
     make_listing(db_session, other, title="Brick Carrier")
@@ -131,9 +129,9 @@ def test_employer_sees_only_its_own_listings(client: FlaskClient, db_session: Se
 
 @pytest.mark.parametrize("action", ["read", "edit", "close"])
 def test_another_employers_listing_is_404(
-    client: FlaskClient, db_session: Session, action: str
+    auth: AuthActions, client: FlaskClient, db_session: Session, action: str
 ) -> None:
-    _logged_in(client, db_session, "employer", employer="Angkor Garments")
+    auth.as_new("employer", employer="Angkor Garments")
     other = make_user(db_session, "employer", employer="Bayon Builders")
     theirs = make_listing(db_session, other)
     if action == "read":
@@ -151,7 +149,7 @@ def test_another_employers_listing_is_404(
 
 @pytest.mark.parametrize("role", ["officer", "admin"])
 def test_officers_and_admins_browse_by_kind_province_and_skill(
-    client: FlaskClient, db_session: Session, role: str
+    auth: AuthActions, client: FlaskClient, db_session: Session, role: str
 ) -> None:
     poster = make_user(db_session)
     welder = make_listing(db_session, poster, title="Welder")
@@ -161,7 +159,7 @@ def test_officers_and_admins_browse_by_kind_province_and_skill(
     copy = make_listing(db_session, poster, title="Linked Copy")
     copy.duplicate_of_id = welder.id
     db_session.commit()
-    _logged_in(client, db_session, role)
+    auth.as_new(role)
 
     def titles(query: str) -> str:
         response = client.get(f"/listings{query}")
@@ -178,9 +176,11 @@ def test_officers_and_admins_browse_by_kind_province_and_skill(
     assert "Night Watchman" in titles("?status=closed")
 
 
-def test_managers_get_403_on_listing_pages(client: FlaskClient, db_session: Session) -> None:
+def test_managers_get_403_on_listing_pages(
+    auth: AuthActions, client: FlaskClient, db_session: Session
+) -> None:
     listing = make_listing(db_session, make_user(db_session))
-    _logged_in(client, db_session, "manager")
+    auth.as_new("manager")
     assert client.get("/listings").status_code == 403
     assert client.get(f"/listings/{listing.id}").status_code == 403
 
@@ -205,9 +205,9 @@ def _upload(client: FlaskClient, data: bytes, filename: str, **form: Any):  # ty
 
 
 def test_admin_uploads_a_feed_and_reads_the_report_of_rejected_rows(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    _logged_in(client, db_session, "admin")
+    auth.as_new("admin")
     response = _upload(client, (DATA / "bad_rows.csv").read_bytes(), "bad_rows.csv")
     assert response.status_code == 302
     run = db_session.scalars(select(ImportRun)).one()
@@ -226,18 +226,18 @@ def test_admin_uploads_a_feed_and_reads_the_report_of_rejected_rows(
     [("jobposting.jsonld.html", "job"), ("incentives.csv", "incentive")],
 )
 def test_admin_uploads_other_formats(
-    client: FlaskClient, db_session: Session, filename: str, kind: str
+    auth: AuthActions, client: FlaskClient, db_session: Session, filename: str, kind: str
 ) -> None:
-    _logged_in(client, db_session, "admin")
+    auth.as_new("admin")
     response = _upload(client, (DATA / filename).read_bytes(), filename, kind=kind)
     assert response.status_code == 302
     assert db_session.scalars(select(ImportRun)).one().status == "succeeded"
 
 
 def test_an_unreadable_upload_reports_failure_and_imports_nothing(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    _logged_in(client, db_session, "admin")
+    auth.as_new("admin")
     response = _upload(client, b"\x89PNG\r\n\x1a\n" + bytes(300), "photo.csv")
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -246,9 +246,9 @@ def test_an_unreadable_upload_reports_failure_and_imports_nothing(
 
 
 def test_import_form_errors_are_shown_by_the_field(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    _logged_in(client, db_session, "admin")
+    auth.as_new("admin")
     token = csrf_token(client, "/imports")
     response = client.post(
         "/imports",
@@ -263,9 +263,9 @@ def test_import_form_errors_are_shown_by_the_field(
 
 
 def test_an_officers_upload_is_a_returnee_list_never_a_feed(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    _logged_in(client, db_session, "officer")
+    auth.as_new("officer")
     response = client.post(
         "/imports",
         data={
@@ -283,9 +283,9 @@ def test_an_officers_upload_is_a_returnee_list_never_a_feed(
 
 @pytest.mark.parametrize("role", ["employer", "manager"])
 def test_non_admins_get_403_on_import_pages(
-    client: FlaskClient, db_session: Session, role: str
+    auth: AuthActions, client: FlaskClient, db_session: Session, role: str
 ) -> None:
-    _logged_in(client, db_session, role)
+    auth.as_new(role)
     assert client.get("/imports").status_code == 403
     token = csrf_token(client, "/listings/new")
     response = client.post(
@@ -299,13 +299,14 @@ def test_non_admins_get_403_on_import_pages(
 
 @pytest.mark.parametrize("limit", ["MAX_CONTENT_LENGTH", "IMPORT_MAX_BYTES"])
 def test_an_upload_over_the_size_limit_is_413(
+    auth: AuthActions,
     app: Flask,
     client: FlaskClient,
     db_session: Session,
     monkeypatch: pytest.MonkeyPatch,
     limit: str,
 ) -> None:
-    _logged_in(client, db_session, "admin")
+    auth.as_new("admin")
     token = csrf_token(client, "/imports")
     monkeypatch.setitem(app.config, limit, 4096)
     response = client.post(
@@ -323,11 +324,11 @@ def test_an_upload_over_the_size_limit_is_413(
 
 @pytest.mark.parametrize("role", ["officer", "admin"])
 def test_staff_see_no_edit_button_and_cannot_edit_an_employers_listing(
-    client: FlaskClient, db_session: Session, role: str
+    auth: AuthActions, client: FlaskClient, db_session: Session, role: str
 ) -> None:
     employer = make_user(db_session, "employer", employer="Angkor Garments")
     listing = make_listing(db_session, employer, title="Sewer")
-    _logged_in(client, db_session, role)
+    auth.as_new(role)
     page = client.get(f"/listings/{listing.id}").get_data(as_text=True)
     assert f"/listings/{listing.id}/edit" not in page and "Close this listing" in page
     assert client.get(f"/listings/{listing.id}/edit").status_code == 403
@@ -339,9 +340,9 @@ def test_staff_see_no_edit_button_and_cannot_edit_an_employers_listing(
 
 
 def test_staff_edit_their_own_job_but_not_its_employer(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    officer = _logged_in(client, db_session, "officer")
+    officer = auth.as_new("officer")
     listing = make_listing(db_session, officer, title="Welder")
     edit = f"/listings/{listing.id}/edit"
     assert "readonly" in client.get(edit).get_data(as_text=True)

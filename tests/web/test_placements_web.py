@@ -16,7 +16,7 @@ from reintegrate.services.access import Actor
 from reintegrate.services.followups import OutcomeInput
 from reintegrate.timeutil import local_today
 from tests.builders import PASSWORD, make_listing, make_placement, make_returnee, make_user
-from tests.conftest import csrf_token, log_in
+from tests.conftest import AuthActions, csrf_token, log_in
 
 
 def _today() -> date:
@@ -25,21 +25,6 @@ def _today() -> date:
 
 def _long_ago() -> date:
     return _today() - timedelta(days=300)
-
-
-def _officer(client: FlaskClient, db_session: Session) -> User:
-    officer = make_user(db_session, provinces=["02", "01"])
-    log_in(client, officer.email, PASSWORD)
-    return officer
-
-
-def _employer(
-    app: Flask, db_session: Session, name: str = "Angkor Steel"
-) -> tuple[User, FlaskClient]:
-    employer = make_user(db_session, "employer", employer=name)
-    browser = app.test_client()
-    log_in(browser, employer.email, PASSWORD)
-    return employer, browser
 
 
 def _follow_ups(db_session: Session, placement_id: int) -> list[FollowUp]:
@@ -64,10 +49,10 @@ def _page(client: FlaskClient, path: str, status: int = 200) -> str:
 
 
 def test_officer_refers_from_the_matches_page_and_the_employer_hires(
-    app: Flask, client: FlaskClient, db_session: Session
+    auth: AuthActions, app: Flask, client: FlaskClient, db_session: Session
 ) -> None:
-    officer = _officer(client, db_session)
-    employer, employer_browser = _employer(app, db_session)
+    officer = auth.as_new(provinces=["02", "01"])
+    employer, employer_browser = auth.browser_as_new("employer", employer="Angkor Steel")
     returnee = make_returnee(
         db_session,
         officer,
@@ -117,9 +102,9 @@ def test_officer_refers_from_the_matches_page_and_the_employer_hires(
 
 
 def test_a_refusal_to_refer_is_flashed_and_writes_nothing(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    officer = _officer(client, db_session)
+    officer = auth.as_new(provinces=["02", "01"])
     employer = make_user(db_session, "employer", employer="Angkor Steel")
     returnee = make_returnee(db_session, officer)
     listing = make_listing(db_session, employer)
@@ -137,8 +122,10 @@ def test_a_refusal_to_refer_is_flashed_and_writes_nothing(
     assert db_session.scalar(select(func.count()).select_from(Referral)) == 0
 
 
-def test_the_refer_form_needs_a_csrf_token(client: FlaskClient, db_session: Session) -> None:
-    officer = _officer(client, db_session)
+def test_the_refer_form_needs_a_csrf_token(
+    auth: AuthActions, client: FlaskClient, db_session: Session
+) -> None:
+    officer = auth.as_new(provinces=["02", "01"])
     employer = make_user(db_session, "employer", employer="Angkor Steel")
     returnee = make_returnee(db_session, officer)
     listing = make_listing(db_session, employer)
@@ -148,9 +135,9 @@ def test_the_refer_form_needs_a_csrf_token(client: FlaskClient, db_session: Sess
 
 
 def test_a_hire_without_a_start_date_is_refused_with_a_message(
-    app: Flask, db_session: Session
+    auth: AuthActions, app: Flask, db_session: Session
 ) -> None:
-    employer, browser = _employer(app, db_session)
+    employer, browser = auth.browser_as_new("employer", employer="Angkor Steel")
     officer = make_user(db_session)
     returnee = make_returnee(db_session, officer)
     listing = make_listing(db_session, employer)
@@ -171,9 +158,9 @@ def test_a_hire_without_a_start_date_is_refused_with_a_message(
 
 
 def test_the_officers_home_lists_due_follow_ups_oldest_first_with_phone_and_last_outcome(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    officer = _officer(client, db_session)
+    officer = auth.as_new(provinces=["02", "01"])
     employer = make_user(db_session, "employer", employer="Angkor Steel")
     recent = make_placement(
         db_session,
@@ -219,9 +206,9 @@ def test_the_officers_home_lists_due_follow_ups_oldest_first_with_phone_and_last
 
 
 def test_officer_records_an_outcome_through_the_form(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    officer = _officer(client, db_session)
+    officer = auth.as_new(provinces=["02", "01"])
     employer = make_user(db_session, "employer", employer="Angkor Steel")
     placement = make_placement(
         db_session, officer, employer, _today() - timedelta(days=35), return_date=_long_ago()
@@ -253,9 +240,9 @@ def test_officer_records_an_outcome_through_the_form(
 
 
 def test_outcome_form_errors_are_shown_by_the_fields_with_422_and_nothing_is_written(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    officer = _officer(client, db_session)
+    officer = auth.as_new(provinces=["02", "01"])
     employer = make_user(db_session, "employer", employer="Angkor Steel")
     placement = make_placement(
         db_session, officer, employer, _today() - timedelta(days=35), return_date=_long_ago()
@@ -305,9 +292,9 @@ def test_outcome_form_errors_are_shown_by_the_fields_with_422_and_nothing_is_wri
 
 
 def test_remigration_through_the_form_ends_the_placement_and_cancels_later_follow_ups(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    officer = _officer(client, db_session)
+    officer = auth.as_new(provinces=["02", "01"])
     employer = make_user(db_session, "employer", employer="Angkor Steel")
     placement = make_placement(
         db_session, officer, employer, _today() - timedelta(days=35), return_date=_long_ago()
@@ -336,9 +323,11 @@ def test_remigration_through_the_form_ends_the_placement_and_cancels_later_follo
     assert 'name="contacted_on"' not in after
 
 
-def _unemployed_and_leaving(client: FlaskClient, db_session: Session) -> Placement:
+def _unemployed_and_leaving(
+    auth: AuthActions, client: FlaskClient, db_session: Session
+) -> Placement:
     """A placement whose 1-month follow-up recorded: not working, intends to migrate again."""
-    officer = _officer(client, db_session)
+    officer = auth.as_new(provinces=["02", "01"])
     employer = make_user(db_session, "employer", employer="Angkor Steel")
     placement = make_placement(
         db_session,
@@ -365,9 +354,9 @@ def _unemployed_and_leaving(client: FlaskClient, db_session: Session) -> Placeme
 
 
 def test_the_returnee_list_and_the_work_page_show_the_risk_flag_with_its_reasons(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    _unemployed_and_leaving(client, db_session)
+    _unemployed_and_leaving(auth, client, db_session)
     listing_page = _page(client, "/returnees")
     row = listing_page[listing_page.index("Bopha Lim") :].split("</tr>")[0]
     assert "at risk" in row and "not working" in row and "intends to migrate again" in row
@@ -377,9 +366,9 @@ def test_the_returnee_list_and_the_work_page_show_the_risk_flag_with_its_reasons
 
 
 def test_the_returnee_page_shows_the_timeline_and_the_risk_flag(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    placement = _unemployed_and_leaving(client, db_session)
+    placement = _unemployed_and_leaving(auth, client, db_session)
     page = _page(client, f"/returnees/{placement.returnee_id}")
     timeline = page[page.index('<ol class="timeline">') :]
     for kind in (
@@ -397,8 +386,10 @@ def test_the_returnee_page_shows_the_timeline_and_the_risk_flag(
     assert "At risk:" in page and "not working" in page and "intends to migrate again" in page
 
 
-def test_the_inbox_shows_reminders_after_a_sweep(client: FlaskClient, db_session: Session) -> None:
-    officer = _officer(client, db_session)
+def test_the_inbox_shows_reminders_after_a_sweep(
+    auth: AuthActions, client: FlaskClient, db_session: Session
+) -> None:
+    officer = auth.as_new(provinces=["02", "01"])
     colleague = make_user(db_session, provinces=["02"])
     employer = make_user(db_session, "employer", employer="Angkor Steel")
     assert "Nothing here." in _page(client, "/inbox")
@@ -428,9 +419,9 @@ def _page_for(app: Flask, db_session: Session, user: User, path: str) -> str:
 
 
 def test_employer_pages_never_show_case_numbers_or_survivor_status(
-    app: Flask, db_session: Session
+    auth: AuthActions, app: Flask, db_session: Session
 ) -> None:
-    employer, browser = _employer(app, db_session)
+    employer, browser = auth.browser_as_new("employer", employer="Angkor Steel")
     officer = make_user(db_session)
     placement = make_placement(
         db_session,
@@ -461,9 +452,9 @@ def test_employer_pages_never_show_case_numbers_or_survivor_status(
 
 
 def test_an_officer_cannot_open_a_follow_up_outside_the_provinces(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    _officer(client, db_session)
+    auth.as_new(provinces=["02", "01"])
     elsewhere = make_user(db_session, provinces=["17"])
     employer = make_user(db_session, "employer", employer="Angkor Steel")
     placement = make_placement(
@@ -487,9 +478,9 @@ def test_an_officer_cannot_open_a_follow_up_outside_the_provinces(
 
 
 def test_a_missed_follow_up_still_offers_to_record_a_late_outcome(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    officer = _officer(client, db_session)
+    officer = auth.as_new(provinces=["02", "01"])
     employer = make_user(db_session, "employer", employer="Angkor Steel")
     placement = make_placement(
         db_session, officer, employer, _today() - timedelta(days=100), return_date=_long_ago()

@@ -10,16 +10,8 @@ from sqlalchemy.orm import Session
 
 from jobs_import import Eligibility
 from reintegrate.timeutil import local_today
-from tests.builders import PASSWORD, make_incentive, make_placement, make_returnee, make_user
-from tests.conftest import csrf_token, log_in
-
-
-def _officer(client: FlaskClient, db_session: Session, lang: str = "en"):  # type: ignore[no-untyped-def]
-    officer = make_user(db_session, provinces=["02"])
-    log_in(client, officer.email, PASSWORD)
-    if lang != "en":
-        client.post("/language", data={"lang": lang, "csrf_token": csrf_token(client, "/work")})
-    return officer
+from tests.builders import make_incentive, make_placement, make_returnee, make_user
+from tests.conftest import AuthActions
 
 
 @pytest.mark.parametrize(
@@ -27,9 +19,9 @@ def _officer(client: FlaskClient, db_session: Session, lang: str = "en"):  # typ
     [(3, "returned this month"), (40, "returned 1 month ago"), (100, "returned 3 months ago")],
 )
 def test_time_since_return_reads_naturally(
-    client: FlaskClient, db_session: Session, days_ago: int, english: str
+    auth: AuthActions, client: FlaskClient, db_session: Session, days_ago: int, english: str
 ) -> None:
-    officer = _officer(client, db_session)
+    officer = auth.as_new()
     returnee = make_returnee(
         db_session, officer, return_date=local_today() - timedelta(days=days_ago)
     )
@@ -39,16 +31,20 @@ def test_time_since_return_reads_naturally(
     assert "0 months" not in page and "1 months" not in page
 
 
-def test_time_since_return_in_khmer(client: FlaskClient, db_session: Session) -> None:
-    officer = _officer(client, db_session, "km")
+def test_time_since_return_in_khmer(
+    auth: AuthActions, client: FlaskClient, db_session: Session
+) -> None:
+    officer = auth.as_new(lang="km")
     returnee = make_returnee(db_session, officer, return_date=local_today() - timedelta(days=3))
     make_incentive(db_session, officer, eligibility=Eligibility(returned_within_months=24))
     page = client.get(f"/returnees/{returnee.id}/matches").get_data(as_text=True)
     assert "វិលត្រឡប់មកវិញក្នុងខែនេះ" in page and "returned" not in page
 
 
-def test_the_first_follow_up_is_at_1_month(client: FlaskClient, db_session: Session) -> None:
-    officer = _officer(client, db_session)
+def test_the_first_follow_up_is_at_1_month(
+    auth: AuthActions, client: FlaskClient, db_session: Session
+) -> None:
+    officer = auth.as_new()
     employer = make_user(db_session, "employer", employer="Angkor Steel")
     placement = make_placement(db_session, officer, employer, local_today() - timedelta(days=10))
     page = client.get(f"/returnees/{placement.returnee_id}").get_data(as_text=True)

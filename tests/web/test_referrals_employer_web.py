@@ -14,21 +14,10 @@ from reintegrate.models import Referral, User
 from reintegrate.services import referrals
 from reintegrate.services.access import Actor
 from reintegrate.timeutil import local_today
-from tests.builders import PASSWORD, make_listing, make_returnee, make_user
-from tests.conftest import csrf_token, log_in
+from tests.builders import make_listing, make_returnee, make_user
+from tests.conftest import AuthActions, csrf_token
 
 RETURNED = local_today() - timedelta(days=90)
-
-
-def _employer(app: Flask, db_session: Session, lang: str = "en") -> tuple[User, FlaskClient]:
-    employer = make_user(db_session, "employer", employer="Angkor Steel")
-    browser = app.test_client()
-    log_in(browser, employer.email, PASSWORD)
-    if lang != "en":
-        browser.post(
-            "/language", data={"lang": lang, "csrf_token": csrf_token(browser, "/referrals")}
-        )
-    return employer, browser
 
 
 def _referrals(db_session: Session, employer: User, names: list[str]) -> list[Referral]:
@@ -66,9 +55,9 @@ def _status(db_session: Session, referral: Referral) -> str:
 
 
 def test_not_selected_asks_for_confirmation_before_anything_changes(
-    app: Flask, db_session: Session
+    auth: AuthActions, app: Flask, db_session: Session
 ) -> None:
-    employer, browser = _employer(app, db_session)
+    employer, browser = auth.browser_as_new("employer", employer="Angkor Steel")
     (referral,) = _referrals(db_session, employer, ["Dara"])
     first = _post(browser, referral, status="rejected")
     assert first.status_code == 302
@@ -83,8 +72,10 @@ def test_not_selected_asks_for_confirmation_before_anything_changes(
     assert _status(db_session, referral) == "rejected"
 
 
-def test_the_confirmation_is_in_khmer_for_a_khmer_employer(app: Flask, db_session: Session) -> None:
-    employer, browser = _employer(app, db_session, "km")
+def test_the_confirmation_is_in_khmer_for_a_khmer_employer(
+    auth: AuthActions, app: Flask, db_session: Session
+) -> None:
+    employer, browser = auth.browser_as_new("employer", employer="Angkor Steel", lang="km")
     (referral,) = _referrals(db_session, employer, ["Dara"])
     page = browser.get(f"/referrals?confirm={referral.id}").get_data(as_text=True)
     row = _row(page, referral)
@@ -92,8 +83,10 @@ def test_the_confirmation_is_in_khmer_for_a_khmer_employer(app: Flask, db_sessio
     assert re.search(r"[\u1780-\u17ff]", row.split("confirmed")[1])
 
 
-def test_rows_keep_their_order_after_each_answer(app: Flask, db_session: Session) -> None:
-    employer, browser = _employer(app, db_session)
+def test_rows_keep_their_order_after_each_answer(
+    auth: AuthActions, app: Flask, db_session: Session
+) -> None:
+    employer, browser = auth.browser_as_new("employer", employer="Angkor Steel")
     first, middle, last = _referrals(db_session, employer, ["Dara", "Vanna", "Chenda"])
     before = _order(browser.get("/referrals").get_data(as_text=True))
     assert before == [str(last.id), str(middle.id), str(first.id)]
@@ -106,9 +99,9 @@ def test_rows_keep_their_order_after_each_answer(app: Flask, db_session: Session
 
 
 def test_a_bad_start_date_keeps_what_was_typed_and_shows_the_error_on_its_row(
-    app: Flask, db_session: Session
+    auth: AuthActions, app: Flask, db_session: Session
 ) -> None:
-    employer, browser = _employer(app, db_session)
+    employer, browser = auth.browser_as_new("employer", employer="Angkor Steel")
     other, referral = _referrals(db_session, employer, ["Dara", "Vanna"])
     typed = (RETURNED - timedelta(days=10)).isoformat()
     response = _post(browser, referral, status="hired", start_date=typed)
@@ -122,8 +115,10 @@ def test_a_bad_start_date_keeps_what_was_typed_and_shows_the_error_on_its_row(
     assert _status(db_session, referral) == "referred"
 
 
-def test_a_date_too_far_ahead_is_named_on_its_row_in_khmer(app: Flask, db_session: Session) -> None:
-    employer, browser = _employer(app, db_session, "km")
+def test_a_date_too_far_ahead_is_named_on_its_row_in_khmer(
+    auth: AuthActions, app: Flask, db_session: Session
+) -> None:
+    employer, browser = auth.browser_as_new("employer", employer="Angkor Steel", lang="km")
     (referral,) = _referrals(db_session, employer, ["Dara"])
     typed = (local_today() + timedelta(days=400)).isoformat()
     response = _post(browser, referral, status="hired", start_date=typed)
@@ -133,8 +128,10 @@ def test_a_date_too_far_ahead_is_named_on_its_row_in_khmer(app: Flask, db_sessio
     assert "Must be within the next six months." not in row
 
 
-def test_a_hired_row_shows_its_start_date(app: Flask, db_session: Session) -> None:
-    employer, browser = _employer(app, db_session)
+def test_a_hired_row_shows_its_start_date(
+    auth: AuthActions, app: Flask, db_session: Session
+) -> None:
+    employer, browser = auth.browser_as_new("employer", employer="Angkor Steel")
     (referral,) = _referrals(db_session, employer, ["Dara"])
     start = local_today() - timedelta(days=3)
     assert _post(browser, referral, status="hired", start_date=start.isoformat()).status_code == 302

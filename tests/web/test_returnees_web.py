@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from reintegrate.models import AuditEntry, DuplicateReview, Returnee
 from tests.builders import PASSWORD, make_returnee, make_user
-from tests.conftest import csrf_token, log_in
+from tests.conftest import AuthActions, csrf_token, log_in
 
 
 def _form(**overrides: Any) -> dict[str, Any]:
@@ -37,22 +37,14 @@ def _form(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def _logged_in_officer(
-    client: FlaskClient, db_session: Session, provinces: list[str] | None = None
-):  # type: ignore[no-untyped-def]
-    officer = make_user(db_session, provinces=provinces or ["02", "01"])
-    log_in(client, officer.email, PASSWORD)
-    return officer
-
-
 def _count(db_session: Session) -> int:
     return db_session.scalar(select(func.count()).select_from(Returnee)) or 0
 
 
 def test_officer_registers_a_returnee_through_the_form(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    _logged_in_officer(client, db_session)
+    auth.as_new(provinces=["02", "01"])
     token = csrf_token(client, "/returnees/new")
     response = client.post("/returnees/new", data={**_form(), "csrf_token": token})
     assert response.status_code == 302
@@ -64,9 +56,9 @@ def test_officer_registers_a_returnee_through_the_form(
 
 
 def test_form_errors_are_shown_by_the_field_and_nothing_is_written(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    _logged_in_officer(client, db_session)
+    auth.as_new(provinces=["02", "01"])
     token = csrf_token(client, "/returnees/new")
     before = _count(db_session)
     bad = _form(
@@ -87,9 +79,9 @@ def test_form_errors_are_shown_by_the_field_and_nothing_is_written(
 
 
 def test_possible_duplicates_offer_the_existing_case_and_send_doubles_to_the_queue(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    officer = _logged_in_officer(client, db_session)
+    officer = auth.as_new(provinces=["02", "01"])
     existing = make_returnee(
         db_session,
         officer,
@@ -124,8 +116,10 @@ def test_possible_duplicates_offer_the_existing_case_and_send_doubles_to_the_que
     assert review.returnee_ids == [existing.id, new.id] and review.status == "open"
 
 
-def test_not_the_same_person_is_remembered(client: FlaskClient, db_session: Session) -> None:
-    officer = _logged_in_officer(client, db_session)
+def test_not_the_same_person_is_remembered(
+    auth: AuthActions, client: FlaskClient, db_session: Session
+) -> None:
+    officer = auth.as_new(provinces=["02", "01"])
     existing = make_returnee(
         db_session,
         officer,
@@ -149,9 +143,9 @@ def test_not_the_same_person_is_remembered(client: FlaskClient, db_session: Sess
 
 
 def test_officer_can_continue_when_the_duplicate_is_another_person(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    officer = _logged_in_officer(client, db_session)
+    officer = auth.as_new(provinces=["02", "01"])
     make_returnee(
         db_session,
         officer,
@@ -168,8 +162,10 @@ def test_officer_can_continue_when_the_duplicate_is_another_person(
     assert _count(db_session) == 2
 
 
-def test_list_searches_and_filters(client: FlaskClient, db_session: Session) -> None:
-    officer = _logged_in_officer(client, db_session)
+def test_list_searches_and_filters(
+    auth: AuthActions, client: FlaskClient, db_session: Session
+) -> None:
+    officer = auth.as_new(provinces=["02", "01"])
     make_returnee(db_session, officer)
     make_returnee(
         db_session,
@@ -191,8 +187,10 @@ def test_list_searches_and_filters(client: FlaskClient, db_session: Session) -> 
     assert bad.status_code == 422
 
 
-def test_edit_saves_changes_and_audits_the_fields(client: FlaskClient, db_session: Session) -> None:
-    officer = _logged_in_officer(client, db_session)
+def test_edit_saves_changes_and_audits_the_fields(
+    auth: AuthActions, client: FlaskClient, db_session: Session
+) -> None:
+    officer = auth.as_new(provinces=["02", "01"])
     returnee = make_returnee(db_session, officer)
     form_page = client.get(f"/returnees/{returnee.id}/edit").get_data(as_text=True)
     assert 'value="Sokha"' in form_page
@@ -208,8 +206,10 @@ def test_edit_saves_changes_and_audits_the_fields(client: FlaskClient, db_sessio
     assert "district" in audit.fields
 
 
-def test_viewing_a_record_is_audited(client: FlaskClient, db_session: Session) -> None:
-    officer = _logged_in_officer(client, db_session)
+def test_viewing_a_record_is_audited(
+    auth: AuthActions, client: FlaskClient, db_session: Session
+) -> None:
+    officer = auth.as_new(provinces=["02", "01"])
     returnee = make_returnee(db_session, officer)
     assert client.get(f"/returnees/{returnee.id}").status_code == 200
     views = db_session.scalars(
@@ -219,11 +219,11 @@ def test_viewing_a_record_is_audited(client: FlaskClient, db_session: Session) -
 
 
 def test_returnee_outside_scope_is_404_on_every_page(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
     other = make_user(db_session, provinces=["17"])
     returnee = make_returnee(db_session, other, home_province="17")
-    _logged_in_officer(client, db_session, provinces=["02"])
+    auth.as_new(provinces=["02"])
     assert client.get(f"/returnees/{returnee.id}").status_code == 404
     assert client.get(f"/returnees/{returnee.id}/edit").status_code == 404
     token = csrf_token(client, "/returnees")
@@ -255,8 +255,10 @@ def test_employer_and_manager_get_403_on_registry_pages(
         assert browser.get("/", follow_redirects=True).status_code == 200
 
 
-def test_every_page_renders_in_khmer(client: FlaskClient, db_session: Session) -> None:
-    officer = _logged_in_officer(client, db_session)
+def test_every_page_renders_in_khmer(
+    auth: AuthActions, client: FlaskClient, db_session: Session
+) -> None:
+    officer = auth.as_new(provinces=["02", "01"])
     returnee = make_returnee(db_session, officer)
     client.post("/language", data={"lang": "km", "csrf_token": csrf_token(client, "/returnees")})
     for path, khmer in (
@@ -269,8 +271,10 @@ def test_every_page_renders_in_khmer(client: FlaskClient, db_session: Session) -
         assert khmer in page, path
 
 
-def test_long_lists_are_paged_with_filters_kept(client: FlaskClient, db_session: Session) -> None:
-    officer = _logged_in_officer(client, db_session)
+def test_long_lists_are_paged_with_filters_kept(
+    auth: AuthActions, client: FlaskClient, db_session: Session
+) -> None:
+    officer = auth.as_new(provinces=["02", "01"])
     for i in range(27):
         make_returnee(
             db_session,
@@ -287,8 +291,10 @@ def test_long_lists_are_paged_with_filters_kept(client: FlaskClient, db_session:
     assert "Page 2 of 2" in second and second.count("/returnees/") >= 2
 
 
-def test_form_accepts_a_phone_in_khmer_digits(client: FlaskClient, db_session: Session) -> None:
-    _logged_in_officer(client, db_session)
+def test_form_accepts_a_phone_in_khmer_digits(
+    auth: AuthActions, client: FlaskClient, db_session: Session
+) -> None:
+    auth.as_new(provinces=["02", "01"])
     client.post("/language", data={"lang": "km", "csrf_token": csrf_token(client, "/returnees")})
     token = csrf_token(client, "/returnees/new")
     response = client.post(
@@ -300,9 +306,9 @@ def test_form_accepts_a_phone_in_khmer_digits(client: FlaskClient, db_session: S
 
 
 def test_form_refuses_an_emoji_name_by_its_field_in_english_and_khmer(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
-    _logged_in_officer(client, db_session)
+    auth.as_new(provinces=["02", "01"])
     token = csrf_token(client, "/returnees/new")
     english = client.post(
         "/returnees/new", data={**_form(given_name="Vanna 🌸"), "csrf_token": token}
@@ -321,7 +327,7 @@ def test_form_refuses_an_emoji_name_by_its_field_in_english_and_khmer(
 
 
 def test_a_duplicate_in_another_province_is_a_notice_in_khmer_with_no_detail(
-    client: FlaskClient, db_session: Session
+    auth: AuthActions, client: FlaskClient, db_session: Session
 ) -> None:
     elsewhere = make_user(db_session, provinces=["17"])
     existing = make_returnee(
@@ -333,7 +339,7 @@ def test_a_duplicate_in_another_province_is_a_notice_in_khmer_with_no_detail(
         date_of_birth=date(1993, 11, 5),
         phone=None,
     )
-    officer = _logged_in_officer(client, db_session)
+    officer = auth.as_new(provinces=["02", "01"])
     officer.locale = "km"
     db_session.commit()
     token = csrf_token(client, "/returnees/new")
@@ -347,11 +353,11 @@ def test_a_duplicate_in_another_province_is_a_notice_in_khmer_with_no_detail(
 
 
 def test_checks_that_save_nothing_are_limited_per_hour_but_registrations_are_not(
-    app: Any, client: FlaskClient, db_session: Session
+    auth: AuthActions, app: Any, client: FlaskClient, db_session: Session
 ) -> None:
     """A border-post officer registers person after person; someone probing the check with
     guesses (it answers without saving) is stopped after DUPLICATE_CHECKS_PER_HOUR."""
-    officer = _logged_in_officer(client, db_session)
+    officer = auth.as_new(provinces=["02", "01"])
     make_returnee(
         db_session,
         officer,
@@ -387,12 +393,12 @@ def test_checks_that_save_nothing_are_limited_per_hour_but_registrations_are_not
 
 
 def test_a_search_matching_more_people_than_are_counted_says_how_to_narrow_it(
-    client: FlaskClient, db_session: Session, monkeypatch: Any
+    auth: AuthActions, client: FlaskClient, db_session: Session, monkeypatch: Any
 ) -> None:
     from reintegrate.services import registry
 
     monkeypatch.setattr(registry, "NAME_MATCHES_COUNTED", 2)
-    officer = _logged_in_officer(client, db_session)
+    officer = auth.as_new(provinces=["02", "01"])
     for year in (1980, 1981, 1982):
         make_returnee(db_session, officer, phone=None, date_of_birth=date(year, 3, 3))
     page = client.get("/returnees?q=Sokha+Chhay").get_data(as_text=True)
